@@ -1,0 +1,28 @@
+"""Connectors: one module per vendor kind, and this registry, `kind → connector class`.
+
+Adding a vendor is one new module and one new line here.
+"""
+
+from __future__ import annotations
+
+from connectors.base import Connector, Field, Guidance, Role
+from connectors.connectwise import ConnectWise
+from connectors.ninjaone import NinjaOne
+from connectors.pax8 import Pax8
+
+REGISTRY: dict[str, type[Connector]] = {
+    "connectwise": ConnectWise,
+    "ninjaone": NinjaOne,
+    "pax8": Pax8,
+}
+
+
+def connector_class(kind: str) -> type[Connector]:
+    """The connector for `kind`, or a `KeyError` naming the kinds there are."""
+    try:
+        return REGISTRY[kind]
+    except KeyError:
+        raise KeyError(f"unknown integration kind {kind!r}; known kinds: {', '.join(sorted(REGISTRY))}") from None
+
+
+__all__ = ["REGISTRY", "Connector", "Field", "Guidance", "Role", "connector_class"]

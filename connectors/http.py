@@ -1,0 +1,275 @@
+"""The one HTTP client every connector uses: timeouts, retries, pace, paging and redaction.
+
+Policy lives here, named, so a reader finds it in one place:
+
+- `RETRY_STATUSES` (429 and the 5xx a retry can cure) and connection errors / timeouts are
+  retried up to `HttpPolicy.attempts` times;
+- a `Retry-After` header (seconds or an HTTP date) is honoured, capped at `MAX_WAIT`;
+  otherwise exponential backoff with jitter;
+- every request first waits on the integration's `RateLimiter`;
+- `items()` is the single page loop: it stops on an empty page, refuses a page URL it has
+  already fetched (a cursor that does not move) and stops at `HttpPolicy.max_pages`;
+- every message that leaves this module is redacted: no query strings, no header values,
+  no secret.
+
+Only reads: `get`, `json`, `items`, and `read_rpc` for vendors whose read calls are JSON-RPC
+POSTs. There is deliberately no write method.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import tenacity
+
+from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
+from connectors.paging import Paginator, dig
+from connectors.ratelimit import RateLimiter
+from connectors.redact import redact
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
+AUTH_STATUSES = frozenset({401, 403})
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How patient a connector is. Tests pass a quick one; production uses the defaults."""
+
+    timeout: float = 30.0
+    attempts: int = 5
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    max_wait: float = MAX_WAIT
+    requests_per_second: float = 10.0
+    burst: int = 10
+    max_pages: int = 10_000
+
+
+DEFAULT_POLICY = HttpPolicy()
+
+
+class _Retry(Exception):
+    """A response or transport error worth another try."""
+
+    def __init__(self, response: httpx.Response | None = None, error: Exception | None = None) -> None:
+        super().__init__()
+        self.response, self.error = response, error
+
+
+def retry_after(response: httpx.Response | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or HTTP date), or None."""
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def error_message(response: httpx.Response) -> str:
+    """The vendor's own words from an error body, whichever of the common shapes it uses."""
+    try:
+        body = response.json()
+    except ValueError:
+        return " ".join(response.text.split())[:200]
+    if isinstance(body, dict):
+        for key in ("error_description", "errorMessage", "message", "detail", "title", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:200]
+            if isinstance(value, dict) and isinstance(value.get("message"), str):
+                return value["message"][:200]
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("message") or errors[0].get("detail") or "")[:200]
+    return ""
+
+
+class VendorClient:
+    """A read-only httpx client for one integration of one vendor."""
+
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None = None,
+        headers: Mapping[str, str] | None = None,
+        secrets: Iterable[str] = (),
+        policy: HttpPolicy = DEFAULT_POLICY,
+        check_response: Callable[[httpx.Response, Any], None] | None = None,
+        describe_error: Callable[[httpx.Response], str] = error_message,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.vendor = vendor
+        self.policy = policy
+        self.secrets = tuple(s for s in secrets if s)
+        self.check_response = check_response
+        self.describe_error = describe_error
+        self.sleep = sleep
+        self.limiter = RateLimiter(policy.requests_per_second, policy.burst, sleep=sleep)
+        self._client = httpx.Client(
+            base_url=base_url.rstrip("/") + "/",
+            auth=auth,
+            headers=dict(headers or {}),
+            timeout=httpx.Timeout(policy.timeout),
+            follow_redirects=False,
+        )
+        self.requests_sent = 0
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
+        """GET a path under the base URL; the response has passed every check."""
+        return self._send("GET", self._url(path, params))
+
+    def json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET a path and return its JSON body."""
+        response = self.get(path, params)
+        return self._body(response)
+
+    def items(
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        paging: Paginator,
+        items_at: str | None = None,
+    ) -> Iterator[Any]:
+        """Every item of a paged list, one page in memory at a time.
+
+        Args:
+            path: the list's path under the base URL.
+            params: filters sent with every page.
+            paging: the vendor's paging style.
+            items_at: dotted path to the list in the body (`"content"`), or None for a bare list.
+        """
+        url: httpx.URL = paging.first(self._url(path, params))
+        seen = {str(url)}
+        for _ in range(self.policy.max_pages):
+            response = self._send("GET", url)
+            body = self._body(response)
+            items = dig(body, items_at)
+            if not isinstance(items, list):
+                raise self._error(BadResponse, response, f"has no list at {items_at or 'the top level'}")
+            yield from items
+            if not items:
+                return
+            following = paging.next_url(response, body, items)
+            if following is None:
+                return
+            if str(following) in seen:
+                raise self._error(BadResponse, response, "repeated a page cursor; stopping so the sync cannot loop")
+            seen.add(str(following))
+            url = following
+        raise BadResponse(
+            f"{self.vendor}: GET {url.path} went past {self.policy.max_pages} pages; stopping",
+        )
+
+    def read_rpc(self, path: str, payload: Mapping[str, Any]) -> Any:
+        """POST a read-only RPC call (JSON-RPC `get…` methods) and return its JSON body."""
+        response = self._send("POST", self._url(path, None), json=dict(payload))
+        return self._body(response)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- mechanics ------------------------------------------------------------------------
+
+    def _url(self, path: str, params: Mapping[str, Any] | None) -> httpx.URL:
+        url = self._client.base_url.join(path.lstrip("/"))
+        return url.copy_merge_params(dict(params)) if params else url
+
+    def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type(_Retry),
+            stop=tenacity.stop_after_attempt(self.policy.attempts),
+            wait=self._wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        try:
+            response = retrying(self._send_once, method, url, **kwargs)
+        except _Retry as last:
+            raise self._exhausted(method, url, last) from None
+        except ConnectorError as error:
+            raise type(error)(self._say(f"{self.vendor}: {error.message}"), status=error.status) from None
+        if response.status_code in AUTH_STATUSES:
+            hint = "check the credentials" if response.status_code == 401 else "check the API role's permissions"
+            raise self._error(AuthFailed, response, f"refused the credentials; {hint}")
+        if response.is_error or not response.is_success:
+            raise self._error(BadResponse, response, "is not a success")
+        return response
+
+    def _send_once(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        self.limiter.acquire()
+        started = time.perf_counter()
+        try:
+            response = self._client.request(method, url, **kwargs)
+        except (httpx.TimeoutException, httpx.TransportError) as error:
+            log.info("%s %s %s failed: %s", self.vendor, method, url.path, type(error).__name__)
+            raise _Retry(error=error) from None
+        finally:
+            self.requests_sent += 1
+        log.debug("%s %s %s → %d (%.3f s)", self.vendor, method, url.path, response.status_code,
+                  time.perf_counter() - started)
+        if response.status_code in RETRY_STATUSES:
+            response.read()
+            raise _Retry(response=response)
+        return response
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        asked = retry_after(failure.response) if isinstance(failure, _Retry) else None
+        if asked is not None:
+            return min(asked, self.policy.max_wait)
+        backoff = tenacity.wait_exponential_jitter(initial=self.policy.backoff_initial, max=self.policy.backoff_max)
+        return min(backoff(state), self.policy.max_wait)
+
+    def _body(self, response: httpx.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            raise self._error(BadResponse, response, "is not JSON") from None
+        if self.check_response is not None:
+            try:
+                self.check_response(response, body)
+            except ConnectorError as error:
+                raise type(error)(self._say(f"{self.vendor}: {error.message}"), status=error.status) from None
+        return body
+
+    def _exhausted(self, method: str, url: httpx.URL, last: _Retry) -> ConnectorError:
+        tries = self.policy.attempts
+        if last.response is None:
+            kind = type(last.error).__name__ if last.error else "error"
+            return VendorUnavailable(self._say(
+                f"{self.vendor}: {method} {url.path} could not be reached ({kind}) after {tries} attempts; "
+                "previous data is kept, try again later"))
+        if last.response.status_code == 429:
+            return self._error(RateLimited, last.response, f"kept rate-limiting after {tries} attempts; try again later")
+        return self._error(VendorUnavailable, last.response, f"kept failing after {tries} attempts; try again later")
+
+    def _error(self, kind: type[ConnectorError], response: httpx.Response, what: str) -> ConnectorError:
+        request = response.request
+        detail = self.describe_error(response)
+        text = f"{self.vendor}: {request.method} {request.url.path} answered {response.status_code}"
+        text += f" ({detail})" if detail else ""
+        return kind(self._say(f"{text}: {what}"), status=response.status_code)
+
+    def _say(self, text: str) -> str:
+        return redact(text, self.secrets)

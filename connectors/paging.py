@@ -1,0 +1,160 @@
+"""Paging styles: each one turns the last page into the URL of the next, or None when done.
+
+The shared loop in `http.VendorClient.items` stops on an empty page, refuses a URL it has
+already fetched (a cursor that does not move) and gives up at a page ceiling, so one
+strategy object only answers: "given this page, where is the next one?"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+
+class Paginator(Protocol):
+    def first(self, url: httpx.URL) -> httpx.URL:
+        """The first page's URL: the request URL with the page-size parameters added."""
+        ...
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        """The next page's URL, or None when `response` was the last page."""
+        ...
+
+
+def dig(body: Any, path: str | None) -> Any:
+    """`dig({"page": {"totalPages": 3}}, "page.totalPages")` → 3; a missing key gives None."""
+    if not path:
+        return body
+    for key in path.split("."):
+        if not isinstance(body, dict):
+            return None
+        body = body.get(key)
+    return body
+
+
+@dataclass(frozen=True)
+class PageNumber:
+    """`?page=N&pageSize=S`, numbered from `start`.
+
+    Without `total_pages_at`, a short page is the last one (ConnectWise: `[{"id": 1}, …]`).
+    With it, the body says how many pages there are (Pax8:
+    `{"content": […], "page": {"size": 200, "totalElements": 431, "totalPages": 3, "number": 0}}`).
+    """
+
+    param: str = "page"
+    size_param: str = "pageSize"
+    size: int = 1000
+    start: int = 1
+    total_pages_at: str | None = None
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.param: self.start, self.size_param: self.size})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        current = int(response.request.url.params.get(self.param, self.start))
+        if self.total_pages_at:
+            total = dig(body, self.total_pages_at)
+            if not isinstance(total, int) or current - self.start + 1 >= total:
+                return None
+        elif len(items) < self.size:
+            return None
+        return response.request.url.copy_set_param(self.param, current + 1)
+
+
+@dataclass(frozen=True)
+class Offset:
+    """`?offset=N&limit=S`; a short page is the last one. Sample: `{"items": […], "total": 812}`."""
+
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    limit: int = 100
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.offset_param: 0, self.limit_param: self.limit})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        if len(items) < self.limit:
+            return None
+        offset = int(response.request.url.params.get(self.offset_param, 0))
+        return response.request.url.copy_set_param(self.offset_param, offset + len(items))
+
+
+@dataclass(frozen=True)
+class IdCursor:
+    """`?pageSize=S&after=<id of the last item>`; items come ordered by id (NinjaOne).
+
+    Sample: `GET /v2/devices?pageSize=2&after=100` → `[{"id": 101, …}, {"id": 102, …}]`.
+    """
+
+    param: str = "after"
+    size_param: str = "pageSize"
+    size: int = 1000
+    id_field: str = "id"
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.size_param: self.size})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        if len(items) < self.size:
+            return None
+        return response.request.url.copy_set_param(self.param, items[-1][self.id_field])
+
+
+@dataclass(frozen=True)
+class BodyCursor:
+    """An opaque cursor in the body, sent back as a parameter (SentinelOne).
+
+    Sample: `{"data": […], "pagination": {"nextCursor": "YWdlbnRfaWQ6…", "totalItems": 512}}`.
+    """
+
+    at: str = "pagination.nextCursor"
+    param: str = "cursor"
+    size_param: str = "limit"
+    size: int = 1000
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.size_param: self.size})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        cursor = dig(body, self.at)
+        if not cursor:
+            return None
+        return response.request.url.copy_set_param(self.param, cursor)
+
+
+@dataclass(frozen=True)
+class NextLink:
+    """The next page's full URL in the body (Microsoft Graph).
+
+    Sample: `{"value": […], "@odata.nextLink": "https://graph.microsoft.com/v1.0/…&$skiptoken=X"}`.
+    """
+
+    at: str = "@odata.nextLink"
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        link = body.get(self.at) if isinstance(body, dict) else None
+        return response.request.url.join(link) if link else None
+
+
+@dataclass(frozen=True)
+class LinkHeader:
+    """An RFC 8288 `Link` header with `rel="next"` (ConnectWise forward-only paging).
+
+    Sample: `Link: <https://…/company/companies?pageSize=1000&pageId=2001>; rel="next"`.
+    """
+
+    rel: str = "next"
+    size_param: str = "pageSize"
+    size: int = 1000
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.size_param: self.size})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        link = response.links.get(self.rel)
+        return response.request.url.join(link["url"]) if link and link.get("url") else None

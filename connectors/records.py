@@ -1,0 +1,58 @@
+"""What a connector yields: accounts, quantities and assets, in the domain's words.
+
+A sync is a stream of these three records; `reconcile/` stores them and never sees the vendor.
+
+    Account(id="250", name="Acme Corporation")
+    Quantity(account_id="250", metric="billed:MW-01", value=Decimal("12"), unit_price=Decimal("45"))
+    Asset(account_id="1", metric="devices:workstation", id="101", name="FRONTDESK-01",
+          last_seen=datetime(2026, 11, 20, tzinfo=UTC))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+Metric = str  # e.g. "devices:workstation", "licenses:MST-M365-BP", "billed:MW-01"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An organisation as a source names it (NinjaOne organisation, Pax8 company, PSA company)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number a source reports for an account under a metric, with a unit price where it has one.
+
+    Several quantities for the same account and metric add up (two agreement additions of the
+    same product, say); the unit price of the sum is the value-weighted mean.
+    """
+
+    account_id: str
+    metric: Metric
+    value: Decimal
+    unit_price: Decimal | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One device, endpoint or licensed user behind a quantity, for drill-down.
+
+    `last_seen` lets a check count only what was seen within N days; a connector that knows
+    nothing of freshness leaves it None and the asset always counts.
+    """
+
+    account_id: str
+    metric: Metric
+    id: str
+    name: str
+    last_seen: datetime | None = None
+
+
+Record = Account | Quantity | Asset

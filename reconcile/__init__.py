@@ -1,0 +1,1 @@
+"""The core: storage, sync, links, checks, snapshots and CSV. Knows nothing of Slack."""

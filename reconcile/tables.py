@@ -1,0 +1,292 @@
+"""SQLAlchemy 2 mapped tables. Every row carries its tenant.
+
+Synced data (accounts, quantities, assets) is stamped with the sync run that wrote it; an
+integration's `current_run_id` says which run is live. That is how a sync stays
+all-or-nothing: a new run is written aside, then made current in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+# Quantities and money: 4 decimal places is what vendors send (prices like 3.4950).
+Amount = Numeric(20, 4)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Integration(Base):
+    __tablename__ = "integrations"
+    __table_args__ = (
+        # a name is unique among connected integrations; a disconnected one keeps its data and name
+        Index("uq_integrations_connected_name", "tenant_id", "name", unique=True,
+              sqlite_where=text("status = 'connected'"), postgresql_where=text("status = 'connected'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(80))
+    # Fernet token of the JSON settings, secrets included; NULL once disconnected
+    credentials: Mapped[str | None] = mapped_column(Text)
+    # the non-secret settings, for display (base URL, client id)
+    public_settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="connected")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    current_run_id: Mapped[int | None] = mapped_column(Integer)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # running → succeeded | failed | held; held → confirmed | discarded; succeeded → superseded
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    error: Mapped[str | None] = mapped_column(Text)
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    quantities: Mapped[int] = mapped_column(Integer, default=0)
+    assets: Mapped[int] = mapped_column(Integer, default=0)
+    # metric → total value, compared with the last good run to catch a sharp drop
+    totals: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (Index("ix_accounts_run", "sync_run_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    integration_id: Mapped[int] = mapped_column(Integer, index=True)
+    sync_run_id: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class QuantityRow(Base):
+    __tablename__ = "quantities"
+    __table_args__ = (Index("ix_quantities_run_metric", "sync_run_id", "metric"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    integration_id: Mapped[int] = mapped_column(Integer)
+    sync_run_id: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Decimal] = mapped_column(Amount)
+    unit_price: Mapped[Decimal | None] = mapped_column(Amount)
+    label: Mapped[str] = mapped_column(String(300), default="")
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_run_metric", "sync_run_id", "metric", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    integration_id: Mapped[int] = mapped_column(Integer)
+    sync_run_id: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    last_seen: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # the PSA (or first) account the client was created from
+    origin_integration_id: Mapped[int | None] = mapped_column(Integer)
+    origin_account_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class Link(Base):
+    __tablename__ = "links"
+    __table_args__ = (UniqueConstraint("integration_id", "account_id", name="uq_links_account"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    account_id: Mapped[str] = mapped_column(String(200))
+    account_name: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
+    # suggested | approved | rejected
+    status: Mapped[str] = mapped_column(String(20), default="suggested")
+    score: Mapped[float] = mapped_column(default=0.0)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_via: Mapped[str | None] = mapped_column(String(20))
+
+    client: Mapped[Client | None] = relationship()
+
+
+class CheckRow(Base):
+    __tablename__ = "checks"
+    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_checks_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    billed_integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    billed_metrics: Mapped[list[str]] = mapped_column(JSON)
+    usage_integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"))
+    usage_metrics: Mapped[list[str]] = mapped_column(JSON)
+    # count only assets seen within this many days (None: count the source's quantity)
+    seen_within_days: Mapped[int | None] = mapped_column(Integer)
+    # billed units expected per unit of usage (1 licence per device; 0.5 for a per-2 bundle)
+    ratio: Mapped[Decimal] = mapped_column(Amount, default=Decimal(1))
+    tolerance_units: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    tolerance_percent: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    taken_by: Mapped[str] = mapped_column(String(120), default="")
+    trigger: Mapped[str] = mapped_column(String(20), default="manual")
+    # [{"integration": name, "kind": kind, "as_of": iso | None, "status": "fresh" | "stale"}]
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SnapshotRow(Base):
+    __tablename__ = "snapshot_rows"
+    __table_args__ = (Index("ix_snapshot_rows_snapshot", "snapshot_id", "client_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("snapshots.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    client_name: Mapped[str] = mapped_column(String(300))
+    check_name: Mapped[str] = mapped_column(String(200))
+    billed: Mapped[Decimal] = mapped_column(Amount)
+    actual: Mapped[Decimal] = mapped_column(Amount)
+    status: Mapped[str] = mapped_column(String(20))
+    unit_price: Mapped[Decimal | None] = mapped_column(Amount)
+    sources_as_of: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VarianceException(Base):
+    """An acknowledged variance: shown as `excepted`, not alarmed on, until `until`."""
+
+    __tablename__ = "exceptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    check_id: Mapped[int] = mapped_column(ForeignKey("checks.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    until: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor: Mapped[str] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(20))  # cli | slack | scheduler
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SnapshotImmutable(Exception):
+    """Raised when code tries to change or delete a frozen snapshot."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_snapshot_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, (Snapshot, SnapshotRow)) and (obj in session.deleted or session.is_modified(obj)):
+            raise SnapshotImmutable("snapshots are immutable: take a new one instead")
