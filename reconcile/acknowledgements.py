@@ -1,0 +1,82 @@
+"""Exceptions: variances a person has acknowledged, with a reason and an end date.
+
+An excepted result still shows its numbers but is reported as `excepted`, not alarmed on,
+until the date passes or the exception is revoked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from reconcile import audit
+from reconcile.audit import Actor
+from reconcile.context import Context
+from reconcile.errors import Invalid, NotFound
+from reconcile.linking import Links
+from reconcile.rules import Checks
+from reconcile.tables import CheckRow, Client, VarianceException
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    id: int
+    client: str
+    check: str
+    reason: str
+    until: date | None
+    created_by: str
+    created_at: datetime
+    active: bool
+
+
+class Exceptions:
+    def __init__(self, context: Context, links: Links, rules: Checks) -> None:
+        self.context = context
+        self.links = links
+        self.rules = rules
+
+    def add(self, tenant_id: str, client: str, check: str, reason: str, actor: Actor,
+            until: date | None = None) -> ExceptionInfo:
+        reason = reason.strip()
+        if not reason:
+            raise Invalid("an exception needs a reason, e.g. \"loaner laptops until March\"")
+        if until is not None and until < self.context.clock().date():
+            raise Invalid(f"until {until} is already past")
+        with self.context.sessions.begin() as session:
+            found_client = self.links.find_client(session, tenant_id, client)
+            found_check = self.rules.require(session, tenant_id, check)
+            row = VarianceException(tenant_id=tenant_id, client_id=found_client.id, check_id=found_check.id,
+                                    reason=reason[:1000], until=until, created_by=actor.name,
+                                    created_at=self.context.clock())
+            session.add(row)
+            session.flush()
+            audit.record(session, tenant_id, actor, "exception.add", f"{found_client.name} / {found_check.name}",
+                         reason=reason, until=until.isoformat() if until else None)
+            return self._info(row, found_client.name, found_check.name)
+
+    def revoke(self, tenant_id: str, exception_id: int, actor: Actor) -> ExceptionInfo:
+        with self.context.sessions.begin() as session:
+            row = session.get(VarianceException, exception_id)
+            if row is None or row.tenant_id != tenant_id:
+                raise NotFound(f"no exception #{exception_id}")
+            row.revoked_at = self.context.clock()
+            client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
+            audit.record(session, tenant_id, actor, "exception.revoke", f"{client.name} / {check.name}")
+            return self._info(row, client.name, check.name)
+
+    def list(self, tenant_id: str, *, include_inactive: bool = False) -> list[ExceptionInfo]:
+        with self.context.sessions() as session:
+            query = (select(VarianceException, Client.name, CheckRow.name)
+                     .join(Client, Client.id == VarianceException.client_id)
+                     .join(CheckRow, CheckRow.id == VarianceException.check_id)
+                     .where(VarianceException.tenant_id == tenant_id).order_by(VarianceException.id))
+            found = [self._info(row, client, check) for row, client, check in session.execute(query)]
+        return [e for e in found if include_inactive or e.active]
+
+    def _info(self, row: VarianceException, client: str, check: str) -> ExceptionInfo:
+        today = self.context.clock().date()
+        active = row.revoked_at is None and (row.until is None or row.until >= today)
+        return ExceptionInfo(row.id, client, check, row.reason, row.until, row.created_by, row.created_at, active)

@@ -1,0 +1,284 @@
+"""Checks and their evaluation: the pure heart of BillingReconcile.
+
+A check compares what a client is billed (one side) with what it really uses (the other),
+for every client:
+
+    Managed workstations: ConnectWise billed:MW-01  vs  NinjaOne devices:workstation seen within 30 days
+    client     billed  actual  variance  status
+    Acme Corp      10      12        +2  under   (using more than paying for: lost revenue)
+    Bluebird        8       6        -2  over    (paying for what it does not use)
+
+`evaluate()` takes plain values (readings per side, approved links, source freshness,
+acknowledged exceptions) and returns one `CheckResult` per client and check. It never raises
+or skips: an account without an approved link is `unmapped`, a check fed by a source we cannot
+trust is `stale`, an acknowledged variance is `excepted`, each with the numbers behind it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+AccountKey = tuple[int, str]  # (integration id, the account's id in that source)
+
+
+class Status(str, Enum):
+    MATCHED = "matched"
+    UNDER = "under"
+    OVER = "over"
+    UNMAPPED = "unmapped"
+    STALE = "stale"
+    EXCEPTED = "excepted"
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+LABELS = {
+    Status.UNDER: "under-licensed",
+    Status.OVER: "over-licensed",
+    Status.MATCHED: "matched",
+    Status.UNMAPPED: "unmapped",
+    Status.STALE: "stale",
+    Status.EXCEPTED: "excepted",
+}
+
+# The order a reader wants: lost revenue first, then refunds owed, then what needs a human.
+STATUS_ORDER = (Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED, Status.MATCHED)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a check: which integration, which metrics (summed)."""
+
+    integration_id: int
+    integration: str
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule: billed metric(s) of one source against usage metric(s) of another, per client.
+
+    `ratio` is billed units expected per unit of usage (1 licence per device); `actual` is
+    usage × ratio. A variance within `tolerance_units`, or within `tolerance_percent` of the
+    billed quantity, whichever allows more, is matched.
+    """
+
+    id: int
+    name: str
+    billed: Side
+    usage: Side
+    seen_within_days: int | None = None
+    ratio: Decimal = Decimal(1)
+    tolerance_units: Decimal = ZERO
+    tolerance_percent: Decimal = ZERO
+
+    def allowance(self, billed: Decimal) -> Decimal:
+        return max(self.tolerance_units, abs(billed) * self.tolerance_percent / HUNDRED)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one account of one source reports for one side of a check.
+
+    `priced` is the part of `value` that came with a unit price, and `amount` its money, so
+    several quantities combine into a quantity-weighted price.
+    """
+
+    account_id: str
+    value: Decimal
+    amount: Decimal = ZERO
+    priced: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Source:
+    """How far a source can be trusted right now."""
+
+    integration_id: int
+    name: str
+    kind: str
+    as_of: datetime | None
+    stale: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    client: str
+    check: str
+    billed: Decimal
+    actual: Decimal
+    status: Status
+    unit_price: Decimal | None = None
+    client_id: int | None = None
+    check_id: int | None = None
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def variance(self) -> Decimal:
+        """Actual minus billed; positive means under-licensed."""
+        return self.actual - self.billed
+
+    @property
+    def impact(self) -> Decimal | None:
+        """Monthly money at stake: variance × unit price; unknown for unmapped and stale results."""
+        if self.unit_price is None or self.status in (Status.UNMAPPED, Status.STALE):
+            return None
+        return self.variance * self.unit_price
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The summary cards: counts per status and the monthly money at stake."""
+
+    counts: Mapping[Status, int] = field(default_factory=dict)
+    under_money: Decimal = ZERO
+    over_money: Decimal = ZERO
+
+    def count(self, status: Status) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def classify(variance: Decimal, allowance: Decimal) -> Status:
+    """Matched inside the allowance; otherwise under (positive) or over (negative)."""
+    if abs(variance) <= allowance:
+        return Status.MATCHED
+    return Status.UNDER if variance > 0 else Status.OVER
+
+
+@dataclass
+class _Tally:
+    value: Decimal = ZERO
+    amount: Decimal = ZERO
+    priced: Decimal = ZERO
+    present: bool = False
+
+    def add(self, reading: Reading) -> None:
+        self.value += reading.value
+        self.amount += reading.amount
+        self.priced += reading.priced
+        self.present = True
+
+    @property
+    def unit_price(self) -> Decimal | None:
+        return (self.amount / self.priced).quantize(Decimal("0.0001")) if self.priced else None
+
+
+def evaluate(
+    checks: Sequence[Check],
+    *,
+    clients: Mapping[int, str],
+    links: Mapping[AccountKey, int],
+    account_names: Mapping[AccountKey, str],
+    readings: Mapping[tuple[int, str], Iterable[Reading]],
+    sources: Mapping[int, Source],
+    excepted: frozenset[tuple[int, int]] = frozenset(),
+) -> list[CheckResult]:
+    """One result per client (or unlinked account) and check, in reading order.
+
+    Args:
+        checks: the tenant's checks.
+        clients: client id → name.
+        links: approved links only, (integration id, account id) → client id.
+        account_names: what each source calls its accounts, for unmapped results.
+        readings: (check id, "billed" | "usage") → readings of that side.
+        sources: integration id → freshness.
+        excepted: (client id, check id) pairs with an active exception.
+    """
+    results: list[CheckResult] = []
+    for check in checks:
+        results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+    return order(results)
+
+
+def _evaluate_one(
+    check: Check,
+    clients: Mapping[int, str],
+    links: Mapping[AccountKey, int],
+    account_names: Mapping[AccountKey, str],
+    readings: Mapping[tuple[int, str], Iterable[Reading]],
+    sources: Mapping[int, Source],
+    excepted: frozenset[tuple[int, int]],
+) -> list[CheckResult]:
+    tallies: dict[str, dict[int | AccountKey, _Tally]] = {"billed": defaultdict(_Tally), "usage": defaultdict(_Tally)}
+    for side_name, side in (("billed", check.billed), ("usage", check.usage)):
+        for reading in readings.get((check.id, side_name), ()):
+            key: AccountKey = (side.integration_id, reading.account_id)
+            tallies[side_name][links.get(key, key)].add(reading)
+
+    billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
+    stale = [s for s in (billed_source, usage_source) if s is None or s.stale]
+    as_of = tuple(_as_of(s) for s in (billed_source, usage_source) if s is not None)
+    fallback_price = _most_common_price(t.unit_price for t in tallies["billed"].values())
+
+    results = []
+    for owner in tallies["billed"].keys() | tallies["usage"].keys():
+        billed, usage = tallies["billed"].get(owner, _Tally()), tallies["usage"].get(owner, _Tally())
+        actual = usage.value * check.ratio
+        price = billed.unit_price or usage.unit_price or fallback_price
+        if isinstance(owner, tuple):
+            source = billed_source if owner[0] == check.billed.integration_id else usage_source
+            results.append(CheckResult(
+                client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
+                status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
+                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}",
+            ))
+            continue
+        status = classify(actual - billed.value, check.allowance(billed.value))
+        note = ""
+        if stale:
+            status, note = Status.STALE, "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
+        elif status in (Status.UNDER, Status.OVER) and (owner, check.id) in excepted:
+            status, note = Status.EXCEPTED, "acknowledged exception"
+        results.append(CheckResult(
+            client=clients.get(owner, f"client {owner}"), check=check.name, billed=billed.value, actual=actual,
+            status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of, note=note,
+        ))
+    return results
+
+
+def _as_of(source: Source) -> str:
+    when = source.as_of.strftime("%Y-%m-%d %H:%M UTC") if source.as_of else "never synced"
+    return f"{source.name} {when}"
+
+
+def _most_common_price(prices: Iterable[Decimal | None]) -> Decimal | None:
+    counted = Counter(p for p in prices if p is not None)
+    if not counted:
+        return None
+    # most common; ties go to the higher price, so a fallback never understates the money
+    return max(counted.items(), key=lambda item: (item[1], item[0]))[0]
+
+
+def order(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Under-licensed first by money at stake, then over-licensed, then what needs a human."""
+    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    return sorted(results, key=lambda r: (rank[r.status], -abs(r.impact or ZERO), -abs(r.variance),
+                                          r.client.casefold(), r.check))
+
+
+def summarise(results: Iterable[CheckResult]) -> Summary:
+    counts: Counter[Status] = Counter()
+    under = over = ZERO
+    for result in results:
+        counts[result.status] += 1
+        if result.status is Status.UNDER and result.impact is not None:
+            under += result.impact
+        elif result.status is Status.OVER and result.impact is not None:
+            over += -result.impact
+    return Summary(counts=dict(counts), under_money=under, over_money=over)

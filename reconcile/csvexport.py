@@ -1,0 +1,61 @@
+"""The report as CSV, for spreadsheets and audit files.
+
+Columns: Client, Check, Billed, Actual, Variance, Status, Unit price, Monthly impact,
+Sources as of. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
+`-`, `@`, a tab or a carriage return) get a leading apostrophe; our own numbers are left alone,
+so a variance of -3 stays a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TextIO
+
+from reconcile.checks import CheckResult
+
+HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
+          "Sources as of")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will show as text, never evaluate."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def number(value: Decimal | None) -> str:
+    """Money with two places; blank when unknown."""
+    return "" if value is None else str(value.quantize(Decimal("0.01")))
+
+
+def quantity(value: Decimal) -> str:
+    """Counts print without decimals; fractional quantities keep theirs."""
+    return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
+def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
+    for r in results:
+        yield [
+            neutralise(r.client), neutralise(r.check), quantity(r.billed), quantity(r.actual), quantity(r.variance),
+            r.status.label, number(r.unit_price), number(r.impact), neutralise("; ".join(r.sources)),
+        ]
+
+
+def write(results: Iterable[CheckResult], stream: TextIO) -> int:
+    """Write the header and one line per result; returns the number of results written."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    count = 0
+    for row in rows(results):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def to_text(results: Iterable[CheckResult]) -> str:
+    buffer = io.StringIO()
+    write(results, buffer)
+    return buffer.getvalue()

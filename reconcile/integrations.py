@@ -1,0 +1,163 @@
+"""Connecting, listing and disconnecting integrations.
+
+Connecting tests the connection before anything is stored; credentials are sealed by the vault
+and the audit log records only the non-secret settings. Disconnecting deletes the credentials
+and stops syncs; synced data, links and snapshots stay, as the permissions page promises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import Connector
+from reconcile import audit, tenants
+from reconcile.audit import Actor
+from reconcile.context import Context
+from reconcile.errors import Conflict, Invalid, NotFound
+from reconcile.tables import Integration, SyncRun
+
+NAME_RULE = "letters, digits, dashes and underscores, at most 40"
+
+
+@dataclass(frozen=True)
+class IntegrationInfo:
+    """An integration as a person sees it: never its secrets."""
+
+    id: int
+    name: str
+    kind: str
+    display_name: str
+    role: str
+    status: str
+    public_settings: Mapping[str, str]
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    held_run_id: int | None
+    created_at: datetime
+
+    @property
+    def health(self) -> str:
+        if self.status != "connected":
+            return "disconnected"
+        if self.held_run_id:
+            return "needs confirmation"
+        if self.last_error:
+            return "failing"
+        if self.last_success_at is None:
+            return "never synced"
+        return "ok"
+
+
+class Integrations:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def kinds(self) -> dict[str, type[Connector]]:
+        return dict(self.context.registry)
+
+    def connector_class(self, kind: str) -> type[Connector]:
+        try:
+            return self.context.registry[kind]
+        except KeyError:
+            raise Invalid(f"unknown integration kind {kind!r}; choose one of: "
+                          f"{', '.join(sorted(self.context.registry))}") from None
+
+    def connect(self, tenant_id: str, kind: str, name: str, settings: Mapping[str, str], actor: Actor) -> IntegrationInfo:
+        """Test the connection, then store it; nothing is stored when the test fails."""
+        cls = self.connector_class(kind)
+        name = (name or kind).strip()
+        if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
+            raise Invalid(f"integration name {name!r} must be {NAME_RULE}")
+        clean = cls.clean_settings(settings)
+        with self.context.sessions() as session:
+            if self._find(session, tenant_id, name) is not None:
+                raise Conflict(f"an integration named {name!r} is already connected; pick another name "
+                               "or disconnect it first")
+        with cls(clean, policy=self.context.config.http_policy) as connector:
+            connector.test()
+        public = {f.name: clean[f.name] for f in cls.fields if not f.secret and clean.get(f.name)}
+        with self.context.sessions.begin() as session:
+            tenants.ensure(session, tenant_id)
+            integration = Integration(
+                tenant_id=tenant_id, kind=kind, name=name, credentials=self.context.vault.seal(clean),
+                public_settings=public, status="connected", created_by=actor.name, created_at=self.context.clock(),
+            )
+            session.add(integration)
+            session.flush()
+            audit.record(session, tenant_id, actor, "integration.connect", name, kind=kind, settings=public)
+            info = self._info(session, integration)
+        self.context.events.emit("integration.connected", tenant_id=tenant_id, integration_id=info.id)
+        return info
+
+    def disconnect(self, tenant_id: str, name: str, actor: Actor) -> IntegrationInfo:
+        """Delete the credentials and stop syncs; keep the synced data and snapshots."""
+        with self.context.sessions.begin() as session:
+            integration = self.require(session, tenant_id, name)
+            integration.credentials = None
+            integration.status = "disconnected"
+            integration.disconnected_at = self.context.clock()
+            session.execute(update(SyncRun).where(SyncRun.integration_id == integration.id,
+                                                  SyncRun.status == "held").values(status="discarded"))
+            audit.record(session, tenant_id, actor, "integration.disconnect", name, kind=integration.kind)
+            info = self._info(session, integration)
+        self.context.events.emit("integration.disconnected", tenant_id=tenant_id, integration_id=info.id)
+        return info
+
+    def list(self, tenant_id: str, *, include_disconnected: bool = True) -> list[IntegrationInfo]:
+        with self.context.sessions() as session:
+            query = select(Integration).where(Integration.tenant_id == tenant_id).order_by(Integration.name, Integration.id)
+            rows = [self._info(session, i) for i in session.scalars(query)]
+        return [r for r in rows if include_disconnected or r.status == "connected"]
+
+    def get(self, tenant_id: str, name: str) -> IntegrationInfo:
+        with self.context.sessions() as session:
+            return self._info(session, self.require(session, tenant_id, name))
+
+    def open(self, tenant_id: str, name: str) -> Connector:
+        """A live connector for a connected integration (the caller closes it)."""
+        with self.context.sessions() as session:
+            integration = self.require(session, tenant_id, name)
+            if integration.credentials is None:
+                raise Conflict(f"{name} is disconnected; connect it again to sync")
+            settings = self.context.vault.open(integration.credentials)
+            cls = self.connector_class(integration.kind)
+        return cls(settings, policy=self.context.config.http_policy)
+
+    def test(self, tenant_id: str, name: str) -> None:
+        with self.open(tenant_id, name) as connector:
+            connector.test()
+
+    # -- helpers shared with the other services --------------------------------------------
+
+    def require(self, session: Session, tenant_id: str, name: str) -> Integration:
+        integration = self._find(session, tenant_id, name)
+        if integration is None:
+            known = session.scalars(select(Integration.name).where(Integration.tenant_id == tenant_id,
+                                                                   Integration.status == "connected"))
+            names = ", ".join(sorted(known)) or "none yet; add one with connect"
+            raise NotFound(f"no integration named {name!r} (connected: {names})")
+        return integration
+
+    def _find(self, session: Session, tenant_id: str, name: str) -> Integration | None:
+        # a connected integration wins; otherwise the most recent disconnected one of that name
+        query = (select(Integration).where(Integration.tenant_id == tenant_id, Integration.name == name)
+                 .order_by((Integration.status == "connected").desc(), Integration.id.desc()))
+        return session.scalars(query).first()
+
+    def _info(self, session: Session, integration: Integration) -> IntegrationInfo:
+        held = session.scalar(select(SyncRun.id).where(SyncRun.integration_id == integration.id,
+                                                       SyncRun.status == "held").order_by(SyncRun.id.desc()))
+        cls = self.context.registry.get(integration.kind)
+        return IntegrationInfo(
+            id=integration.id, name=integration.name, kind=integration.kind,
+            display_name=cls.display_name if cls else integration.kind, role=cls.role.value if cls else "",
+            status=integration.status, public_settings=dict(integration.public_settings or {}),
+            last_success_at=integration.last_success_at, last_attempt_at=integration.last_attempt_at,
+            last_error=integration.last_error, held_run_id=held, created_at=integration.created_at,
+        )

@@ -1,0 +1,277 @@
+"""Links: which vendor account is which client.
+
+Clients come from the PSA: every company a billing-side integration reports becomes a client,
+linked (approved) to that company. Without a PSA, the first connected source plays that part.
+Every other account gets a *suggested* link to the client whose name matches best, with a
+score and the reason in words; nothing is approved unless a person says so (or asks for
+`approve_above`).
+
+Matching normalises names first, so legal suffixes and punctuation do not count:
+
+    "ACME Corporation"  → "acme"      "Acme Corp."  → "acme"        score 1.00
+    "Smith & Sons Ltd"  → "smith and sons"
+    "Bluebird Log. - Denver" vs "Bluebird Logistics" → 0.7x, suggested, never auto-approved
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connectors.base import Role
+from reconcile import audit
+from reconcile.audit import Actor
+from reconcile.context import Context
+from reconcile.errors import Conflict, Invalid, NotFound
+from reconcile.integrations import Integrations
+from reconcile.tables import AccountRow, Client, Integration, Link
+
+LEGAL_SUFFIXES = frozenset(
+    "inc incorporated llc ltd limited corp corporation co company plc gmbh pty llp".split()
+)
+SUGGEST_FLOOR = 0.6  # below this a "suggestion" would be noise
+AMBIGUOUS_SCORE = 0.9  # two clients share the normalised name: never auto-approvable
+SYNC = Actor("sync", "scheduler")
+
+
+def normalise(name: str) -> str:
+    """Lowercase, `&` → and, no punctuation, no legal suffixes, single spaces."""
+    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
+    text = re.sub(r"[^\w\s]", " ", text)
+    words = [w for w in text.split() if w not in LEGAL_SUFFIXES]
+    return " ".join(words) or " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    account_name: str
+    client_name: str | None
+    score: float
+    reason: str
+
+
+def match(account_name: str, clients: dict[int, str], normalised: dict[int, str] | None = None) -> tuple[int | None, float, str]:
+    """The best client for an account name: (client id, score 0–1, reason)."""
+    normalised = normalised if normalised is not None else {cid: normalise(n) for cid, n in clients.items()}
+    target = normalise(account_name)
+    exact = [cid for cid, n in normalised.items() if n == target]
+    if len(exact) == 1:
+        return exact[0], 1.0, "same name once case, punctuation and legal suffixes are ignored"
+    if len(exact) > 1:
+        names = " / ".join(sorted(clients[c] for c in exact))
+        return exact[0], AMBIGUOUS_SCORE, f"ambiguous: {len(exact)} clients share this name ({names})"
+    best = process.extractOne(target, normalised, scorer=fuzz.token_sort_ratio)
+    if best is None:
+        return None, 0.0, "no clients yet"
+    _, score, client_id = best
+    score = round(score / 100, 2)
+    if score < SUGGEST_FLOOR:
+        return None, score, "no client name is similar enough"
+    return client_id, score, f"similar names ({score:.0%} alike)"
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    id: int
+    integration: str
+    account_id: str
+    account_name: str
+    client_id: int | None
+    client_name: str | None
+    status: str
+    score: float
+    reason: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class Links:
+    def __init__(self, context: Context, integrations: Integrations) -> None:
+        self.context = context
+        self.integrations = integrations
+
+    # -- after each sync -------------------------------------------------------------------
+
+    def after_sync(self, tenant_id: str, integration_id: int) -> None:
+        """Create clients from the client source's accounts, and suggest links for the rest."""
+        with self.context.sessions.begin() as session:
+            integration = session.get(Integration, integration_id)
+            if self._is_client_source(session, integration):
+                self._ensure_clients(session, integration)
+        self.suggest(tenant_id, SYNC)
+
+    def _is_client_source(self, session: Session, integration: Integration) -> bool:
+        cls = self.context.registry.get(integration.kind)
+        if cls is not None and cls.role is Role.BILLING:
+            return True
+        existing_origin = session.scalar(select(Client.origin_integration_id).where(
+            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None)).limit(1))
+        if existing_origin is not None:
+            return existing_origin == integration.id
+        # no clients yet and no PSA connected: the first connected source founds them
+        billing = [i for i in session.scalars(select(Integration).where(Integration.tenant_id == integration.tenant_id,
+                                                                        Integration.status == "connected"))
+                   if (c := self.context.registry.get(i.kind)) and c.role is Role.BILLING]
+        return not billing
+
+    def _ensure_clients(self, session: Session, integration: Integration) -> None:
+        links = {l.account_id: l for l in session.scalars(select(Link).where(Link.integration_id == integration.id))}
+        clients = {c.id: c for c in session.scalars(select(Client).where(Client.tenant_id == integration.tenant_id))}
+        for account in session.scalars(select(AccountRow).where(AccountRow.sync_run_id == integration.current_run_id)):
+            link = links.get(account.external_id)
+            if link is None:
+                client = Client(tenant_id=integration.tenant_id, name=account.name, created_at=self.context.clock(),
+                                origin_integration_id=integration.id, origin_account_id=account.external_id)
+                session.add(client)
+                session.flush()
+                session.add(Link(tenant_id=integration.tenant_id, integration_id=integration.id,
+                                 account_id=account.external_id, account_name=account.name, client_id=client.id,
+                                 status="approved", score=1.0, reason="client created from this account",
+                                 decided_by="sync", decided_at=self.context.clock(), decided_via="scheduler",
+                                 created_at=self.context.clock()))
+            elif link.client_id in clients and clients[link.client_id].origin_account_id == account.external_id:
+                clients[link.client_id].name = account.name  # the PSA renamed its company
+                link.account_name = account.name
+
+    # -- suggestions ------------------------------------------------------------------------
+
+    def suggest(self, tenant_id: str, actor: Actor, *, approve_above: float | None = None) -> list[LinkInfo]:
+        """Suggest a client for every account without a decided link; returns the open suggestions."""
+        if approve_above is not None and not 0 < approve_above <= 1:
+            raise Invalid("approve-above is a score between 0 and 1, e.g. 0.95")
+        with self.context.sessions.begin() as session:
+            clients = dict(session.execute(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)).all())
+            normalised = {cid: normalise(n) for cid, n in clients.items()}
+            links = {(l.integration_id, l.account_id): l
+                     for l in session.scalars(select(Link).where(Link.tenant_id == tenant_id))}
+            integrations = session.scalars(select(Integration).where(Integration.tenant_id == tenant_id,
+                                                                     Integration.current_run_id.is_not(None)))
+            for integration in integrations:
+                accounts = session.execute(select(AccountRow.external_id, AccountRow.name).where(
+                    AccountRow.sync_run_id == integration.current_run_id))
+                for account_id, name in accounts:
+                    link = links.get((integration.id, account_id))
+                    if link is not None and link.status != "suggested":
+                        continue
+                    client_id, score, reason = match(name, clients, normalised)
+                    if link is None:
+                        link = Link(tenant_id=tenant_id, integration_id=integration.id, account_id=account_id,
+                                    created_at=self.context.clock())
+                        session.add(link)
+                        links[(integration.id, account_id)] = link
+                    link.account_name, link.client_id, link.score, link.reason = name, client_id, score, reason
+                    link.status = "suggested"
+                    if approve_above is not None and client_id is not None and score >= approve_above:
+                        self._decide(session, link, "approved", client_id, actor, reason=f"auto-approved at ≥ {approve_above:.2f}")
+        return self.list(tenant_id, status="suggested")
+
+    # -- decisions --------------------------------------------------------------------------
+
+    def approve(self, tenant_id: str, link_id: int, actor: Actor) -> LinkInfo:
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            if link.client_id is None:
+                raise Invalid(f"{link.account_name!r} has no suggested client; choose one instead")
+            self._decide(session, link, "approved", link.client_id, actor)
+        return self.get(tenant_id, link_id)
+
+    def reject(self, tenant_id: str, link_id: int, actor: Actor) -> LinkInfo:
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            self._decide(session, link, "rejected", link.client_id, actor)
+        return self.get(tenant_id, link_id)
+
+    def choose(self, tenant_id: str, link_id: int, client: str | int, actor: Actor) -> LinkInfo:
+        """Point the account at another client (by id or exact name) and approve it."""
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            target = self.find_client(session, tenant_id, client)
+            self._decide(session, link, "approved", target.id, actor, reason="chosen by hand")
+        return self.get(tenant_id, link_id)
+
+    def approve_above(self, tenant_id: str, threshold: float, actor: Actor) -> list[LinkInfo]:
+        """Approve every open suggestion scoring at least `threshold`."""
+        approved = []
+        with self.context.sessions.begin() as session:
+            query = select(Link).where(Link.tenant_id == tenant_id, Link.status == "suggested",
+                                       Link.client_id.is_not(None), Link.score >= threshold)
+            for link in session.scalars(query):
+                self._decide(session, link, "approved", link.client_id, actor, reason=f"approved at ≥ {threshold:.2f}")
+                approved.append(link.id)
+        return [self.get(tenant_id, i) for i in approved]
+
+    def _decide(self, session: Session, link: Link, status: str, client_id: int | None, actor: Actor,
+                reason: str | None = None) -> None:
+        if link.status == "approved" and status == "approved" and link.client_id == client_id:
+            return
+        link.status, link.client_id = status, client_id
+        link.decided_by, link.decided_at, link.decided_via = actor.name, self.context.clock(), actor.via
+        if reason:
+            link.reason = reason
+        client_name = session.get(Client, client_id).name if client_id else None
+        audit.record(session, link.tenant_id, actor, f"link.{status}", link.account_name,
+                     link=link.id, client=client_name, score=link.score)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def list(self, tenant_id: str, status: str | None = None) -> list[LinkInfo]:
+        with self.context.sessions() as session:
+            query = (select(Link, Integration.name, Client.name)
+                     .join(Integration, Integration.id == Link.integration_id)
+                     .outerjoin(Client, Client.id == Link.client_id)
+                     .where(Link.tenant_id == tenant_id)
+                     .order_by(Link.status.desc(), Link.score.desc(), Link.account_name))
+            if status:
+                query = query.where(Link.status == status)
+            return [self._info(link, integration, client) for link, integration, client in session.execute(query)]
+
+    def get(self, tenant_id: str, link_id: int) -> LinkInfo:
+        with self.context.sessions() as session:
+            link = self._require(session, tenant_id, link_id)
+            integration = session.get(Integration, link.integration_id)
+            client = session.get(Client, link.client_id) if link.client_id else None
+            return self._info(link, integration.name, client.name if client else None)
+
+    def clients(self, tenant_id: str, search: str = "") -> list[tuple[int, str]]:
+        """Clients whose name contains `search` (case-insensitive), by name."""
+        with self.context.sessions() as session:
+            rows = session.execute(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)
+                                   .order_by(Client.name)).all()
+        needle = search.casefold().strip()
+        return [(cid, name) for cid, name in rows if needle in name.casefold()]
+
+    def find_client(self, session: Session, tenant_id: str, client: str | int) -> Client:
+        """A client by id or by name: exact, then normalised, then a unique partial match."""
+        if isinstance(client, int) or (isinstance(client, str) and client.isdigit()):
+            found = session.get(Client, int(client))
+            if found is not None and found.tenant_id == tenant_id:
+                return found
+        rows = list(session.scalars(select(Client).where(Client.tenant_id == tenant_id)))
+        text = str(client).strip()
+        for test in (lambda c: c.name == text, lambda c: normalise(c.name) == normalise(text),
+                     lambda c: text.casefold() in c.name.casefold()):
+            hits = [c for c in rows if test(c)]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                names = ", ".join(sorted(c.name for c in hits)[:5])
+                raise Conflict(f"{text!r} matches {len(hits)} clients ({names}); be more specific")
+        raise NotFound(f"no client matches {text!r}")
+
+    def _require(self, session: Session, tenant_id: str, link_id: int) -> Link:
+        link = session.get(Link, link_id)
+        if link is None or link.tenant_id != tenant_id:
+            raise NotFound(f"no link #{link_id}; see the list of links")
+        return link
+
+    @staticmethod
+    def _info(link: Link, integration: str, client: str | None) -> LinkInfo:
+        return LinkInfo(link.id, integration, link.account_id, link.account_name, link.client_id, client,
+                        link.status, link.score, link.reason, link.decided_by, link.decided_at)
+

@@ -1,0 +1,153 @@
+"""Reconciling now: load what `checks.evaluate` needs from the database, evaluate, and hand back a report.
+
+This is the shell around the pure core: a few aggregate queries (one per check side, summed
+per account in the database, so 250,000 assets never become Python objects), source
+freshness, approved links and active exceptions; then `checks.evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from reconcile import checks, tenants
+from reconcile.checks import CheckResult, Reading, Source, Summary
+from reconcile.context import Context
+from reconcile.errors import NotFound
+from reconcile.linking import normalise
+from reconcile.rules import Checks
+from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Results with the freshness of every source behind them."""
+
+    results: list[CheckResult]
+    sources: list[Source]
+    generated_at: datetime
+
+    @property
+    def summary(self) -> Summary:
+        return checks.summarise(self.results)
+
+
+class Reconciler:
+    def __init__(self, context: Context, rules: Checks) -> None:
+        self.context = context
+        self.rules = rules
+
+    def run(self, tenant_id: str, client: str | None = None) -> Report:
+        """Evaluate every check for every client now; `client` narrows the report to one client."""
+        now = self.context.clock()
+        check_list = self.rules.list(tenant_id)
+        with self.context.sessions() as session:
+            settings = tenants.settings_of(session, tenant_id)
+            stale_after = timedelta(hours=settings.stale_after_hours) if settings.stale_after_hours else self.context.config.stale_after
+            sources = load_sources(session, tenant_id, now, stale_after)
+            runs = {s.integration_id: run for s, run in sources.values()}
+            clients = dict(session.execute(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)).all())
+            links = {(i, a): c for i, a, c in session.execute(
+                select(Link.integration_id, Link.account_id, Link.client_id)
+                .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
+            names = {(i, a): n for i, a, n in session.execute(
+                select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
+                .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
+            readings = {}
+            for check in check_list:
+                readings[check.id, "billed"] = side_readings(session, runs.get(check.billed.integration_id),
+                                                             check.billed.metrics)
+                cutoff = now - timedelta(days=check.seen_within_days) if check.seen_within_days else None
+                readings[check.id, "usage"] = side_readings(session, runs.get(check.usage.integration_id),
+                                                            check.usage.metrics, seen_since=cutoff)
+            excepted = active_exceptions(session, tenant_id, now)
+        results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
+                                  sources={i: s for i, (s, _) in sources.items()}, excepted=excepted)
+        if client is not None:
+            results = narrow(results, client, clients)
+        used = {c.billed.integration_id for c in check_list} | {c.usage.integration_id for c in check_list}
+        return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now)
+
+
+def load_sources(session: Session, tenant_id: str, now: datetime,
+                 stale_after: timedelta) -> dict[int, tuple[Source, int | None]]:
+    """Every integration's freshness and its current run."""
+    out = {}
+    for integration in session.scalars(select(Integration).where(Integration.tenant_id == tenant_id)):
+        out[integration.id] = (freshness(integration, now, stale_after), integration.current_run_id)
+    return out
+
+
+def freshness(integration: Integration, now: datetime, stale_after: timedelta) -> Source:
+    """Stale when never synced, when the last good sync is too old, or when the last sync failed."""
+    as_of = integration.last_success_at
+    reason = ""
+    if integration.current_run_id is None or as_of is None:
+        reason = "never synced successfully"
+    elif integration.last_error and integration.last_attempt_at and integration.last_attempt_at >= as_of:
+        reason = f"last sync failed: {integration.last_error}"
+    elif now - as_of > stale_after:
+        hours = int((now - as_of).total_seconds() // 3600)
+        reason = f"last good sync {hours} h ago" if hours < 72 else f"last good sync {hours // 24} days ago"
+    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason)
+
+
+def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
+                  seen_since: datetime | None = None) -> list[Reading]:
+    """Per account: summed value and priced amount; with `seen_since`, the value counts fresh assets."""
+    if run_id is None:
+        return []
+    metrics = list(metrics)
+    priced = case((QuantityRow.unit_price.is_not(None), QuantityRow.value), else_=0)
+    query = (select(QuantityRow.account_id, func.sum(QuantityRow.value),
+                    func.sum(priced * func.coalesce(QuantityRow.unit_price, 0)), func.sum(priced))
+             .where(QuantityRow.sync_run_id == run_id, QuantityRow.metric.in_(metrics))
+             .group_by(QuantityRow.account_id))
+    rows = {account: (Decimal(value or 0), Decimal(amount or 0), Decimal(with_price or 0))
+            for account, value, amount, with_price in session.execute(query)}
+    if seen_since is None:
+        return [Reading(account, value, amount, with_price) for account, (value, amount, with_price) in rows.items()]
+    fresh = dict(session.execute(
+        select(AssetRow.account_id, func.count())
+        .where(AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics),
+               or_(AssetRow.last_seen.is_(None), AssetRow.last_seen >= seen_since))
+        .group_by(AssetRow.account_id)).all())
+    readings = []
+    for account, (value, amount, with_price) in rows.items():
+        count = Decimal(fresh.get(account, 0))
+        # the price applies per unit whatever the count; scale the priced part to the fresh count
+        unit = (amount / with_price) if with_price else None
+        readings.append(Reading(account, count, (unit * count) if unit is not None else ZERO,
+                                count if unit is not None else ZERO))
+    return readings
+
+
+def active_exceptions(session: Session, tenant_id: str, now: datetime) -> frozenset[tuple[int, int]]:
+    today = now.date()
+    rows = session.execute(select(VarianceException.client_id, VarianceException.check_id).where(
+        VarianceException.tenant_id == tenant_id, VarianceException.revoked_at.is_(None),
+        or_(VarianceException.until.is_(None), VarianceException.until >= today)))
+    return frozenset((client_id, check_id) for client_id, check_id in rows)
+
+
+def narrow(results: list[CheckResult], client: str, clients: dict[int, str]) -> list[CheckResult]:
+    """The results of one client, found by exact, normalised or partial name."""
+    text = client.strip()
+    for test in (lambda n: n == text, lambda n: normalise(n) == normalise(text),
+                 lambda n: text.casefold() in n.casefold()):
+        hits = {r.client for r in results if test(r.client)} | {n for n in clients.values() if test(n)}
+        if len(hits) == 1:
+            name = hits.pop()
+            return [r for r in results if r.client == name]
+        if len(hits) > 1:
+            raise NotFound(f"{text!r} matches several clients: {', '.join(sorted(hits)[:8])}; be more specific")
+    raise NotFound(f"no client matches {text!r}")
+
+

@@ -1,0 +1,122 @@
+"""Managing a tenant's checks: add, list, remove, each validated against the connectors' catalogs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reconcile import audit
+from reconcile.audit import Actor
+from reconcile.checks import Check, Side
+from reconcile.context import Context
+from reconcile.errors import Conflict, Invalid, NotFound
+from reconcile.integrations import Integrations
+from reconcile.tables import CheckRow, Integration, VarianceException
+
+
+@dataclass(frozen=True)
+class SideSpec:
+    """One side as a person names it: an integration name and metrics."""
+
+    integration: str
+    metrics: Sequence[str]
+
+
+class Checks:
+    def __init__(self, context: Context, integrations: Integrations) -> None:
+        self.context = context
+        self.integrations = integrations
+
+    def add(self, tenant_id: str, name: str, billed: SideSpec, usage: SideSpec, actor: Actor, *,
+            seen_within_days: int | None = None, ratio: str | Decimal = "1",
+            tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0") -> Check:
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise Invalid("a check needs a name of at most 200 characters")
+        if seen_within_days is not None and seen_within_days < 1:
+            raise Invalid("seen-within must be at least 1 day")
+        ratio_, units, percent = (_decimal(v, label) for v, label in
+                                  ((ratio, "ratio"), (tolerance_units, "tolerance"), (tolerance_percent, "tolerance %")))
+        if ratio_ <= 0 or units < 0 or percent < 0:
+            raise Invalid("ratio must be positive and tolerances cannot be negative")
+        with self.context.sessions.begin() as session:
+            if session.scalar(select(CheckRow.id).where(CheckRow.tenant_id == tenant_id, CheckRow.name == name)):
+                raise Conflict(f"a check named {name!r} already exists")
+            billed_integration = self._side(session, tenant_id, billed, "billed")
+            usage_integration = self._side(session, tenant_id, usage, "usage")
+            row = CheckRow(tenant_id=tenant_id, name=name, billed_integration_id=billed_integration.id,
+                           billed_metrics=list(billed.metrics), usage_integration_id=usage_integration.id,
+                           usage_metrics=list(usage.metrics), seen_within_days=seen_within_days, ratio=ratio_,
+                           tolerance_units=units, tolerance_percent=percent, created_by=actor.name,
+                           created_at=self.context.clock())
+            session.add(row)
+            session.flush()
+            audit.record(session, tenant_id, actor, "check.add", name, billed=f"{billed.integration} {list(billed.metrics)}",
+                         usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within_days)
+            return to_check(row, {billed_integration.id: billed_integration.name,
+                                  usage_integration.id: usage_integration.name})
+
+    def remove(self, tenant_id: str, name: str, actor: Actor) -> None:
+        """Remove a check; snapshots already taken keep its results."""
+        with self.context.sessions.begin() as session:
+            row = self.require(session, tenant_id, name)
+            for exception in session.scalars(select(VarianceException).where(VarianceException.check_id == row.id)):
+                session.delete(exception)
+            session.delete(row)
+            audit.record(session, tenant_id, actor, "check.remove", name)
+
+    def list(self, tenant_id: str) -> list[Check]:
+        with self.context.sessions() as session:
+            names = dict(session.execute(select(Integration.id, Integration.name)
+                                         .where(Integration.tenant_id == tenant_id)).all())
+            rows = session.scalars(select(CheckRow).where(CheckRow.tenant_id == tenant_id).order_by(CheckRow.name))
+            return [to_check(row, names) for row in rows]
+
+    def require(self, session: Session, tenant_id: str, name: str) -> CheckRow:
+        rows = list(session.scalars(select(CheckRow).where(CheckRow.tenant_id == tenant_id)))
+        for test in (lambda r: r.name == name, lambda r: r.name.casefold() == name.casefold(),
+                     lambda r: name.casefold() in r.name.casefold()):
+            hits = [r for r in rows if test(r)]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise Conflict(f"{name!r} matches several checks: {', '.join(r.name for r in hits)}")
+        known = ", ".join(r.name for r in rows) or "none yet"
+        raise NotFound(f"no check named {name!r} (checks: {known})")
+
+    def _side(self, session: Session, tenant_id: str, spec: SideSpec, label: str) -> Integration:
+        integration = self.integrations.require(session, tenant_id, spec.integration)
+        cls = self.integrations.connector_class(integration.kind)
+        if not spec.metrics:
+            raise Invalid(f"the {label} side needs at least one metric")
+        for metric in spec.metrics:
+            if not cls.declares(metric) or "*" in metric:
+                catalog = ", ".join(cls.metrics)
+                raise Invalid(f"{cls.display_name} has no metric {metric!r}; its catalog: {catalog}")
+        return integration
+
+
+def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
+    return Check(
+        id=row.id, name=row.name,
+        billed=Side(row.billed_integration_id, integration_names.get(row.billed_integration_id, "?"),
+                    tuple(row.billed_metrics)),
+        usage=Side(row.usage_integration_id, integration_names.get(row.usage_integration_id, "?"),
+                   tuple(row.usage_metrics)),
+        seen_within_days=row.seen_within_days, ratio=Decimal(row.ratio),
+        tolerance_units=Decimal(row.tolerance_units), tolerance_percent=Decimal(row.tolerance_percent),
+    )
+
+
+def _decimal(value: str | Decimal, label: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise Invalid(f"{label} must be a number, not {value!r}") from None
+    if not result.is_finite():
+        raise Invalid(f"{label} must be a finite number")
+    return result

@@ -1,0 +1,185 @@
+"""Snapshots: immutable, dated copies of every check result with the freshness of each source.
+
+A snapshot's period is the month it was taken in, in the tenant's time zone ("2026-11" for one
+taken on 1 November). A period may hold several snapshots (the monthly one and any taken on
+demand); exports and history use the latest of each period. Nothing here updates or deletes a
+snapshot, and `tables` refuses it if anything tries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from reconcile import audit, tenants
+from reconcile.audit import Actor
+from reconcile.checks import CheckResult, Status, Summary
+from reconcile.context import Context
+from reconcile.errors import Invalid, NotFound
+from reconcile.linking import normalise
+from reconcile.reconciliation import Reconciler, Report
+from reconcile.tables import Snapshot, SnapshotRow
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+INSERT_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: int
+    period: str
+    taken_at: datetime
+    taken_by: str
+    trigger: str
+    sources: list[dict[str, str | None]]
+    summary: Summary
+    row_count: int
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    period: str
+    check: str
+    billed: Decimal
+    actual: Decimal
+    status: Status
+    unit_price: Decimal | None
+
+    @property
+    def variance(self) -> Decimal:
+        return self.actual - self.billed
+
+    @property
+    def impact(self) -> Decimal | None:
+        return CheckResult("", self.check, self.billed, self.actual, self.status, self.unit_price).impact
+
+
+class Snapshots:
+    def __init__(self, context: Context, reconciler: Reconciler) -> None:
+        self.context = context
+        self.reconciler = reconciler
+
+    def take(self, tenant_id: str, actor: Actor, *, trigger: str = "manual", report: Report | None = None) -> SnapshotInfo:
+        """Freeze every current result; `report` lets a caller snapshot exactly what it showed."""
+        report = report or self.reconciler.run(tenant_id)
+        with self.context.sessions.begin() as session:
+            tenants.ensure(session, tenant_id)
+            zone = tenants.settings_of(session, tenant_id).zone
+            taken_at = report.generated_at
+            summary = report.summary
+            snapshot = Snapshot(
+                tenant_id=tenant_id, period=taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
+                taken_by=actor.name, trigger=trigger, row_count=len(report.results),
+                sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
+                          "status": "stale" if s.stale else "fresh", "reason": s.reason} for s in report.sources],
+                summary=summary_json(summary),
+            )
+            session.add(snapshot)
+            session.flush()
+            batch = []
+            for position, r in enumerate(report.results):
+                batch.append({"tenant_id": tenant_id, "snapshot_id": snapshot.id, "position": position,
+                              "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
+                              "billed": r.billed, "actual": r.actual, "status": r.status.value,
+                              "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note})
+                if len(batch) >= INSERT_BATCH:
+                    session.execute(insert(SnapshotRow), batch)
+                    batch = []
+            if batch:
+                session.execute(insert(SnapshotRow), batch)
+            audit.record(session, tenant_id, actor, "snapshot.take", snapshot.period, snapshot=snapshot.id,
+                         rows=len(report.results), trigger=trigger)
+            return info(snapshot)
+
+    def list(self, tenant_id: str) -> list[SnapshotInfo]:
+        with self.context.sessions() as session:
+            query = select(Snapshot).where(Snapshot.tenant_id == tenant_id).order_by(Snapshot.taken_at.desc(), Snapshot.id.desc())
+            return [info(s) for s in session.scalars(query)]
+
+    def latest(self, tenant_id: str, period: str | None = None) -> SnapshotInfo:
+        """The newest snapshot, or the newest of a period (YYYY-MM)."""
+        with self.context.sessions() as session:
+            return info(self._latest(session, tenant_id, period))
+
+    def results(self, tenant_id: str, snapshot_id: int) -> list[CheckResult]:
+        """A snapshot's frozen results, in the order they were reported."""
+        with self.context.sessions() as session:
+            snapshot = session.get(Snapshot, snapshot_id)
+            if snapshot is None or snapshot.tenant_id != tenant_id:
+                raise NotFound(f"no snapshot #{snapshot_id}")
+            rows = session.scalars(select(SnapshotRow).where(SnapshotRow.snapshot_id == snapshot_id)
+                                   .order_by(SnapshotRow.position))
+            return [to_result(row) for row in rows]
+
+    def history(self, tenant_id: str, client: str) -> tuple[str, list[HistoryLine]]:
+        """Month over month for one client: the latest snapshot of each period, oldest first."""
+        with self.context.sessions() as session:
+            latest_ids = session.scalars(
+                select(func.max(Snapshot.id)).where(Snapshot.tenant_id == tenant_id).group_by(Snapshot.period)).all()
+            if not latest_ids:
+                raise NotFound("no snapshots yet; take one first")
+            names = set(session.scalars(select(SnapshotRow.client_name).where(SnapshotRow.snapshot_id.in_(latest_ids))))
+            name = pick_client(client, names)
+            query = (select(Snapshot.period, SnapshotRow).join(Snapshot, Snapshot.id == SnapshotRow.snapshot_id)
+                     .where(SnapshotRow.snapshot_id.in_(latest_ids), SnapshotRow.client_name == name)
+                     .order_by(Snapshot.period, SnapshotRow.check_name))
+            return name, [HistoryLine(period, row.check_name, Decimal(row.billed), Decimal(row.actual),
+                                      Status(row.status), _decimal(row.unit_price))
+                          for period, row in session.execute(query)]
+
+    def _latest(self, session: Session, tenant_id: str, period: str | None) -> Snapshot:
+        query = select(Snapshot).where(Snapshot.tenant_id == tenant_id)
+        if period is not None:
+            if not PERIOD.match(period):
+                raise Invalid(f"period must look like 2026-10, not {period!r}")
+            query = query.where(Snapshot.period == period)
+        snapshot = session.scalars(query.order_by(Snapshot.taken_at.desc(), Snapshot.id.desc())).first()
+        if snapshot is None:
+            raise NotFound(f"no snapshot for {period}" if period else "no snapshots yet; take one first")
+        return snapshot
+
+
+def pick_client(text: str, names: set[str]) -> str:
+    text = text.strip()
+    for test in (lambda n: n == text, lambda n: normalise(n) == normalise(text),
+                 lambda n: text.casefold() in n.casefold()):
+        hits = sorted(n for n in names if test(n))
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise NotFound(f"{text!r} matches several clients: {', '.join(hits[:8])}; be more specific")
+    raise NotFound(f"no client matches {text!r} in any snapshot")
+
+
+def summary_json(summary: Summary) -> dict[str, object]:
+    return {"counts": {s.value: n for s, n in summary.counts.items()},
+            "under_money": str(summary.under_money), "over_money": str(summary.over_money)}
+
+
+def summary_from_json(data: dict[str, object]) -> Summary:
+    counts = {Status(k): int(v) for k, v in dict(data.get("counts") or {}).items()}
+    return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
+                   over_money=Decimal(str(data.get("over_money", "0"))))
+
+
+def info(snapshot: Snapshot) -> SnapshotInfo:
+    return SnapshotInfo(snapshot.id, snapshot.period, snapshot.taken_at, snapshot.taken_by, snapshot.trigger,
+                        list(snapshot.sources or []), summary_from_json(snapshot.summary or {}), snapshot.row_count)
+
+
+def to_result(row: SnapshotRow) -> CheckResult:
+    return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
+                       actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
+                       client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
+                       note=row.note)
+
+
+def _decimal(value: Decimal | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+

@@ -1,0 +1,301 @@
+"""Syncing one integration, all or nothing.
+
+1. A new sync run is recorded as `running`; rows left by an interrupted run are cleared.
+2. The connector's records stream in and are written aside in batches, stamped with the run
+   (readers only ever see an integration's `current_run_id`, so staged rows are invisible).
+3. Every record is validated on the way: a metric outside the connector's catalog, an empty
+   account id or a non-finite number fails the run.
+4. If the totals fall sharply against the last good run (by more than `Config.drop_threshold`),
+   the run is `held` until someone confirms it; nothing changes meanwhile.
+5. Otherwise the run becomes current in one transaction and the previous run's rows go.
+
+A failure at any step marks the run `failed` with a clear, redacted message, deletes what it
+staged and leaves the last good data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from connectors.base import Connector
+from connectors.errors import BadResponse, ConnectorError
+from connectors.records import Account, Asset, Quantity
+from reconcile import audit
+from reconcile.audit import Actor
+from reconcile.context import Context
+from reconcile.errors import Conflict, NotFound
+from reconcile.integrations import Integrations
+from reconcile.vault import VaultError
+from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun
+
+log = logging.getLogger(__name__)
+
+BATCH = 2000  # records written per staging transaction: bounded memory, few round trips
+RUNNING_TIMEOUT = timedelta(hours=2)  # a run still `running` after this died with its process
+STAGED = (AccountRow, QuantityRow, AssetRow)
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """What a sync did, in words fit for the user."""
+
+    integration: str
+    run_id: int
+    status: str  # succeeded | failed | held | discarded
+    accounts: int = 0
+    quantities: int = 0
+    assets: int = 0
+    message: str = ""
+    drops: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+@dataclass
+class _Stage:
+    """Rows waiting to be written, and the run's running totals."""
+
+    context: Context
+    tenant_id: str
+    integration_id: int
+    run_id: int
+    connector: type[Connector]
+    progress: Callable[[int], None] | None
+    pending: dict[type, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in STAGED})
+    counts: Counter[str] = field(default_factory=Counter)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, record: object) -> None:
+        base = {"tenant_id": self.tenant_id, "integration_id": self.integration_id, "sync_run_id": self.run_id}
+        if isinstance(record, Account):
+            self._account_id(record.id)
+            self.pending[AccountRow].append({**base, "external_id": record.id, "name": record.name[:300]})
+            self.counts["accounts"] += 1
+        elif isinstance(record, Quantity):
+            self._metric(record.metric)
+            if not record.value.is_finite() or (record.unit_price is not None and not record.unit_price.is_finite()):
+                raise BadResponse(f"{self.connector.display_name} sent a quantity that is not a finite number")
+            self.pending[QuantityRow].append({**base, "account_id": self._account_id(record.account_id),
+                                              "metric": record.metric, "value": record.value,
+                                              "unit_price": record.unit_price, "label": record.label[:300]})
+            self.totals[record.metric] = self.totals.get(record.metric, Decimal(0)) + record.value
+            self.counts["quantities"] += 1
+        elif isinstance(record, Asset):
+            self._metric(record.metric)
+            self.pending[AssetRow].append({**base, "account_id": self._account_id(record.account_id),
+                                           "metric": record.metric, "external_id": record.id[:200],
+                                           "name": record.name[:300], "last_seen": record.last_seen})
+            self.counts["assets"] += 1
+        else:
+            raise BadResponse(f"{self.connector.display_name} yielded something that is not a record")
+        if sum(len(rows) for rows in self.pending.values()) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        written = 0
+        with self.context.sessions.begin() as session:
+            for table, rows in self.pending.items():
+                if rows:
+                    session.execute(insert(table), rows)
+                    written += len(rows)
+                    rows.clear()
+        if self.progress and written:
+            self.progress(written)
+
+    def _metric(self, metric: str) -> None:
+        if not self.connector.declares(metric):
+            raise BadResponse(f"{self.connector.display_name} sent metric {metric!r}, which is not in its catalog")
+
+    def _account_id(self, account_id: str) -> str:
+        if not account_id or len(account_id) > 200:
+            raise BadResponse(f"{self.connector.display_name} sent a record without a usable account id")
+        return account_id
+
+
+class Syncs:
+    def __init__(self, context: Context, integrations: Integrations,
+                 after_sync: Callable[[str, int], None] = lambda tenant_id, integration_id: None) -> None:
+        self.context = context
+        self.integrations = integrations
+        self.after_sync = after_sync
+
+    def run(self, tenant_id: str, name: str, actor: Actor, *, trigger: str | None = None,
+            progress: Callable[[int], None] | None = None) -> SyncOutcome:
+        """Sync one integration; see the module docstring for the steps."""
+        run_id, integration_id, kind = self._begin(tenant_id, name, trigger or actor.via)
+        cls = self.integrations.connector_class(kind)
+        stage = _Stage(self.context, tenant_id, integration_id, run_id, cls, progress)
+        try:
+            with self.integrations.open(tenant_id, name) as connector:
+                for record in connector.sync():
+                    stage.add(record)
+            stage.flush()
+        except (ConnectorError, VaultError) as error:
+            return self._fail(tenant_id, name, run_id, str(error))
+        except Exception as error:
+            log.exception("sync of %s failed unexpectedly", name)
+            self._fail(tenant_id, name, run_id, f"internal error ({type(error).__name__}); see the log")
+            raise
+        return self._finish(tenant_id, name, run_id, stage, actor)
+
+    def run_all(self, tenant_id: str, actor: Actor, *, trigger: str | None = None,
+                progress: Callable[[str, int], None] | None = None) -> list[SyncOutcome]:
+        outcomes = []
+        for info in self.integrations.list(tenant_id, include_disconnected=False):
+            step = (lambda n, _name=info.name: progress(_name, n)) if progress else None
+            try:
+                outcomes.append(self.run(tenant_id, info.name, actor, trigger=trigger, progress=step))
+            except Conflict as busy:
+                outcomes.append(SyncOutcome(info.name, 0, "failed", message=busy.message))
+        return outcomes
+
+    def confirm(self, tenant_id: str, name: str, actor: Actor) -> SyncOutcome:
+        """Accept a held run: it replaces the current data."""
+        with self.context.sessions.begin() as session:
+            integration = self.integrations.require(session, tenant_id, name)
+            run = self._held(session, integration)
+            self._swap(session, integration, run)
+            audit.record(session, tenant_id, actor, "sync.confirm", name, run=run.id)
+            outcome = self._outcome(name, run, "succeeded", "held sync confirmed; its data is now current")
+        self.after_sync(tenant_id, integration.id)
+        return outcome
+
+    def discard(self, tenant_id: str, name: str, actor: Actor) -> SyncOutcome:
+        """Throw a held run away; the previous data stays current."""
+        with self.context.sessions.begin() as session:
+            integration = self.integrations.require(session, tenant_id, name)
+            run = self._held(session, integration)
+            run.status = "discarded"
+            self._delete_rows(session, [run.id])
+            audit.record(session, tenant_id, actor, "sync.discard", name, run=run.id)
+            return self._outcome(name, run, "discarded", "held sync discarded; the previous data stays")
+
+    def held(self, tenant_id: str) -> list[SyncOutcome]:
+        """Every run waiting for confirmation."""
+        with self.context.sessions() as session:
+            query = (select(SyncRun, Integration.name).join(Integration, Integration.id == SyncRun.integration_id)
+                     .where(SyncRun.tenant_id == tenant_id, SyncRun.status == "held"))
+            return [self._outcome(name, run, "held", run.error or "") for run, name in session.execute(query)]
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _begin(self, tenant_id: str, name: str, trigger: str) -> tuple[int, int, str]:
+        now = self.context.clock()
+        with self.context.sessions.begin() as session:
+            integration = self.integrations.require(session, tenant_id, name)
+            if integration.status != "connected":
+                raise Conflict(f"{name} is disconnected; its synced data is kept, but it no longer syncs")
+            running = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
+                                                            SyncRun.status == "running")).all()
+            for old in running:
+                if now - old.started_at < RUNNING_TIMEOUT:
+                    raise Conflict(f"a sync of {name} is already running (started {old.started_at:%H:%M} UTC)")
+                old.status, old.error, old.finished_at = "failed", "interrupted: the process stopped mid-sync", now
+            keep = [r for r in (integration.current_run_id,) if r] + list(session.scalars(
+                select(SyncRun.id).where(SyncRun.integration_id == integration.id, SyncRun.status == "held")))
+            for table in STAGED:
+                session.execute(delete(table).where(table.integration_id == integration.id,
+                                                    table.sync_run_id.not_in(keep)))
+            run = SyncRun(tenant_id=tenant_id, integration_id=integration.id, status="running", trigger=trigger,
+                          started_at=now)
+            session.add(run)
+            integration.last_attempt_at = now
+            session.flush()
+            return run.id, integration.id, integration.kind
+
+    def _fail(self, tenant_id: str, name: str, run_id: int, message: str) -> SyncOutcome:
+        with self.context.sessions.begin() as session:
+            run = session.get(SyncRun, run_id)
+            run.status, run.error, run.finished_at = "failed", message, self.context.clock()
+            self._delete_rows(session, [run_id])
+            integration = session.get(Integration, run.integration_id)
+            integration.last_error = message
+            log.warning("sync of %s failed: %s", name, message)
+            return self._outcome(name, run, "failed", f"{message} — the last good data is kept")
+
+    def _finish(self, tenant_id: str, name: str, run_id: int, stage: _Stage, actor: Actor) -> SyncOutcome:
+        with self.context.sessions.begin() as session:
+            run = session.get(SyncRun, run_id)
+            integration = session.get(Integration, run.integration_id)
+            run.accounts, run.quantities, run.assets = (stage.counts["accounts"], stage.counts["quantities"],
+                                                        stage.counts["assets"])
+            run.totals = {metric: str(total) for metric, total in sorted(stage.totals.items())}
+            run.finished_at = self.context.clock()
+            previous = session.get(SyncRun, integration.current_run_id) if integration.current_run_id else None
+            drops = sharp_drops(previous, run, self.context.config.drop_threshold) if previous else []
+            if drops:
+                for older in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
+                                                                   SyncRun.status == "held")):
+                    older.status = "discarded"
+                    self._delete_rows(session, [older.id])
+                run.status = "held"
+                run.error = "totals fell sharply: " + "; ".join(drops)
+                integration.last_error = None
+                audit.record(session, tenant_id, actor, "sync.held", name, run=run.id, drops=drops)
+                return self._outcome(name, run, "held",
+                                     "held for confirmation, nothing replaced: " + "; ".join(drops), tuple(drops))
+            self._swap(session, integration, run)
+            outcome = self._outcome(name, run, "succeeded", "synced")
+        self.after_sync(tenant_id, integration.id)
+        return outcome
+
+    def _swap(self, session: Session, integration: Integration, run: SyncRun) -> None:
+        old = integration.current_run_id
+        run.status = "succeeded"
+        integration.current_run_id = run.id
+        integration.last_success_at = run.finished_at or self.context.clock()
+        integration.last_error = None
+        if old and old != run.id:
+            session.execute(update(SyncRun).where(SyncRun.id == old).values(status="superseded"))
+            self._delete_rows(session, [old])
+
+    def _held(self, session: Session, integration: Integration) -> SyncRun:
+        run = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
+                                                    SyncRun.status == "held").order_by(SyncRun.id.desc())).first()
+        if run is None:
+            raise NotFound(f"{integration.name} has no sync waiting for confirmation")
+        return run
+
+    @staticmethod
+    def _delete_rows(session: Session, run_ids: Iterable[int]) -> None:
+        ids = list(run_ids)
+        for table in STAGED:
+            session.execute(delete(table).where(table.sync_run_id.in_(ids)))
+
+    @staticmethod
+    def _outcome(name: str, run: SyncRun, status: str, message: str, drops: tuple[str, ...] = ()) -> SyncOutcome:
+        return SyncOutcome(name, run.id, status, run.accounts or 0, run.quantities or 0, run.assets or 0,
+                           message, drops)
+
+
+def sharp_drops(previous: SyncRun, current: SyncRun, threshold: Decimal) -> list[str]:
+    """How the totals fell by more than `threshold` (a fraction), in words; empty when they did not.
+
+    Compared: the number of accounts, and the grand total of all quantities. A single product
+    going away is normal business; half of everything vanishing is a vendor problem.
+    """
+    def fell(before: Decimal, after: Decimal) -> bool:
+        return before > 0 and after < before * (1 - threshold)
+
+    drops = []
+    if fell(Decimal(previous.accounts or 0), Decimal(current.accounts or 0)):
+        drops.append(f"accounts {previous.accounts} → {current.accounts}")
+    before = sum((Decimal(v) for v in (previous.totals or {}).values()), Decimal(0))
+    after = sum((Decimal(v) for v in (current.totals or {}).values()), Decimal(0))
+    if fell(before, after):
+        worst = sorted((previous.totals or {}).items(),
+                       key=lambda kv: Decimal((current.totals or {}).get(kv[0], "0")) - Decimal(kv[1]))[:3]
+        detail = ", ".join(f"{m} {Decimal(v):g} → {Decimal((current.totals or {}).get(m, '0')):g}" for m, v in worst)
+        drops.append(f"all quantities {before:g} → {after:g} ({detail})")
+    return drops
