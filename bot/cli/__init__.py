@@ -1,0 +1,90 @@
+"""`billrec`: the command-line face. Every Slack subcommand has a twin here, over the same services.
+
+Errors are one clear line on stderr and a non-zero exit, never a traceback: problems the user
+can fix exit 1; a bug exits 2 and its traceback goes to `BILLREC_HOME/billrec.log`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import sys
+from functools import cached_property
+from typing import Any
+
+import click
+
+from bot import settings as settings_module
+from connectors.errors import ConnectorError
+from connectors.redact import redact
+from reconcile import bootstrap
+from reconcile.audit import Actor
+from reconcile.errors import UserError
+from reconcile.vault import VaultError
+
+log = logging.getLogger("billrec")
+
+
+class Env:
+    """What every command needs, built on first use so `--help` never touches the database."""
+
+    def __init__(self, tenant: str | None) -> None:
+        self.settings = settings_module.load()
+        self.tenant = tenant or self.settings.tenant
+        self.actor = Actor(f"{getpass.getuser()}@cli", "cli")
+
+    @cached_property
+    def services(self) -> bootstrap.Services:
+        config = self.settings.config()
+        services = bootstrap.build(config, announce=lambda message: click.echo(message, err=True))
+        services.tenants.ensure(self.tenant)
+        return services
+
+
+class BillrecGroup(click.Group):
+    """Turns known failures into one line; logs anything else and says where."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (UserError, ConnectorError, VaultError) as error:
+            click.echo(f"billrec: {redact(str(error))}", err=True)
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            path = _log_to_file(ctx)
+            log.exception("internal error")
+            click.echo(f"billrec: internal error ({type(error).__name__}); details in {path}", err=True)
+            sys.exit(2)
+
+
+def _log_to_file(ctx: click.Context) -> str:
+    env = ctx.find_object(Env)
+    home = env.settings.billrec_home.expanduser() if env else settings_module.load().billrec_home.expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "billrec.log"
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    return str(path)
+
+
+@click.group(cls=BillrecGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--tenant", help="Tenant to work on (default: local, or the Slack team in single-workspace mode).")
+@click.option("-v", "--verbose", is_flag=True, help="Log HTTP calls and steps to stderr (secrets are redacted).")
+@click.pass_context
+def cli(ctx: click.Context, tenant: str | None, verbose: bool) -> None:
+    """BillingReconcile: where billing and real usage disagree."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Env(tenant)
+
+
+def main() -> None:
+    cli(prog_name="billrec")
+
+
+from bot.cli import admin, checks, demo, integrations, links, reports  # noqa: E402  (commands register on `cli`)
+
+__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports"]

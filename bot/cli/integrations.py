@@ -1,0 +1,123 @@
+"""`billrec connect | disconnect | integrations | sync`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from tabulate import tabulate
+from tqdm import tqdm
+
+from bot.cli import Env, cli
+from bot.text import when
+from reconcile.sync import SyncOutcome
+
+
+@cli.command()
+@click.argument("kind")
+@click.option("--name", help="A name for this integration (default: the kind).")
+@click.option("--set", "values", multiple=True, metavar="FIELD=VALUE", help="A setting; repeat for each field.")
+@click.pass_obj
+def connect(env: Env, kind: str, name: str | None, values: tuple[str, ...]) -> None:
+    """Connect an integration; the connection is tested before anything is stored.
+
+    Secret fields left out are asked for without echo. `billrec connect KIND --help-fields`
+    is not needed: run `billrec kinds` to see every kind's fields.
+    """
+    cls = env.services.integrations.connector_class(kind)
+    settings = {}
+    for item in values:
+        if "=" not in item:
+            raise click.UsageError(f"--set takes FIELD=VALUE, not {item!r}")
+        key, value = item.split("=", 1)
+        settings[key.strip()] = value
+    for field in cls.fields:
+        if field.name not in settings and field.required and not field.default and sys.stdin.isatty():
+            settings[field.name] = click.prompt(field.label, hide_input=field.secret)
+    click.echo(f"Testing the connection to {cls.display_name}…", err=True)
+    info = env.services.integrations.connect(env.tenant, kind, name or kind, settings, env.actor)
+    click.echo(f"Connected {info.name} ({info.display_name}). Credentials are stored encrypted. "
+               f"Next: billrec sync {info.name}")
+
+
+@cli.command()
+@click.pass_obj
+def kinds(env: Env) -> None:
+    """List the integration kinds, their fields and what each reads."""
+    for kind, cls in sorted(env.services.integrations.kinds().items()):
+        click.echo(f"{kind} — {cls.display_name} ({cls.role.value})")
+        for field in cls.fields:
+            extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
+            click.echo(f"    {field.name}: {field.label}{extra}")
+        click.echo(f"    reads: {cls.guidance.reads}\n    never reads: {cls.guidance.never_reads}\n"
+                   f"    recommended role: {cls.guidance.role}\n")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def disconnect(env: Env, name: str, yes: bool) -> None:
+    """Delete an integration's credentials and stop its syncs. Synced data and snapshots are kept."""
+    env.services.integrations.get(env.tenant, name)
+    if not yes:
+        click.confirm(f"Disconnect {name}? Its credentials are deleted and syncs stop; "
+                      "synced data and snapshots are kept.", abort=True)
+    env.services.integrations.disconnect(env.tenant, name, env.actor)
+    click.echo(f"Disconnected {name}. Its synced data and snapshots are kept. "
+               "Also revoke the API key in the vendor's console if it is no longer needed.")
+
+
+@cli.command()
+@click.pass_obj
+def integrations(env: Env) -> None:
+    """Integrations and their sync health."""
+    rows = [[i.name, i.display_name, i.health, when(i.last_success_at), (i.last_error or "")[:80]]
+            for i in env.services.integrations.list(env.tenant)]
+    if not rows:
+        click.echo("No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …")
+        return
+    click.echo(tabulate(rows, headers=["Name", "Kind", "Health", "Last good sync", "Last error"]))
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--all", "all_", is_flag=True, help="Sync every connected integration.")
+@click.option("--confirm", "confirm_name", metavar="NAME", help="Accept a sync held for a sharp drop.")
+@click.option("--discard", "discard_name", metavar="NAME", help="Throw away a held sync; keep the previous data.")
+@click.pass_obj
+def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, discard_name: str | None) -> None:
+    """Sync one integration (or --all); all or nothing, the last good data stays on failure."""
+    services = env.services
+    if confirm_name:
+        report([services.syncs.confirm(env.tenant, confirm_name, env.actor)])
+        return
+    if discard_name:
+        report([services.syncs.discard(env.tenant, discard_name, env.actor)])
+        return
+    if bool(name) == all_:
+        raise click.UsageError("name one integration, or use --all")
+    with tqdm(unit=" records", desc="syncing", file=sys.stderr, disable=None, leave=False) as bar:
+        def progress(integration: str, count: int) -> None:
+            bar.set_description(integration)
+            bar.update(count)
+        if all_:
+            outcomes = services.syncs.run_all(env.tenant, env.actor, progress=progress)
+        else:
+            outcomes = [services.syncs.run(env.tenant, name, env.actor, progress=lambda n: progress(name, n))]
+    report(outcomes)
+    if not outcomes:
+        click.echo("No connected integrations to sync.")
+    if any(not o.ok for o in outcomes):
+        sys.exit(1)
+
+
+def report(outcomes: list[SyncOutcome]) -> None:
+    for o in outcomes:
+        if o.status == "succeeded":
+            click.echo(f"{o.integration}: {o.message} — {o.accounts} accounts, {o.quantities} quantities, {o.assets} assets")
+        elif o.status == "held":
+            click.echo(f"{o.integration}: {o.message}\n  Accept it with `billrec sync --confirm {o.integration}` "
+                       f"or drop it with `billrec sync --discard {o.integration}`.")
+        else:
+            click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status == "failed")

@@ -1,0 +1,122 @@
+"""`billrec reconcile | snapshot | snapshots | export | history | except`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from tabulate import tabulate
+
+from bot import text
+from bot.cli import Env, cli
+from reconcile import csvexport
+from reconcile.csvexport import quantity
+
+
+@cli.command()
+@click.option("--client", help="Only this client (exact, or a unique part of the name).")
+@click.option("--format", "format_", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def reconcile(env: Env, client: str | None, format_: str) -> None:
+    """Compare billed with used, now, for every client and check."""
+    report = env.services.reconciler.run(env.tenant, client)
+    if format_ == "csv":
+        csvexport.write(report.results, sys.stdout)
+    elif format_ == "json":
+        click.echo(json.dumps(text.report_json(report), indent=2))
+    else:
+        click.echo(text.cards(report.summary))
+        click.echo(text.sources_line(report.sources) + "\n")
+        click.echo(text.results_table(report.results) if report.results else
+                   "No results yet: connect integrations, sync, approve links and add checks.")
+
+
+@cli.command()
+@click.pass_obj
+def snapshot(env: Env) -> None:
+    """Freeze the current results as an immutable, dated snapshot."""
+    taken = env.services.snapshots.take(env.tenant, env.actor)
+    click.echo(f"Snapshot #{taken.id} for {taken.period} taken at {text.when(taken.taken_at)}: {taken.row_count} results.")
+    click.echo(text.cards(taken.summary))
+
+
+@cli.command()
+@click.pass_obj
+def snapshots(env: Env) -> None:
+    """Snapshots, newest first."""
+    rows = [[s.id, s.period, text.when(s.taken_at), s.trigger, s.taken_by, s.summary.count(text.Status.UNDER),
+             s.summary.count(text.Status.OVER), text.money(s.summary.under_money)]
+            for s in env.services.snapshots.list(env.tenant)]
+    click.echo(tabulate(rows, headers=["#", "Period", "Taken", "How", "By", "Under", "Over", "Unbilled/mo"],
+                        disable_numparse=True) if rows else "No snapshots yet. Take one with `billrec snapshot`.")
+
+
+@cli.command()
+@click.option("--period", metavar="YYYY-MM", help="Export the latest snapshot of this month (default: the latest).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout).")
+@click.pass_obj
+def export(env: Env, period: str | None, output: Path | None) -> None:
+    """Export a snapshot as CSV."""
+    found = env.services.snapshots.latest(env.tenant, period)
+    results = env.services.snapshots.results(env.tenant, found.id)
+    if output is None:
+        csvexport.write(results, sys.stdout)
+        return
+    with output.open("w", newline="", encoding="utf-8") as handle:
+        count = csvexport.write(results, handle)
+    click.echo(f"Wrote {count} results of snapshot #{found.id} ({found.period}) to {output}", err=True)
+
+
+@cli.command()
+@click.argument("client")
+@click.pass_obj
+def history(env: Env, client: str) -> None:
+    """One client month over month, from snapshots."""
+    name, lines = env.services.snapshots.history(env.tenant, client)
+    click.echo(f"{name}\n")
+    rows = [[l.period, l.check, quantity(l.billed), quantity(l.actual), text.signed(l.variance), l.status.label,
+             text.money(l.impact) if l.impact is not None else ""] for l in lines]
+    click.echo(tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
+                        disable_numparse=True))
+
+
+@cli.group("except")
+def except_() -> None:
+    """Acknowledged variances: shown as excepted, not alarmed on."""
+
+
+@except_.command("add")
+@click.argument("client")
+@click.argument("check")
+@click.option("--reason", required=True, help="Why this variance is fine.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day the exception holds (YYYY-MM-DD).")
+@click.pass_obj
+def except_add(env: Env, client: str, check: str, reason: str, until: object) -> None:
+    """Acknowledge CLIENT's variance on CHECK."""
+    until_date: date | None = until.date() if until else None  # type: ignore[attr-defined]
+    found = env.services.exceptions.add(env.tenant, client, check, reason, env.actor, until=until_date)
+    click.echo(f"Exception #{found.id}: {found.client} / {found.check} "
+               f"until {found.until or 'revoked'} — {found.reason}")
+
+
+@except_.command("list")
+@click.option("--all", "all_", is_flag=True, help="Include expired and revoked ones.")
+@click.pass_obj
+def except_list(env: Env, all_: bool) -> None:
+    """Exceptions in force."""
+    rows = [[e.id, e.client, e.check, e.reason, e.until or "", e.created_by, "active" if e.active else "inactive"]
+            for e in env.services.exceptions.list(env.tenant, include_inactive=all_)]
+    click.echo(tabulate(rows, headers=["#", "Client", "Check", "Reason", "Until", "By", "State"],
+                        disable_numparse=True) if rows else "No exceptions.")
+
+
+@except_.command("revoke")
+@click.argument("exception_id", type=int)
+@click.pass_obj
+def except_revoke(env: Env, exception_id: int) -> None:
+    """End an exception now."""
+    found = env.services.exceptions.revoke(env.tenant, exception_id, env.actor)
+    click.echo(f"Revoked exception #{found.id} ({found.client} / {found.check}).")

@@ -1,0 +1,59 @@
+"""The only place that reads the environment (and `.env`): turns it into a `reconcile.config.Config`.
+
+| variable | meaning | default |
+|---|---|---|
+| `BILLREC_HOME` | embedded database, generated key, logs | `~/.billrec` |
+| `DATABASE_URL` | SQLAlchemy URL; `postgresql://…` for production | SQLite in `BILLREC_HOME` |
+| `BILLREC_ENCRYPTION_KEY` | Fernet key(s), comma-separated, first encrypts | generated into `BILLREC_HOME` (SQLite only) |
+| `BILLREC_TENANT` | tenant the CLI works on | `local`, or the Slack team in single-workspace mode |
+| `BILLREC_STALE_AFTER_HOURS` | default age after which a source is stale | 48 |
+| `SLACK_*` | the Slack face; see the README | — |
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reconcile.config import LOCAL_TENANT, Config
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      case_sensitive=False)
+
+    billrec_home: Path = Field(default_factory=lambda: Path.home() / ".billrec")
+    database_url: str = ""
+    billrec_encryption_key: SecretStr = SecretStr("")
+    billrec_tenant: str = ""
+    billrec_stale_after_hours: int = 48
+    billrec_log_level: str = "INFO"
+
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = SecretStr("")
+    slack_client_id: str = ""
+    slack_client_secret: SecretStr = SecretStr("")
+    slack_api_url: str = "https://slack.com/api/"
+    slack_team_id: str = ""
+    slack_token_rotation: bool = False
+
+    def config(self) -> Config:
+        keys = tuple(k.strip() for k in self.billrec_encryption_key.get_secret_value().split(",") if k.strip())
+        return Config(
+            home=self.billrec_home.expanduser(),
+            database_url=self.database_url.strip(),
+            encryption_keys=keys,
+            stale_after=timedelta(hours=self.billrec_stale_after_hours),
+        )
+
+    @property
+    def tenant(self) -> str:
+        return self.billrec_tenant or self.slack_team_id or LOCAL_TENANT
+
+
+def load() -> Settings:
+    return Settings()

@@ -1,0 +1,85 @@
+"""Plain-text views for the terminal: summary cards, result tables, integration status.
+
+The Slack face renders the same reports as Block Kit in `bot/blocks.py`; both start from the
+same `reconcile` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from tabulate import tabulate
+
+from reconcile.checks import CheckResult, Source, Status, Summary
+from reconcile.csvexport import quantity
+from reconcile.reconciliation import Report
+
+
+def money(value: Decimal | None) -> str:
+    """`Decimal("1234.5")` → `$1,234.50`; unknown → `—`."""
+    if value is None:
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
+def signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + quantity(value)
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def cards(summary: Summary) -> str:
+    """The three cards of the reconciliation page, as text."""
+    rows = [
+        ["UNDER-LICENSED", "OVER-LICENSED", "MATCHED"],
+        [str(summary.count(Status.UNDER)), str(summary.count(Status.OVER)), str(summary.count(Status.MATCHED))],
+        [f"{money(summary.under_money)}/mo unbilled", f"{money(summary.over_money)}/mo overbilled", "billing lines up"],
+    ]
+    body = tabulate(rows, tablefmt="rounded_grid")
+    extra = (f"unmapped {summary.count(Status.UNMAPPED)} · stale {summary.count(Status.STALE)} · "
+             f"excepted {summary.count(Status.EXCEPTED)}")
+    return f"{body}\n{extra}"
+
+
+def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
+    shown = results[:limit] if limit else results
+    rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
+             money(r.impact) if r.impact is not None else ""] for r in shown]
+    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
+                     tablefmt="simple", disable_numparse=True, colalign=("left", "left", "right", "right", "right", "left", "right"))
+    if limit and len(results) > limit:
+        table += f"\n… and {len(results) - limit} more (see the CSV)"
+    return table
+
+
+def sources_line(sources: Iterable[Source]) -> str:
+    parts = []
+    for s in sources:
+        parts.append(f"{s.name} as of {when(s.as_of)}" + (f" (STALE: {s.reason})" if s.stale else ""))
+    return "Sources: " + "; ".join(parts) if parts else "Sources: none connected"
+
+
+def report_json(report: Report) -> dict[str, object]:
+    """The JSON shape of `billrec reconcile --format json` (documented in the README).
+
+    Numbers are strings so no precision is lost; `variance` is actual − billed and `impact`
+    variance × unit price per month (null when unknown).
+    """
+    summary = report.summary
+    return {
+        "generated_at": report.generated_at.isoformat(),
+        "summary": {**{s.value: summary.count(s) for s in Status},
+                    "under_money": str(summary.under_money), "over_money": str(summary.over_money)},
+        "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
+                     "stale": s.stale, "reason": s.reason} for s in report.sources],
+        "results": [{"client": r.client, "check": r.check, "billed": str(r.billed), "actual": str(r.actual),
+                     "variance": str(r.variance), "status": r.status.value,
+                     "unit_price": str(r.unit_price) if r.unit_price is not None else None,
+                     "impact": str(r.impact) if r.impact is not None else None, "note": r.note}
+                    for r in report.results],
+    }
