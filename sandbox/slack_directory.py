@@ -1,0 +1,104 @@
+"""Read-only lookups over the seeded workspace: auth.test, conversations.*, users.info, team.info.
+
+Answers carry the fields Bolt and our services read (Bolt builds its AuthorizeResult from
+auth.test's team_id / user_id / bot_id and the `x-oauth-scopes` response header, which the
+server adds to every authenticated answer).
+"""
+
+from __future__ import annotations
+
+from sandbox.slack_access import CallContext, require_scope, visible_channel
+from sandbox.slack_params import JSON, ApiError, optional
+from sandbox.slack_state import Channel, Team, User
+
+
+def auth_test(ctx: CallContext, params: JSON) -> JSON:
+    team = ctx.bot_team
+    bot_user = ctx.ws.users.get(team.bot_user_id)
+    return {
+        "url": f"https://{team.domain}.slack.com/",
+        "team": team.name,
+        "user": bot_user.name if bot_user else "billrec",
+        "team_id": team.id,
+        "user_id": team.bot_user_id,
+        "bot_id": team.bot_id,
+        "enterprise_id": team.enterprise_id,
+        "is_enterprise_install": False,
+    }
+
+
+def conversations_info(ctx: CallContext, params: JSON) -> JSON:
+    channel = _readable_channel(ctx, params)
+    return {"channel": channel_json(channel, ctx.bot_team)}
+
+
+def conversations_members(ctx: CallContext, params: JSON) -> JSON:
+    channel = _readable_channel(ctx, params)
+    return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}
+
+
+def users_info(ctx: CallContext, params: JSON) -> JSON:
+    require_scope(ctx.bot_team, "users:read")
+    user = ctx.ws.users.get(optional(params, "user") or "")
+    if user is None or user.team_id not in (None, ctx.bot_team.id):
+        raise ApiError("user_not_found")
+    return {"user": user_json(user, ctx.bot_team)}
+
+
+def team_info(ctx: CallContext, params: JSON) -> JSON:
+    team = ctx.bot_team
+    require_scope(team, "team:read")
+    return {
+        "team": {
+            "id": team.id,
+            "name": team.name,
+            "domain": team.domain,
+            "email_domain": "",
+            "icon": {"image_default": True},
+            "enterprise_id": team.enterprise_id,
+        }
+    }
+
+
+def channel_json(channel: Channel, team: Team) -> JSON:
+    return {
+        "id": channel.id,
+        "name": channel.name,
+        "is_channel": not channel.is_private,
+        "is_group": channel.is_private,
+        "is_im": False,
+        "is_mpim": False,
+        "is_private": channel.is_private,
+        "is_archived": channel.is_archived,
+        "is_general": channel.name == "general",
+        "is_member": team.bot_user_id in channel.members,
+        "is_shared": False,
+        "is_ext_shared": False,
+        "context_team_id": team.id,
+        "num_members": len(channel.members),
+        "topic": {"value": "", "creator": "", "last_set": 0},
+        "purpose": {"value": "", "creator": "", "last_set": 0},
+    }
+
+
+def user_json(user: User, team: Team) -> JSON:
+    real_name = user.real_name or user.name
+    return {
+        "id": user.id,
+        "team_id": user.team_id or team.id,
+        "name": user.name,
+        "deleted": False,
+        "real_name": real_name,
+        "tz": "Europe/Amsterdam",
+        "is_admin": user.is_admin,
+        "is_owner": False,
+        "is_bot": user.is_bot,
+        "is_app_user": False,
+        "profile": {"real_name": real_name, "display_name": user.name},
+    }
+
+
+def _readable_channel(ctx: CallContext, params: JSON) -> Channel:
+    channel = visible_channel(ctx, optional(params, "channel"))
+    require_scope(ctx.bot_team, "groups:read" if channel.is_private else "channels:read")
+    return channel
