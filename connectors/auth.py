@@ -141,5 +141,6 @@ class _OAuth2Flow(httpx.Auth):
                 status=200,
             ) from exc
         self.token = token
-        self.expires_at = time.monotonic() + max(lifetime - self.spec.expiry_margin, 1.0)
+        # refresh ahead of expiry, but never spend more than half a short-lived token's life doing so
+        self.expires_at = time.monotonic() + lifetime - min(self.spec.expiry_margin, lifetime / 2)
         return True

@@ -31,9 +31,12 @@ import tenacity
 from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
 from connectors.paging import Paginator, dig
 from connectors.ratelimit import RateLimiter
-from connectors.redact import redact
+from connectors.redact import RedactingFilter, redact
 
 log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, query string included; vendors put keys there.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(RedactingFilter(()))
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
@@ -123,6 +126,9 @@ class VendorClient:
         self.describe_error = describe_error
         self.sleep = sleep
         self.limiter = RateLimiter(policy.requests_per_second, policy.burst, sleep=sleep)
+        # exponential backoff with jitter for answers that do not say how long to wait
+        self._backoff = (tenacity.wait_exponential(multiplier=policy.backoff_initial, max=policy.backoff_max)
+                         + tenacity.wait_random(0, policy.backoff_initial))
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + "/",
             auth=auth,
@@ -238,8 +244,7 @@ class VendorClient:
         asked = retry_after(failure.response) if isinstance(failure, _Retry) else None
         if asked is not None:
             return min(asked, self.policy.max_wait)
-        backoff = tenacity.wait_exponential_jitter(initial=self.policy.backoff_initial, max=self.policy.backoff_max)
-        return min(backoff(state), self.policy.max_wait)
+        return min(self._backoff(state), self.policy.max_wait)
 
     def _body(self, response: httpx.Response) -> Any:
         try:

@@ -1,0 +1,224 @@
+"""The shared HTTP client over real loopback HTTP: retries, Retry-After, typed errors, paging guards, redaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.auth import ApiKeyHeader, OAuth2ClientCredentials
+from connectors.errors import AuthFailed, BadResponse, RateLimited, VendorUnavailable
+from connectors.http import HttpPolicy, VendorClient
+from connectors.paging import BodyCursor, IdCursor, LinkHeader, NextLink, Offset, PageNumber
+from tests.scripted import ScriptedServer
+
+SECRET = "s3cret-key-value"
+POLICY = HttpPolicy(timeout=1.0, attempts=3, backoff_initial=0.01, backoff_max=0.02, requests_per_second=0)
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    with ScriptedServer() as running:
+        yield running
+
+
+class Sleeps(list):
+    def __call__(self, seconds: float) -> None:
+        self.append(round(seconds, 3))
+
+
+def client(server: ScriptedServer, *, policy: HttpPolicy = POLICY, auth=None, sleep=None) -> VendorClient:
+    built_auth = (auth or ApiKeyHeader("X-Api-Key", field="api_key")).build({"api_key": SECRET, "client_id": "id",
+                                                                              "client_secret": SECRET}, server.url)
+    return VendorClient("Acme RMM", server.url, auth=built_auth, secrets=[SECRET], policy=policy,
+                        sleep=sleep if sleep is not None else Sleeps())
+
+
+def test_a_429_is_retried_after_the_seconds_the_vendor_asks_for(server):
+    server.answer("/items", 429, {"message": "slow down"}, headers={"Retry-After": "0.04"})
+    server.answer("/items", 200, [1, 2])
+    sleeps = Sleeps()
+    assert client(server, sleep=sleeps).json("/items") == [1, 2]
+    assert sleeps == [0.04]
+
+
+def test_retry_after_is_capped_so_a_vendor_cannot_stall_a_sync(server):
+    server.answer("/items", 503, {}, headers={"Retry-After": "86400"})
+    server.answer("/items", 200, [])
+    sleeps = Sleeps()
+    client(server, policy=HttpPolicy(attempts=2, max_wait=5, requests_per_second=0), sleep=sleeps).json("/items")
+    assert sleeps == [5]
+
+
+def test_retry_after_as_an_http_date_is_understood(server):
+    server.answer("/items", 429, {}, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    server.answer("/items", 200, [])
+    sleeps = Sleeps()
+    client(server, sleep=sleeps).json("/items")
+    assert sleeps == [0.0]  # a date in the past means "now"
+
+
+def test_persistent_rate_limiting_becomes_rate_limited_after_the_allowed_attempts(server):
+    server.answer("/items", 429, {"message": "quota"}, headers={"Retry-After": "0"})
+    with pytest.raises(RateLimited) as caught:
+        client(server).json("/items", {"apikey": SECRET})
+    assert len(server.requests) == POLICY.attempts
+    assert "Acme RMM: GET /items answered 429 (quota)" in caught.value.message
+    assert SECRET not in str(caught.value) and "apikey" not in str(caught.value)
+
+
+def test_server_errors_are_retried_then_reported_as_vendor_unavailable(server):
+    server.answer("/items", 500, {"errorMessage": "database down"})
+    with pytest.raises(VendorUnavailable, match=r"GET /items answered 500 \(database down\): kept failing after 3"):
+        client(server).json("/items")
+
+
+def test_a_vendor_that_cannot_be_reached_is_unavailable_not_a_crash():
+    dead = VendorClient("Acme RMM", "http://127.0.0.1:9", policy=POLICY, sleep=Sleeps())
+    with pytest.raises(VendorUnavailable, match="could not be reached"):
+        dead.json("/items")
+
+
+def test_a_slow_vendor_times_out_and_is_retried(server):
+    server.delay = 0.5
+    with pytest.raises(VendorUnavailable, match="ReadTimeout"):
+        client(server, policy=HttpPolicy(timeout=0.1, attempts=2, backoff_initial=0.01, requests_per_second=0)).json("/items")
+    assert len(server.requests) == 2
+
+
+def test_refused_credentials_are_auth_failed_and_never_retried(server):
+    server.answer("/items", 401, {"message": f"key {SECRET} is not valid"})
+    with pytest.raises(AuthFailed) as caught:
+        client(server).json("/items")
+    assert len(server.requests) == 1
+    assert SECRET not in caught.value.message and "***" in caught.value.message
+
+
+def test_a_body_that_is_not_json_is_a_bad_response(server):
+    server.answer("/items", 200, raw=b'{"items": [1, 2')
+    with pytest.raises(BadResponse, match="is not JSON"):
+        client(server).json("/items")
+
+
+def test_a_cursor_that_does_not_move_stops_the_sync(server):
+    server.answer("/items", 200, {"data": [{"id": 1}], "pagination": {"nextCursor": "same"}})
+    with pytest.raises(BadResponse, match="repeated a page cursor"):
+        list(client(server).items("/items", paging=BodyCursor(size=1), items_at="data"))
+
+
+def test_the_page_ceiling_stops_a_vendor_that_pages_forever(server):
+    server.answer_with("/items", lambda seen: (200, {}, [{"id": int(seen.query.get("page", 1))}]))
+    capped = HttpPolicy(max_pages=5, requests_per_second=0)
+    with pytest.raises(BadResponse, match="went past 5 pages"):
+        list(client(server, policy=capped).items("/items", paging=PageNumber(size=1)))
+
+
+def test_a_missing_list_is_a_bad_response(server):
+    server.answer("/items", 200, {"unexpected": True})
+    with pytest.raises(BadResponse, match="has no list at content"):
+        list(client(server).items("/items", paging=PageNumber(), items_at="content"))
+
+
+def paged(seen, items, size_key, start=1):
+    page, size = int(seen.query.get("page", start)), int(seen.query[size_key])
+    chunk = items[(page - start) * size:(page - start + 1) * size]
+    return chunk
+
+
+ITEMS = [{"id": i} for i in range(1, 12)]
+
+
+@pytest.mark.parametrize("paging, script", [
+    (PageNumber(size=4), lambda s: (200, {}, paged(s, ITEMS, "pageSize"))),
+    (PageNumber(param="page", size_param="size", size=4, start=0, total_pages_at="page.totalPages"),
+     lambda s: (200, {}, {"content": paged(s, ITEMS, "size", 0), "page": {"totalPages": 3}})),
+    (Offset(limit=4), lambda s: (200, {}, ITEMS[int(s.query["offset"]):int(s.query["offset"]) + 4])),
+    (IdCursor(size=4), lambda s: (200, {}, [i for i in ITEMS if i["id"] > int(s.query.get("after", 0))][:4])),
+    (BodyCursor(size=4, at="next"), lambda s: (200, {}, {
+        "content": ITEMS[int(s.query.get("cursor", 0)):int(s.query.get("cursor", 0)) + 4],
+        "next": str(int(s.query.get("cursor", 0)) + 4) if int(s.query.get("cursor", 0)) + 4 < 11 else None})),
+    (NextLink(at="next"), lambda s: (200, {}, {
+        "content": ITEMS[int(s.query.get("skip", 0)):int(s.query.get("skip", 0)) + 4],
+        "next": f"/items?skip={int(s.query.get('skip', 0)) + 4}" if int(s.query.get("skip", 0)) + 4 < 11 else None})),
+    (LinkHeader(size=4), lambda s: (200, {"Link": f'</items?pageSize=4&pageId={int(s.query.get("pageId", 0)) + 4}>; rel="next"'}
+                                    if int(s.query.get("pageId", 0)) + 4 < 11 else {},
+                                    ITEMS[int(s.query.get("pageId", 0)):int(s.query.get("pageId", 0)) + 4])),
+], ids=["page-number", "page-object", "offset", "id-cursor", "body-cursor", "next-link", "link-header"])
+def test_every_paging_style_returns_every_item_exactly_once(server, paging, script):
+    server.answer_with("/items", script)
+    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or getattr(paging, "total_pages_at", None) else None
+    assert list(client(server).items("/items", paging=paging, items_at=items_at)) == ITEMS
+
+
+def token_endpoint(tokens: list[str]):
+    def answer(seen):
+        tokens.append(f"token-{len(tokens) + 1}")
+        return 200, {}, {"access_token": tokens[-1], "expires_in": 3600}
+    return answer
+
+
+def test_an_oauth_token_is_fetched_once_and_reused(server):
+    tokens: list[str] = []
+    server.answer_with("/oauth/token", token_endpoint(tokens))
+    server.answer("/items", 200, [])
+    http = client(server, auth=OAuth2ClientCredentials(token_path="oauth/token", scope="monitoring"))
+    http.json("/items")
+    http.json("/items")
+    assert tokens == ["token-1"]
+    assert [r.headers["Authorization"] for r in server.requests if r.path == "/items"] == ["Bearer token-1"] * 2
+    assert b"scope=monitoring" in server.requests[0].body
+
+
+def test_an_expired_token_is_refreshed_before_the_call(server):
+    tokens: list[str] = []
+
+    def short_lived(seen):
+        tokens.append(f"t{len(tokens)}")
+        return 200, {}, {"access_token": tokens[-1], "expires_in": 0.2}
+
+    server.answer_with("/oauth/token", short_lived)
+    server.answer("/items", 200, [])
+    http = client(server, auth=OAuth2ClientCredentials(token_path="oauth/token", expiry_margin=60))
+    http.json("/items")
+    http.json("/items")
+    assert len(tokens) == 1  # still fresh
+    time.sleep(0.15)  # a 0.2 s token is refreshed once half its life is gone
+    http.json("/items")
+    assert len(tokens) == 2
+
+
+def test_a_401_with_a_cached_token_fetches_a_new_token_once(server):
+    tokens: list[str] = []
+    server.answer_with("/oauth/token", token_endpoint(tokens))
+    server.answer_with("/items", lambda seen: (401, {}, {"error": "expired"}) if seen.headers["Authorization"] == "Bearer token-1"
+                       else (200, {}, ["ok"]))
+    http = client(server, auth=OAuth2ClientCredentials(token_path="oauth/token"))
+    assert http.json("/items") == ["ok"]
+    assert tokens == ["token-1", "token-2"]
+
+
+def test_refused_client_credentials_say_what_the_vendor_said(server):
+    server.answer("/oauth/token", 401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+    http = client(server, auth=OAuth2ClientCredentials(token_path="oauth/token"))
+    with pytest.raises(AuthFailed, match=r"POST /oauth/token answered 401 \(Client authentication failed\)"):
+        http.json("/items")
+
+
+def test_a_token_answer_without_a_token_is_a_bad_response(server):
+    server.answer("/oauth/token", 200, {"token": "where?"})
+    with pytest.raises(BadResponse, match="Acme RMM: POST /oauth/token answered 200 without a readable access token"):
+        client(server, auth=OAuth2ClientCredentials(token_path="oauth/token")).json("/items")
+
+
+def test_secrets_never_reach_the_logs(server, caplog):
+    caplog.set_level(logging.DEBUG)
+    server.answer("/items", 500, {"message": f"bad key {SECRET}"})
+    with pytest.raises(VendorUnavailable):
+        client(server).json("/items", {"apikey": SECRET})
+    assert SECRET not in caplog.text
+
+
+def test_the_client_has_no_write_methods():
+    assert not {"post", "put", "patch", "delete"} & set(dir(VendorClient))
