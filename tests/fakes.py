@@ -1,0 +1,58 @@
+"""An in-process connector whose records a test scripts, to exercise the sync runner alone.
+
+Vendor connectors are tested over HTTP against the sandbox; this one isolates what the runner
+does with a stream: stage it, validate it, hold it, or swap it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import ClassVar
+
+from connectors.base import Connector, Field, Guidance, Role
+from connectors.errors import VendorUnavailable
+from connectors.records import Account, Asset, Quantity, Record
+
+
+class Scripted(Connector):
+    kind = "scripted"
+    display_name = "Scripted RMM"
+    role = Role.USAGE
+    fields = (Field("base_url", "API URL", default="http://127.0.0.1:9"), Field("api_key", "API key", secret=True))
+    guidance = Guidance(reads="devices", never_reads="anything else", role="read-only")
+    metrics = {"devices:workstation": "Workstations", "devices:server": "Servers"}
+    # what the next sync yields; an Exception instance in the list is raised at that point
+    script: ClassVar[list[object]] = []
+
+    def test(self) -> None:
+        if self.settings["api_key"] == "wrong":
+            from connectors.errors import AuthFailed
+            raise AuthFailed("Scripted RMM: GET /me answered 401: refused the credentials; check the credentials")
+
+    def sync(self) -> Iterator[Record]:
+        for item in list(type(self).script):
+            if isinstance(item, Exception):
+                raise item
+            yield item  # type: ignore[misc]
+
+
+class ScriptedBilling(Scripted):
+    kind = "scripted_psa"
+    display_name = "Scripted PSA"
+    role = Role.BILLING
+    metrics = {"billed:*": "Billed units"}
+    script: ClassVar[list[object]] = []
+
+
+def fleet(orgs: dict[str, int], metric: str = "devices:workstation") -> list[object]:
+    """Accounts, one asset per device and the counts, like an RMM reports them."""
+    records: list[object] = []
+    for org, count in orgs.items():
+        records.append(Account(id=org, name=f"Org {org}"))
+        records.extend(Asset(account_id=org, metric=metric, id=f"{org}-{i}", name=f"PC-{org}-{i}") for i in range(count))
+        records.append(Quantity(account_id=org, metric=metric, value=Decimal(count)))
+    return records
+
+
+OUTAGE = VendorUnavailable("Scripted RMM: GET /devices answered 503: kept failing after 3 attempts; try again later")

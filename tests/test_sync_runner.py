@@ -1,0 +1,154 @@
+"""The sync runner: all or nothing, sharp drops held for a person, the last good data always kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from connectors.errors import BadResponse
+from connectors.records import Quantity
+from reconcile.audit import Actor
+from reconcile.errors import Conflict, NotFound
+from reconcile.tables import AssetRow, AuditEntry, QuantityRow, SyncRun
+from tests.fakes import OUTAGE, Scripted, ScriptedBilling, fleet
+
+ADMIN = Actor("U_ADMIN", "cli")
+
+
+@pytest.fixture
+def rmm(services):
+    services.context.registry.update({"scripted": Scripted, "scripted_psa": ScriptedBilling})
+    Scripted.script = fleet({"1": 10, "2": 5})
+    services.integrations.connect("local", "scripted", "rmm", {"api_key": "k-123456"}, ADMIN)
+    yield services
+    Scripted.script = []
+
+
+def live_counts(services) -> dict[str, Decimal]:
+    info = services.integrations.get("local", "rmm")
+    with services.context.sessions() as session:
+        from reconcile.tables import Integration
+        run = session.get(Integration, info.id).current_run_id
+        rows = session.execute(select(QuantityRow.account_id, QuantityRow.value).where(QuantityRow.sync_run_id == run))
+        return {account: Decimal(value) for account, value in rows}
+
+
+def staged_rows(services) -> int:
+    with services.context.sessions() as session:
+        return session.scalar(select(func.count()).select_from(AssetRow))
+
+
+def test_a_good_sync_becomes_the_current_data(rmm):
+    outcome = rmm.syncs.run("local", "rmm", ADMIN)
+    assert (outcome.status, outcome.accounts, outcome.quantities, outcome.assets) == ("succeeded", 2, 2, 15)
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+    assert rmm.integrations.get("local", "rmm").health == "ok"
+
+
+def test_a_vendor_failure_mid_sync_keeps_the_last_good_data_and_records_the_error(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 11})[:5] + [OUTAGE]
+    outcome = rmm.syncs.run("local", "rmm", ADMIN)
+    assert outcome.status == "failed"
+    assert "answered 503" in outcome.message and "last good data is kept" in outcome.message
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+    assert staged_rows(rmm) == 15  # the failed run's rows are gone
+    info = rmm.integrations.get("local", "rmm")
+    assert (info.health, info.last_error.startswith("Scripted RMM: GET /devices answered 503")) == ("failing", True)
+
+
+def test_a_record_outside_the_catalog_fails_the_sync_cleanly(rmm):
+    Scripted.script = [Quantity(account_id="1", metric="licenses:anything", value=Decimal(3))]
+    outcome = rmm.syncs.run("local", "rmm", ADMIN)
+    assert outcome.status == "failed" and "not in its catalog" in outcome.message
+
+
+def test_an_unexpected_crash_mid_sync_is_recorded_and_keeps_the_last_good_data(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 3}) + [RuntimeError("bug in a connector")]
+    with pytest.raises(RuntimeError):
+        rmm.syncs.run("local", "rmm", ADMIN)
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+    assert "internal error (RuntimeError)" in rmm.integrations.get("local", "rmm").last_error
+
+
+def test_a_sharp_drop_is_held_until_someone_confirms_it(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 2})
+    held = rmm.syncs.run("local", "rmm", ADMIN)
+    assert held.status == "held"
+    assert "all quantities 15 → 2 (devices:workstation 15 → 2)" in held.message
+    assert live_counts(rmm) == {"1": 10, "2": 5}  # nothing replaced
+    assert rmm.integrations.get("local", "rmm").health == "needs confirmation"
+    confirmed = rmm.syncs.confirm("local", "rmm", ADMIN)
+    assert confirmed.ok and live_counts(rmm) == {"1": 2}
+    with rmm.context.sessions() as session:
+        actions = list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions[-2:] == ["sync.held", "sync.confirm"]
+
+
+def test_a_discarded_hold_leaves_the_previous_data(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 1})
+    rmm.syncs.run("local", "rmm", ADMIN)
+    discarded = rmm.syncs.discard("local", "rmm", ADMIN)
+    assert discarded.status == "discarded"
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+    assert staged_rows(rmm) == 15
+    with pytest.raises(NotFound, match="no sync waiting for confirmation"):
+        rmm.syncs.confirm("local", "rmm", ADMIN)
+
+
+def test_a_drop_of_less_than_half_is_applied(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 6, "2": 3})
+    assert rmm.syncs.run("local", "rmm", ADMIN).ok
+    assert live_counts(rmm) == {"1": 6, "2": 3}
+
+
+def test_a_second_sync_while_one_is_running_is_refused(rmm):
+    with rmm.context.sessions.begin() as session:
+        info = rmm.integrations.get("local", "rmm")
+        session.add(SyncRun(tenant_id="local", integration_id=info.id, status="running", started_at=rmm.context.clock()))
+    with pytest.raises(Conflict, match="already running"):
+        rmm.syncs.run("local", "rmm", ADMIN)
+
+
+def test_a_run_left_running_by_a_dead_process_is_cleared_on_the_next_sync(rmm, clock):
+    with rmm.context.sessions.begin() as session:
+        info = rmm.integrations.get("local", "rmm")
+        dead = SyncRun(tenant_id="local", integration_id=info.id, status="running", started_at=clock())
+        session.add(dead)
+        session.flush()
+        session.add(AssetRow(tenant_id="local", integration_id=info.id, sync_run_id=dead.id, account_id="1",
+                             metric="devices:workstation", external_id="x", name="orphan"))
+    clock.advance(hours=3)
+    assert rmm.syncs.run("local", "rmm", ADMIN).ok
+    with rmm.context.sessions() as session:
+        assert session.get(SyncRun, dead.id).error == "interrupted: the process stopped mid-sync"
+    assert staged_rows(rmm) == 15
+
+
+def test_a_disconnected_integration_does_not_sync_but_keeps_its_data(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    rmm.integrations.disconnect("local", "rmm", ADMIN)
+    with pytest.raises(Conflict, match="disconnected"):
+        rmm.syncs.run("local", "rmm", ADMIN)
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+
+
+def test_bad_response_messages_reach_the_user_verbatim(rmm):
+    Scripted.script = [BadResponse("Scripted RMM: GET /devices answered 200: is not JSON")]
+    assert rmm.syncs.run("local", "rmm", ADMIN).message.startswith("Scripted RMM: GET /devices answered 200: is not JSON")
+
+
+def test_the_psa_founds_the_clients_and_other_sources_get_suggestions(rmm):
+    ScriptedBilling.script = fleet({"250": 1}, metric="billed:MW-01")[:1]
+    rmm.integrations.connect("local", "scripted_psa", "psa", {"api_key": "k-123456"}, ADMIN)
+    rmm.syncs.run("local", "psa", ADMIN)
+    Scripted.script = fleet({"1": 3})
+    rmm.syncs.run("local", "rmm", ADMIN)
+    assert [name for _, name in rmm.links.clients("local")] == ["Org 250"]
+    assert [(l.account_name, l.status) for l in rmm.links.list("local", "suggested")] == [("Org 1", "suggested")]
