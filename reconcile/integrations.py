@@ -76,7 +76,8 @@ class Integrations:
             raise Invalid(f"integration name {name!r} must be {NAME_RULE}")
         clean = cls.clean_settings(settings)
         with self.context.sessions() as session:
-            if self._find(session, tenant_id, name) is not None:
+            existing = self._find(session, tenant_id, name)
+            if existing is not None and existing.status == "connected":
                 raise Conflict(f"an integration named {name!r} is already connected; pick another name "
                                "or disconnect it first")
         with cls(clean, policy=self.context.config.http_policy) as connector:
