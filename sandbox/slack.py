@@ -76,7 +76,13 @@ class FakeSlack:
             self._server = FakeHTTPServer(self._router)
             host, port = self._server.server_address[:2]
             self._router.base_url = f"http://{host}:{port}"
-            self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+            self._thread = threading.Thread(
+                # a short poll keeps stop() fast; the default 0.5 s adds up over a test suite
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.02},
+                name="fake-slack",
+                daemon=True,
+            )
             self._thread.start()
         return self
 
