@@ -60,7 +60,7 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @dataclass
 class Database:
     backend: str
-    url: str
+    url: str  # for a separate process (DATABASE_URL); on PostgreSQL it selects the test's schema
     engine: Engine
 
 
@@ -81,8 +81,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = POSTGRES_URL
-    engine = db.make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    engine = db.make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
         yield Database("postgresql", url, engine)
     finally:

@@ -7,6 +7,7 @@ import time
 import click
 
 from bot.cli import Env, cli
+from reconcile.errors import Invalid
 from reconcile import db, keys
 
 
@@ -44,7 +45,7 @@ def settings_command(env: Env, changes: tuple[str, ...]) -> None:
         pairs = {}
         for item in changes:
             if "=" not in item:
-                raise click.UsageError(f"use NAME=VALUE, not {item!r}")
+                raise Invalid(f"use NAME=VALUE, not {item!r}")
             key, value = item.split("=", 1)
             pairs[key.strip().replace("-", "_")] = value.strip()
         services.tenants.update(env.tenant, env.actor, **pairs)

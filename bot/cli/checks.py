@@ -6,6 +6,7 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
+from reconcile.errors import Invalid
 from reconcile.checks import Check
 from reconcile.rules import SideSpec
 
@@ -14,7 +15,7 @@ def side(text: str) -> SideSpec:
     """`ninjaone:devices:workstation,devices:server` → SideSpec("ninjaone", [...])."""
     integration, sep, metrics = text.partition(":")
     if not sep or not metrics:
-        raise click.BadParameter("use INTEGRATION:METRIC[,METRIC…], e.g. ninjaone:devices:workstation")
+        raise Invalid(f"use INTEGRATION:METRIC[,METRIC…] such as ninjaone:devices:workstation, not {text!r}")
     return SideSpec(integration.strip(), [m.strip() for m in metrics.split(",") if m.strip()])
 
 

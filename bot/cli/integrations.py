@@ -9,6 +9,7 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 from bot.cli import Env, cli
+from reconcile.errors import Invalid
 from bot.text import when
 from reconcile.sync import SyncOutcome
 
@@ -28,12 +29,13 @@ def connect(env: Env, kind: str, name: str | None, values: tuple[str, ...]) -> N
     settings = {}
     for item in values:
         if "=" not in item:
-            raise click.UsageError(f"--set takes FIELD=VALUE, not {item!r}")
+            raise Invalid(f"--set takes FIELD=VALUE, not {item!r}")
         key, value = item.split("=", 1)
         settings[key.strip()] = value
     for field in cls.fields:
         if field.name not in settings and field.required and not field.default and sys.stdin.isatty():
             settings[field.name] = click.prompt(field.label, hide_input=field.secret)
+    cls.clean_settings(settings)  # refuse a malformed field before saying we are testing
     click.echo(f"Testing the connection to {cls.display_name}…", err=True)
     info = env.services.integrations.connect(env.tenant, kind, name or kind, settings, env.actor)
     click.echo(f"Connected {info.name} ({info.display_name}). Credentials are stored encrypted. "
@@ -96,7 +98,7 @@ def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, disca
         report([services.syncs.discard(env.tenant, discard_name, env.actor)])
         return
     if bool(name) == all_:
-        raise click.UsageError("name one integration, or use --all")
+        raise Invalid("name one integration, or use --all")
     with tqdm(unit=" records", desc="syncing", file=sys.stderr, disable=None, leave=False) as bar:
         def progress(integration: str, count: int) -> None:
             bar.set_description(integration)
