@@ -13,6 +13,8 @@ membership, trigger expiry, view hashes, single-use OAuth grants, per-channel pa
 test that passes here fails here for the same reasons it would fail in a workspace. The
 method handlers live in `slack_chat`, `slack_views`, `slack_files`, `slack_oauth`,
 `slack_directory` and `slack_hooks`; this class is seeding, observing and lifecycle.
+It stays one class past the usual module size so the whole public API reads in one place;
+every method is a few lines that delegate.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ class FakeSlack:
 
     @property
     def base_url(self) -> str:
-        """"http://127.0.0.1:PORT" (the server must be started)."""
+        """ "http://127.0.0.1:PORT" (the server must be started)."""
         if not self._router.base_url:
             raise RuntimeError("FakeSlack is not started")
         return self._router.base_url
@@ -131,7 +133,9 @@ class FakeSlack:
             owner = self._ws.users.get(bot_user_id)
             if owner is not None and owner.team_id != team_id:
                 raise ValueError(f"bot user {bot_user_id} already belongs to {owner.team_id}")
-            team = Team(team_id, name or team_id, domain or team_id.lower(), bot_user_id, bot_id, tuple(scopes), enterprise_id)
+            team = Team(
+                team_id, name or team_id, domain or team_id.lower(), bot_user_id, bot_id, tuple(scopes), enterprise_id
+            )
             self._ws.teams[team_id] = team
             self._ws.tokens[bot_token] = TokenInfo(team_id)
             self._ws.users[bot_user_id] = User(bot_user_id, "billrec", team_id=team_id, is_bot=True)

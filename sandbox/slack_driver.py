@@ -131,9 +131,9 @@ class SlackDriver:
             channel_id = message.channel
         elif message is not None:
             channel_id = message.get("channel", channel_id)
-        message_json = _message_json(message, self.team_id) if message is not None else None
+        message_json = payloads.message_json(message, self.team_id) if message is not None else None
         blocks = (view or {}).get("blocks") or (message_json or {}).get("blocks") or []
-        found_block_id, element = _find_element(blocks, action_id)
+        found_block_id, element = payloads.find_element(blocks, action_id)
         element = element or {"action_id": action_id, "type": "static_select" if selected_option else "button"}
         if isinstance(selected_option, str):
             selected_option = payloads.find_option(element, selected_option)
@@ -186,9 +186,14 @@ class SlackDriver:
         option value of a static select). With `view_id` of a view the fake opened, the view's
         blocks, hash and private_metadata are used.
         """
-        base = (self.fake.view(view_id) if self.fake and view_id else None) or self._blank_view(view_id)
+        base = (self.fake.view(view_id) if self.fake and view_id else None) or payloads.blank_view(
+            view_id or "V_DRIVER", self.team_id, self.fake.app_id if self.fake else "A_BILLREC", self.clock()
+        )
         state = {
-            block: {act: payloads.state_value(_element_in(base["blocks"], block, act), v) for act, v in actions.items()}
+            block: {
+                act: payloads.state_value(payloads.element_in(base["blocks"], block, act), v)
+                for act, v in actions.items()
+            }
             for block, actions in values.items()
         }
         view = base | {"callback_id": callback_id, "state": {"values": state}}
@@ -215,7 +220,9 @@ class SlackDriver:
     def app_uninstalled(self) -> httpx.Response:
         return self.event({"type": "app_uninstalled"})
 
-    def tokens_revoked(self, bot_user_ids: list[str] | None = None, user_ids: list[str] | None = None) -> httpx.Response:
+    def tokens_revoked(
+        self, bot_user_ids: list[str] | None = None, user_ids: list[str] | None = None
+    ) -> httpx.Response:
         return self.event({"type": "tokens_revoked", "tokens": {"oauth": user_ids or [], "bot": bot_user_ids or []}})
 
     def app_home_opened(self, user_id: str = "U_ADMIN") -> httpx.Response:
@@ -308,68 +315,3 @@ class SlackDriver:
         if self.fake is None:
             return f"https://hooks.slack.com/commands/{self.team_id}/1/unused"
         return self.fake.response_url(channel=channel, message_ts=message_ts, user_id=user_id, team_id=self.team_id)
-
-    def _blank_view(self, view_id: str | None) -> JSON:
-        view_id = view_id or "V_DRIVER"
-        return {
-            "id": view_id,
-            "team_id": self.team_id,
-            "type": "modal",
-            "blocks": [],
-            "private_metadata": "",
-            "callback_id": "",
-            "state": {"values": {}},
-            "hash": f"{int(self.clock())}.driver",
-            "title": {"type": "plain_text", "text": "BillRec"},
-            "clear_on_close": False,
-            "notify_on_close": False,
-            "close": None,
-            "submit": {"type": "plain_text", "text": "Submit"},
-            "previous_view_id": None,
-            "root_view_id": view_id,
-            "app_id": self.fake.app_id if self.fake else "A_BILLREC",
-            "external_id": "",
-            "app_installed_team_id": self.team_id,
-            "bot_id": None,
-        }
-
-
-def _message_json(message: Message | JSON, team_id: str) -> JSON:
-    """The `message` of a block_actions payload, with block ids filled in as Slack does."""
-    if isinstance(message, Message):
-        out: JSON = {
-            "type": "message",
-            "user": message.user,
-            "bot_id": message.bot_id,
-            "text": message.text,
-            "ts": message.ts,
-            "team": team_id,
-            "blocks": message.blocks,
-        }
-        if message.thread_ts:
-            out["thread_ts"] = message.thread_ts
-    else:
-        out = {k: v for k, v in message.items() if k != "channel"}
-    out["blocks"] = [
-        b if "block_id" in b else {**b, "block_id": f"b{i}"} for i, b in enumerate(out.get("blocks") or [])
-    ]
-    return out
-
-
-def _find_element(blocks: list[JSON], action_id: str) -> tuple[str | None, JSON | None]:
-    for i, block in enumerate(blocks):
-        candidates = list(block.get("elements", [])) if block.get("type") == "actions" else []
-        candidates += [block[k] for k in ("accessory", "element") if isinstance(block.get(k), dict)]
-        for element in candidates:
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return block.get("block_id") or f"b{i}", element
-    return None, None
-
-
-def _element_in(blocks: list[JSON], block_id: str, action_id: str) -> JSON | None:
-    for block in blocks:
-        if block.get("block_id") == block_id:
-            element = block.get("element")
-            if isinstance(element, dict) and element.get("action_id") == action_id:
-                return element
-    return None

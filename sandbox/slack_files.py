@@ -61,7 +61,8 @@ def complete_upload(ctx: CallContext, params: JSON) -> JSON:
             raise ApiError("file_not_found")
         uploads.append((item, pending))
 
-    channel_ids = [c for c in [optional(params, "channel_id")] + (optional(params, "channels") or "").split(",") if c]
+    named = [optional(params, "channel_id"), *(optional(params, "channels") or "").split(",")]
+    channel_ids = [c for c in named if c]
     channels = [writable_channel(ctx, c, public_ok=False) for c in dict.fromkeys(channel_ids)]
     thread_ts = optional(params, "thread_ts")
     if thread_ts is not None and len(channels) != 1:

@@ -68,9 +68,7 @@ def view_problems(view: Any) -> list[str]:
             if key in view:
                 check.text(view[key], VIEW_BUTTON_TEXT, f"/view/{key}", plain=True)
         blocks = view.get("blocks")
-        has_input = isinstance(blocks, list) and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in blocks
-        )
+        has_input = isinstance(blocks, list) and any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
         if has_input and "submit" not in view:
             check.fail("submit is required when an 'input' block is within the blocks array", "/view")
     check.length(view.get("private_metadata"), PRIVATE_METADATA, "/view/private_metadata")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.slack_state import Message
+
 JSON = dict[str, Any]
 
 
@@ -198,3 +200,71 @@ def find_option(element: JSON, value: str) -> JSON:
         if option.get("value") == value:
             return option
     return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+
+
+def message_json(message: Message | JSON, team_id: str) -> JSON:
+    """The `message` of a block_actions payload, with block ids filled in as Slack does."""
+    if isinstance(message, Message):
+        out: JSON = {
+            "type": "message",
+            "user": message.user,
+            "bot_id": message.bot_id,
+            "text": message.text,
+            "ts": message.ts,
+            "team": team_id,
+            "blocks": message.blocks,
+        }
+        if message.thread_ts:
+            out["thread_ts"] = message.thread_ts
+    else:
+        out = {k: v for k, v in message.items() if k != "channel"}
+    out["blocks"] = [
+        b if "block_id" in b else {**b, "block_id": f"b{i}"} for i, b in enumerate(out.get("blocks") or [])
+    ]
+    return out
+
+
+def find_element(blocks: list[JSON], action_id: str) -> tuple[str | None, JSON | None]:
+    """The (block_id, element) with `action_id` in actions, accessories or inputs."""
+    for i, block in enumerate(blocks):
+        candidates = list(block.get("elements", [])) if block.get("type") == "actions" else []
+        candidates += [block[k] for k in ("accessory", "element") if isinstance(block.get(k), dict)]
+        for element in candidates:
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return block.get("block_id") or f"b{i}", element
+    return None, None
+
+
+def element_in(blocks: list[JSON], block_id: str, action_id: str) -> JSON | None:
+    """The input element at `block_id` / `action_id`, to shape its state value."""
+    for block in blocks:
+        if block.get("block_id") == block_id:
+            element = block.get("element")
+            if isinstance(element, dict) and element.get("action_id") == action_id:
+                return element
+    return None
+
+
+def blank_view(view_id: str, team_id: str, app_id: str, now: float) -> JSON:
+    """A minimal modal for a submission the fake never opened."""
+    return {
+        "id": view_id,
+        "team_id": team_id,
+        "type": "modal",
+        "blocks": [],
+        "private_metadata": "",
+        "callback_id": "",
+        "state": {"values": {}},
+        "hash": f"{int(now)}.driver",
+        "title": {"type": "plain_text", "text": "BillRec"},
+        "clear_on_close": False,
+        "notify_on_close": False,
+        "close": None,
+        "submit": {"type": "plain_text", "text": "Submit"},
+        "previous_view_id": None,
+        "root_view_id": view_id,
+        "app_id": app_id,
+        "external_id": "",
+        "app_installed_team_id": team_id,
+        "bot_id": None,
+    }

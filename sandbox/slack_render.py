@@ -14,7 +14,8 @@ A message with blocks shows its blocks (Slack uses `text` only as the notificati
 fallback then); a message without blocks shows its text. Replies and files shared into a
 thread are indented under their parent. Mentions and links are shown as Slack displays them
 (`<@U1>` as @name, `<url|label>` as label) and `&amp;`/`&lt;`/`&gt;` are unescaped.
-Ephemeral messages are left out: the channel does not show them.
+Ephemeral messages are left out: the channel does not show them. An updated message shows
+its latest content without an "(edited)" mark (`Message.edited` records it for tests).
 """
 
 from __future__ import annotations
@@ -59,10 +60,7 @@ def _item_lines(fake: FakeSlack, item: Message | SharedFile) -> list[str]:
         comment = _plain(fake, item.initial_comment).splitlines() if item.initial_comment else []
         return [*comment, f"📎 {item.filename} ({item.size} bytes)"]
     lines = _blocks(fake, item.blocks) if item.blocks else _plain(fake, item.text).splitlines()
-    lines = lines or [""]
-    if item.edited:
-        lines[-1] += " (edited)"
-    return lines
+    return lines or [""]
 
 
 def _blocks(fake: FakeSlack, blocks: list[dict[str, Any]]) -> list[str]:

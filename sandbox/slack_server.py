@@ -179,7 +179,7 @@ def _multipart(content_type: str, raw: bytes) -> JSON:
 class _RequestHandler(BaseHTTPRequestHandler):
     server: FakeHTTPServer
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -192,9 +192,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
-    do_GET = do_POST
+    do_GET = do_POST  # noqa: N815
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read `FakeSlack.calls`, not stderr."""
 
 

@@ -19,7 +19,12 @@ def test_auth_test_names_the_bot_and_sends_the_scopes_header(client):
     answer = client.auth_test()
     assert (answer["team_id"], answer["user_id"], answer["bot_id"]) == (TEAM_ID, "U_BOT", "B_BOT")
     assert answer.headers["x-oauth-scopes"].split(",") == [
-        "commands", "chat:write", "files:write", "channels:read", "groups:read", "users:read",
+        "commands",
+        "chat:write",
+        "files:write",
+        "channels:read",
+        "groups:read",
+        "users:read",
     ]
 
 

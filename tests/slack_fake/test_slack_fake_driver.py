@@ -16,8 +16,19 @@ from sandbox.slack_seed import ADMIN_ID, BILLING, TEAM_ID
 SECRET = "driver-test-secret"
 
 SLASH_COMMAND_FIELDS = [
-    "token", "team_id", "team_domain", "channel_id", "channel_name", "user_id", "user_name",
-    "command", "text", "api_app_id", "is_enterprise_install", "response_url", "trigger_id",
+    "token",
+    "team_id",
+    "team_domain",
+    "channel_id",
+    "channel_name",
+    "user_id",
+    "user_name",
+    "command",
+    "text",
+    "api_app_id",
+    "is_enterprise_install",
+    "response_url",
+    "trigger_id",
 ]
 
 
@@ -38,16 +49,16 @@ class Recorder(ThreadingHTTPServer):
 class _RecordingHandler(BaseHTTPRequestHandler):
     server: Recorder
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         self.server.requests.append((self.path, dict(self.headers.items()), body))
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    do_GET = do_POST
+    do_GET = do_POST  # noqa: N815
 
-    def log_message(self, format, *args) -> None:  # noqa: A002
+    def log_message(self, format, *args) -> None:
         pass
 
 
@@ -82,7 +93,9 @@ def test_slacks_published_signature_vector():
         "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
         "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
     )
-    driver = SlackDriver("http://127.0.0.1:9/slack/events", "8f742231b10e8888abcd99yyyzzz85a5", clock=lambda: 1531420618)
+    driver = SlackDriver(
+        "http://127.0.0.1:9/slack/events", "8f742231b10e8888abcd99yyyzzz85a5", clock=lambda: 1531420618
+    )
     assert driver.signature_headers(body.encode()) == {
         "X-Slack-Request-Timestamp": "1531420618",
         "X-Slack-Signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
@@ -115,7 +128,10 @@ def test_a_slash_command_has_every_documented_field(app, driver, fake):
     fields = form_of(app.requests[0][2])
     assert list(fields) == SLASH_COMMAND_FIELDS
     assert (fields["command"], fields["text"], fields["channel_name"], fields["user_name"]) == (
-        "/billrec", "reconcile acme", "billing", "dana",
+        "/billrec",
+        "reconcile acme",
+        "billing",
+        "dana",
     )
     assert fields["response_url"].startswith(fake.base_url + "/hooks/")
     assert driver.last_elapsed is not None
@@ -139,30 +155,51 @@ def test_a_button_click_in_a_message_reads_the_button_from_the_message(app, driv
     posted = client.chat_postMessage(
         channel=BILLING,
         text="Approve?",
-        blocks=[{"type": "actions", "block_id": "decide", "elements": [
-            {"type": "button", "action_id": "approve", "value": "acme", "text": {"type": "plain_text", "text": "Approve"}},
-        ]}],
+        blocks=[
+            {
+                "type": "actions",
+                "block_id": "decide",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "approve",
+                        "value": "acme",
+                        "text": {"type": "plain_text", "text": "Approve"},
+                    },
+                ],
+            }
+        ],
     )
     driver.block_action("approve", message=fake.messages(BILLING)[0])
     payload = payload_of(app.requests[0][2])
     assert payload["type"] == "block_actions"
     assert payload["container"] == {
-        "type": "message", "message_ts": posted["ts"], "channel_id": BILLING, "is_ephemeral": False,
+        "type": "message",
+        "message_ts": posted["ts"],
+        "channel_id": BILLING,
+        "is_ephemeral": False,
     }
     assert payload["channel"] == {"id": BILLING, "name": "billing"}
     assert payload["user"] == {"id": ADMIN_ID, "username": "dana", "name": "dana", "team_id": TEAM_ID}
     assert payload["team"] == {"id": TEAM_ID, "domain": "acme-msp"}
     assert (payload["message"]["ts"], payload["enterprise"], payload["is_enterprise_install"]) == (
-        posted["ts"], None, False,
+        posted["ts"],
+        None,
+        False,
     )
     [action] = payload["actions"]
     assert {k: action[k] for k in ("action_id", "block_id", "value", "type")} == {
-        "action_id": "approve", "block_id": "decide", "value": "acme", "type": "button",
+        "action_id": "approve",
+        "block_id": "decide",
+        "value": "acme",
+        "type": "button",
     }
     assert action["text"]["text"] == "Approve"
     assert payload["response_url"].startswith(fake.base_url + "/hooks/")
-    assert client.views_open(trigger_id=payload["trigger_id"], view={
-        "type": "modal", "title": {"type": "plain_text", "text": "Why"}, "blocks": []})["ok"]
+    assert client.views_open(
+        trigger_id=payload["trigger_id"],
+        view={"type": "modal", "title": {"type": "plain_text", "text": "Why"}, "blocks": []},
+    )["ok"]
 
 
 def test_a_select_sends_the_selected_option(app, driver):
@@ -172,20 +209,34 @@ def test_a_select_sends_the_selected_option(app, driver):
 
 
 def test_a_view_submission_carries_state_and_metadata_of_the_opened_view(app, driver, fake, client):
-    view = client.views_open(trigger_id=fake.issue_trigger_id(ADMIN_ID), view={
-        "type": "modal",
-        "callback_id": "connect",
-        "private_metadata": '{"kind": "ninjaone"}',
-        "title": {"type": "plain_text", "text": "Connect"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "blocks": [
-            {"type": "input", "block_id": "key", "label": {"type": "plain_text", "text": "API key"},
-             "element": {"type": "plain_text_input", "action_id": "input"}},
-            {"type": "input", "block_id": "region", "label": {"type": "plain_text", "text": "Region"},
-             "element": {"type": "static_select", "action_id": "pick", "options": [
-                 {"text": {"type": "plain_text", "text": "EU"}, "value": "eu"}]}},
-        ],
-    })["view"]
+    view = client.views_open(
+        trigger_id=fake.issue_trigger_id(ADMIN_ID),
+        view={
+            "type": "modal",
+            "callback_id": "connect",
+            "private_metadata": '{"kind": "ninjaone"}',
+            "title": {"type": "plain_text", "text": "Connect"},
+            "submit": {"type": "plain_text", "text": "Save"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "key",
+                    "label": {"type": "plain_text", "text": "API key"},
+                    "element": {"type": "plain_text_input", "action_id": "input"},
+                },
+                {
+                    "type": "input",
+                    "block_id": "region",
+                    "label": {"type": "plain_text", "text": "Region"},
+                    "element": {
+                        "type": "static_select",
+                        "action_id": "pick",
+                        "options": [{"text": {"type": "plain_text", "text": "EU"}, "value": "eu"}],
+                    },
+                },
+            ],
+        },
+    )["view"]
     driver.view_submission("connect", {"key": {"input": "abc"}, "region": {"pick": "eu"}}, view_id=view["id"])
     payload = payload_of(app.requests[0][2])
     assert (payload["type"], payload["response_urls"], payload["view"]["id"]) == ("view_submission", [], view["id"])
@@ -193,8 +244,12 @@ def test_a_view_submission_carries_state_and_metadata_of_the_opened_view(app, dr
     assert payload["view"]["hash"] == view["hash"]
     assert payload["view"]["state"]["values"] == {
         "key": {"input": {"type": "plain_text_input", "value": "abc"}},
-        "region": {"pick": {"type": "static_select", "selected_option": {
-            "text": {"type": "plain_text", "text": "EU"}, "value": "eu"}}},
+        "region": {
+            "pick": {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": "EU"}, "value": "eu"},
+            }
+        },
     }
 
 
@@ -202,7 +257,9 @@ def test_an_event_comes_in_an_event_callback_envelope(app, driver):
     driver.tokens_revoked(bot_user_ids=["U_BOT"])
     envelope = json.loads(app.requests[0][2])
     assert (envelope["type"], envelope["team_id"], envelope["event"]["type"]) == (
-        "event_callback", TEAM_ID, "tokens_revoked",
+        "event_callback",
+        TEAM_ID,
+        "tokens_revoked",
     )
     assert envelope["event"]["tokens"] == {"oauth": [], "bot": ["U_BOT"]}
     assert envelope["authorizations"][0]["user_id"] == "U_BOT"

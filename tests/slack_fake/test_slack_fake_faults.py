@@ -69,7 +69,10 @@ def test_an_injected_error_answers_ok_false_with_http_200_once(fake, bare):
 def test_a_server_error_twice_then_the_server_error_handler_succeeds(fake):
     fake.fail_next("conversations.info", status=500, times=2)
     client = WebClient(
-        token=BOT_TOKEN, base_url=fake.api_url, timeout=5, retry_handlers=[ServerErrorRetryHandler(max_retry_count=2, interval_calculator=QUICK)]
+        token=BOT_TOKEN,
+        base_url=fake.api_url,
+        timeout=5,
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=2, interval_calculator=QUICK)],
     )
     assert client.conversations_info(channel=BILLING)["ok"]
     assert [c.status for c in fake.calls_to("conversations.info")] == [500, 500, 200]
@@ -99,5 +102,5 @@ def test_wait_for_polls_until_a_background_post_arrives(fake, client):
 
 
 def test_wait_for_gives_up_at_the_deadline(fake):
-    with pytest.raises(TimeoutError, match="chat.postMessage"):
+    with pytest.raises(TimeoutError, match=r"chat\.postMessage"):
         fake.wait_for("chat.postMessage", timeout=0.05)

@@ -59,9 +59,10 @@ def test_a_reply_to_a_reply_is_refused(client):
     assert error_of(lambda: client.chat_postMessage(channel=BILLING, text="x", thread_ts=reply["ts"])) == (
         "invalid_thread_ts"
     )
-    assert error_of(
-        lambda: client.files_upload_v2(channel=BILLING, thread_ts=reply["ts"], content="a", filename="a.csv")
-    ) == "invalid_thread_ts"
+    assert (
+        error_of(lambda: client.files_upload_v2(channel=BILLING, thread_ts=reply["ts"], content="a", filename="a.csv"))
+        == "invalid_thread_ts"
+    )
 
 
 def test_a_thread_ts_naming_no_message_is_refused(client):
@@ -84,8 +85,12 @@ def test_posting_where_the_bot_is_not_a_member_fails(client, channel, error):
 
 
 def test_chat_write_public_allows_public_channels_only(fake, client):
-    fake.add_team("T0001", "xoxb-T0001-fake-bot-token", bot_user_id="U_BOT",
-                  scopes=["chat:write", "chat:write.public", "files:write"])
+    fake.add_team(
+        "T0001",
+        "xoxb-T0001-fake-bot-token",
+        bot_user_id="U_BOT",
+        scopes=["chat:write", "chat:write.public", "files:write"],
+    )
     client.chat_postMessage(channel=GENERAL, text="hi")
     assert error_of(lambda: client.chat_postMessage(channel=FINANCE, text="hi")) == "not_in_channel"
     assert error_of(lambda: client.files_upload_v2(channel=GENERAL, content="a", filename="a.csv")) == (
@@ -100,8 +105,9 @@ def test_archived_channel_refuses_posts(fake, client):
 
 
 def test_update_replaces_text_and_keeps_the_ts(fake, client):
-    posted = client.chat_postMessage(channel=BILLING, text="pending", blocks=[
-        {"type": "section", "text": {"type": "mrkdwn", "text": "pending"}}])
+    posted = client.chat_postMessage(
+        channel=BILLING, text="pending", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "pending"}}]
+    )
     client.chat_update(channel=BILLING, ts=posted["ts"], text="approved", blocks=[])
     [message] = fake.messages(BILLING)
     assert (message.ts, message.text, message.blocks, message.edited) == (posted["ts"], "approved", [], True)
@@ -129,9 +135,10 @@ def test_upload_length_must_match_what_was_announced(fake, client):
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(request, timeout=5)
     assert caught.value.code == 400
-    assert error_of(
-        lambda: client.files_completeUploadExternal(files=[{"id": announced["file_id"]}], channel_id=BILLING)
-    ) == "file_not_found"
+    assert (
+        error_of(lambda: client.files_completeUploadExternal(files=[{"id": announced["file_id"]}], channel_id=BILLING))
+        == "file_not_found"
+    )
 
 
 def test_get_upload_url_requires_filename_and_length(client):
@@ -142,9 +149,10 @@ def test_get_upload_url_requires_filename_and_length(client):
 
 def test_a_file_can_only_be_completed_once(client):
     upload = client.files_upload_v2(channel=BILLING, content="x", filename="x.csv")
-    assert error_of(
-        lambda: client.files_completeUploadExternal(files=[{"id": upload["file"]["id"]}], channel_id=BILLING)
-    ) == "file_not_found"
+    assert (
+        error_of(lambda: client.files_completeUploadExternal(files=[{"id": upload["file"]["id"]}], channel_id=BILLING))
+        == "file_not_found"
+    )
 
 
 def test_missing_text_with_blocks_is_a_test_error(client):

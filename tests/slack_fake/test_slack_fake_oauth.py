@@ -70,14 +70,17 @@ def test_rotation_issues_expiring_tokens_and_single_use_refresh_tokens(fake, ano
     )
     assert refreshed["access_token"] != installed["access_token"]
     assert refreshed["refresh_token"] != installed["refresh_token"]
-    assert error_of(
-        lambda: anonymous.oauth_v2_access(
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            grant_type="refresh_token",
-            refresh_token=installed["refresh_token"],
+    assert (
+        error_of(
+            lambda: anonymous.oauth_v2_access(
+                client_id=CLIENT_ID,
+                client_secret=CLIENT_SECRET,
+                grant_type="refresh_token",
+                refresh_token=installed["refresh_token"],
+            )
         )
-    ) == "invalid_refresh_token"
+        == "invalid_refresh_token"
+    )
 
     new_client = WebClient(token=refreshed["access_token"], base_url=fake.api_url, timeout=5)
     assert new_client.chat_postMessage(channel=BILLING, text="fresh")["ok"]
