@@ -8,17 +8,22 @@ driver sends and that what Bolt's client sends lands in the fake.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store import FileInstallationStore
+from slack_sdk.oauth.state_store import FileOAuthStateStore
 
 from sandbox.slack_driver import SlackDriver, render_channel
-from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN
+from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, TEAM_ID
 
 SECRET = "bolt-test-secret"
 
@@ -93,18 +98,25 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture
-def driver(fake):
-    app = build_app(fake)
+@contextmanager
+def serving(app: App) -> Iterator[str]:
+    """Serve `app` over WSGI on a free loopback port; yields its events URL."""
     server = make_server(
         "127.0.0.1", 0, SlackRequestHandler(app), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
     )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
-    with SlackDriver(f"http://127.0.0.1:{server.server_port}/slack/events", SECRET, fake=fake) as running:
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/slack/events"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def driver(fake):
+    with serving(build_app(fake)) as events_url, SlackDriver(events_url, SECRET, fake=fake) as running:
         yield running
-    server.shutdown()
-    server.server_close()
 
 
 def test_command_then_button_replaces_the_message_through_response_url(fake, driver):
@@ -136,3 +148,27 @@ def test_bolt_refuses_requests_not_signed_right(fake, driver, sign):
 
 def test_bolt_checked_its_token_against_the_fake(fake, driver):
     assert fake.calls_to("auth.test")[0].status == 200
+
+
+def test_install_then_redirect_stores_the_installation_from_the_fakes_code(fake, tmp_path):
+    store = FileInstallationStore(base_dir=str(tmp_path / "installations"))
+    settings = OAuthSettings(
+        client_id="1111.2222",
+        client_secret="fake-client-secret",
+        scopes=["commands", "chat:write"],
+        state_store=FileOAuthStateStore(expiration_seconds=600, base_dir=str(tmp_path / "states")),
+        install_page_rendering_enabled=False,
+    )
+    app = App(
+        signing_secret=SECRET,
+        client=WebClient(base_url=fake.api_url),
+        installation_store=store,
+        oauth_settings=settings,
+    )
+    with serving(app) as events_url, SlackDriver(events_url, SECRET, fake=fake) as driver:
+        assert driver.install().status_code == 302
+        assert driver.install_state
+        answer = driver.oauth_redirect(fake.issue_oauth_code(TEAM_ID))
+    assert answer.status_code == 200
+    bot = store.find_bot(enterprise_id=None, team_id=TEAM_ID)
+    assert (bot.bot_token, bot.bot_user_id, bot.bot_id) == (BOT_TOKEN, "U_BOT", "B_BOT")
