@@ -7,7 +7,7 @@
 | `BILLREC_ENCRYPTION_KEY` | Fernet key(s), comma-separated, first encrypts | generated into `BILLREC_HOME` (SQLite only) |
 | `BILLREC_TENANT` | tenant the CLI works on | `local`, or the Slack team in single-workspace mode |
 | `BILLREC_STALE_AFTER_HOURS` | default age after which a source is stale | 48 |
-| `SLACK_*` | the Slack face; see the README | — |
+| `SLACK_*` | the Slack face; see `docs/slack.md` | — |
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     slack_team_id: str = ""
     slack_token_rotation: bool = False
+    # where the OAuth install page sends the browser (a stand-in Slack in tests and the demo)
+    slack_authorize_url: str = "https://slack.com/oauth/v2/authorize"
 
     def config(self) -> Config:
         keys = tuple(k.strip() for k in self.billrec_encryption_key.get_secret_value().split(",") if k.strip())
