@@ -14,7 +14,13 @@ from datetime import datetime, timedelta
 
 from sandbox import catalog
 from sandbox.answers import Line
-from sandbox.model import ConnectWiseData, CwAddition, CwAgreement, CwCatalogItem, CwCompany
+from sandbox.model import (
+    ConnectWiseData,
+    CwAddition,
+    CwAgreement,
+    CwCatalogItem,
+    CwCompany,
+)
 from sandbox.names import CITIES, Name, identifier
 from sandbox.plan import Plan
 

@@ -1,0 +1,278 @@
+"""One loopback HTTP server for every fake vendor, each under its own prefix.
+
+    /connectwise/v4_6_release/apis/3.0/...   ConnectWise PSA (and /connectwise/login/companyinfo/{id})
+    /ninjaone/v2/...                         NinjaOne (token at /ninjaone/ws/oauth/token)
+    /pax8/v1/...                             Pax8 (token at /pax8/v1/token)
+    /_sandbox/faults, /_sandbox/requests     control: inject faults, read the request log
+
+Every vendor request goes through the same steps: log → rate limit → route (404 / 405) → auth →
+faults → route function → faults on the body. Other fakes can be mounted under a prefix of their
+own (`mount("/slack", app)`); they get the request and answer it, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple, Self
+
+from sandbox import connectwise, faults, ninjaone, pax8
+from sandbox.bucket import TokenBucket
+from sandbox.faults import Faults
+from sandbox.model import World
+from sandbox.routing import Call, Incoming, Reply, Vendor
+from sandbox.tokens import TokenIssuer
+
+VENDORS: tuple[Vendor, ...] = (connectwise.VENDOR, ninjaone.VENDOR, pax8.VENDOR)
+CONTROL = "/_sandbox"
+HOST = "127.0.0.1"
+
+Mounted = Callable[[Incoming], Reply]
+
+
+class Logged(NamedTuple):
+    vendor: str
+    method: str
+    path: str  # under the vendor's prefix, without the query
+
+
+class RequestLog:
+    """Every vendor request the server received, in order, thread-safe (for read-only assertions)."""
+
+    def __init__(self) -> None:
+        self._entries: list[Logged] = []
+        self._lock = threading.Lock()
+
+    def add(self, entry: Logged) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def of(self, vendor: str) -> list[Logged]:
+        return [e for e in self if e.vendor == vendor]
+
+    def __iter__(self) -> Iterator[Logged]:
+        with self._lock:
+            return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+class SandboxServer:
+    """The fake vendor APIs over a world, on 127.0.0.1; `start()` returns one already serving."""
+
+    def __init__(self, world: World, *, port: int = 0, vendors: tuple[Vendor, ...] = VENDORS) -> None:
+        self._world = world
+        self.vendors = {v.name: v for v in vendors}
+        self.faults = Faults(self.vendors)
+        self.requests = RequestLog()
+        self.rate_limits = {name: TokenBucket() for name in self.vendors}
+        self.tokens = {v.name: TokenIssuer(v.name, v.token_lifetime) for v in vendors if v.token_lifetime}
+        self.mounts: dict[str, Mounted] = {}
+        self._stopping = threading.Event()
+        self._httpd = _HttpServer((HOST, port), _Handler)
+        self._httpd.sandbox = self
+        self._thread: threading.Thread | None = None
+
+    # -- the world ---------------------------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        return self._world
+
+    def replace_world(self, world: World) -> None:
+        """Serve another world from the next request on (a sync in flight may see both)."""
+        self._world = world
+
+    # -- addresses and credentials -----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def base_url(self, kind: str) -> str:
+        """The `base_url` a connector of `kind` takes, e.g. `http://127.0.0.1:PORT/pax8/v1`."""
+        vendor = self._vendor(kind)
+        return f"{self.url}{vendor.prefix}{vendor.api_root}"
+
+    def settings(self, kind: str) -> dict[str, str]:
+        """Exactly the settings the connector of `kind` declares, with the sandbox's credentials."""
+        return self._vendor(kind).settings(self.base_url(kind))
+
+    def set_rate_limit(self, vendor: str, rate: float, burst: int) -> None:
+        self.rate_limits[self._vendor(vendor).name] = TokenBucket(rate, burst)
+
+    def mount(self, prefix: str, app: Mounted) -> None:
+        """Serve `prefix` (e.g. "/slack") with another fake; it gets the request with the prefix stripped."""
+        self.mounts[prefix.rstrip("/")] = app
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"sandbox:{self.port}",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # wakes any request sleeping on a timeout fault
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def answer(self, incoming: Incoming) -> Reply:
+        """The reply to one request, whoever it is for."""
+        if incoming.path == CONTROL or incoming.path.startswith(CONTROL + "/"):
+            return self._control(incoming)
+        for vendor in self.vendors.values():
+            if incoming.path == vendor.prefix or incoming.path.startswith(vendor.prefix + "/"):
+                return self._vendor_answer(vendor, _under(incoming, vendor.prefix))
+        for prefix, app in self.mounts.items():
+            if incoming.path == prefix or incoming.path.startswith(prefix + "/"):
+                return app(_under(incoming, prefix))
+        return Reply(404, {"error": "not_found", "message": f"nothing is served at {incoming.path}",
+                           "services": sorted(v.prefix for v in self.vendors.values()) + sorted(self.mounts)})
+
+    def _vendor_answer(self, vendor: Vendor, incoming: Incoming) -> Reply:
+        self.requests.add(Logged(vendor.name, incoming.method, incoming.path))
+        wait = self.rate_limits[vendor.name].take()
+        if wait is not None:
+            return vendor.too_many(incoming, wait)
+        route, params, allowed = vendor.route(incoming.method, incoming.path)
+        if route is None and allowed:
+            reply = vendor.error(incoming, 405, f"{incoming.method} is not allowed on {incoming.path}")
+            reply.headers["Allow"] = ", ".join(sorted(set(allowed)))
+            return reply
+        if route is None:
+            return (vendor.not_found or (lambda i: vendor.error(i, 404, f"{i.path} was not found")))(incoming)
+        tokens = self.tokens.get(vendor.name)
+        call = Call(incoming, params, self._world, tokens)
+        if route.kind == "public":
+            return route.function(call)
+        if route.kind == "token":
+            fault = self.faults.take(vendor.name, incoming.path, token=True)
+            if fault is not None and vendor.refuse_token is not None:
+                return vendor.refuse_token(incoming)
+            return route.function(call)
+        refusal = vendor.authenticate(incoming, tokens)
+        if refusal is not None:
+            return refusal
+        fault = self.faults.take(vendor.name, incoming.path, listing=route.listing)
+        kind = fault.fault if fault else None
+        if kind == "auth":
+            return vendor.refuse(incoming)
+        if kind == "rate_limit":
+            return vendor.too_many(incoming, round(fault.seconds or faults.RETRY_AFTER_SECONDS))
+        if kind == "server_error":
+            return vendor.error(incoming, 500, "An unexpected error occurred (sandbox fault)")
+        if kind == "timeout":
+            self._stopping.wait(fault.seconds if fault.seconds is not None else faults.TIMEOUT_SECONDS)
+        if kind == "drop_pages":
+            call = Call(incoming, params, self._world, tokens, keep=faults.kept)
+        reply = route.function(call)
+        if kind == "bad_json" and reply.status == 200:
+            text = reply.payload()
+            reply.body = text[: max(1, len(text) // 2)]
+        if kind == "wrong_shape" and reply.status == 200:
+            reply.body = {"unexpected": reply.body}
+        return reply
+
+    def _control(self, incoming: Incoming) -> Reply:
+        """`/_sandbox/faults` (GET, POST, DELETE) and `/_sandbox/requests` (GET, DELETE)."""
+        path, method = incoming.path.rstrip("/"), incoming.method
+        if path == CONTROL and method == "GET":
+            return Reply(200, {"services": {name: self.base_url(name) for name in self.vendors},
+                               "faults": self.faults.waiting()})
+        if path == CONTROL + "/faults":
+            if method == "GET":
+                return Reply(200, {"faults": self.faults.waiting()})
+            if method == "DELETE":
+                self.faults.clear(incoming.arg("vendor"))
+                return Reply(200, {"faults": self.faults.waiting()})
+            if method == "POST":
+                return self._inject(incoming)
+        if path == CONTROL + "/requests":
+            if method == "GET":
+                return Reply(200, {"requests": [list(entry) for entry in self.requests]})
+            if method == "DELETE":
+                self.requests.clear()
+                return Reply(200, {"requests": []})
+        return Reply(404 if method in ("GET", "POST", "DELETE") else 405,
+                     {"error": f"{method} {path} is not a sandbox control"})
+
+    def _inject(self, incoming: Incoming) -> Reply:
+        try:
+            spec: dict[str, Any] = json.loads(incoming.body or b"{}")
+            self.faults.inject(spec["vendor"], spec["fault"], int(spec.get("times", 1)),
+                               path=spec.get("path"), seconds=spec.get("seconds"))
+        except (ValueError, KeyError, TypeError) as error:
+            return Reply(400, {"error": f"cannot inject that fault: {error}"})
+        return Reply(201, {"faults": self.faults.waiting()})
+
+    def _vendor(self, kind: str) -> Vendor:
+        try:
+            return self.vendors[kind]
+        except KeyError:
+            raise KeyError(f"the sandbox serves {', '.join(self.vendors)}, not {kind!r}") from None
+
+
+def _under(incoming: Incoming, prefix: str) -> Incoming:
+    return Incoming(incoming.method, incoming.path[len(prefix):] or "/", incoming.query, incoming.headers,
+                    incoming.body, incoming.root, prefix)
+
+
+class _HttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+    sandbox: SandboxServer
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _HttpServer
+    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects
+
+    def _serve(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        host = self.headers.get("Host") or f"{HOST}:{self.server.server_address[1]}"
+        incoming = Incoming.parse(self.command, self.path, dict(self.headers.items()), body, f"http://{host}")
+        reply = self.server.sandbox.answer(incoming)
+        payload = reply.payload()
+        try:
+            self.send_response(reply.status)
+            if payload or reply.status not in (204, 304):
+                self.send_header("Content-Type", reply.content_type)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timeout fault): nothing to answer
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the request log is `SandboxServer.requests`."""

@@ -1,0 +1,50 @@
+"""Access tokens the sandbox issues for the OAuth vendors, and when they expire.
+
+Lifetimes are the vendors' own (NinjaOne 3600 s, Pax8 86400 s) and settable per server. A test
+forces expiry without sleeping: `server.tokens["ninjaone"].advance(3601)` moves this issuer's
+clock, or `expire_all()` drops every token it gave out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+
+
+class TokenIssuer:
+    def __init__(self, vendor: str, lifetime: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.vendor, self.lifetime, self._clock = vendor, lifetime, clock
+        self._offset = 0.0
+        self._expiry: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def issue(self) -> str:
+        """A new token, valid for `lifetime` seconds from now."""
+        with self._lock:
+            n = len(self._expiry) + 1
+            token = f"sbx-{self.vendor}-{n:05d}-" + hashlib.sha256(f"{self.vendor}:{n}".encode()).hexdigest()[:24]
+            self._expiry[token] = self._now() + self.lifetime
+            return token
+
+    def valid(self, token: str) -> bool:
+        with self._lock:
+            return self._expiry.get(token, float("-inf")) > self._now()
+
+    def advance(self, seconds: float) -> None:
+        """Behave as if `seconds` had passed: tokens issued earlier may now be expired."""
+        with self._lock:
+            self._offset += seconds
+
+    def expire_all(self) -> None:
+        with self._lock:
+            self._expiry = dict.fromkeys(self._expiry, float("-inf"))
+
+    @property
+    def issued(self) -> int:
+        with self._lock:
+            return len(self._expiry)
+
+    def _now(self) -> float:
+        return self._clock() + self._offset
