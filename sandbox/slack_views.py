@@ -18,6 +18,8 @@ from sandbox.slack_state import Trigger, View, Workspace
 TRIGGER_LIFETIME = 3.0  # seconds
 MAX_STACK = 3
 UNKNOWN_TRIGGER = "invalid_trigger_id"
+# Our notes name only expired/invalid; newer Slack docs may say "exchanged_trigger_id" for a
+# second use. One constant to change if a workspace shows otherwise.
 USED_TRIGGER = "invalid_trigger_id"
 
 
