@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.model import CwAddition, CwAgreement, CwCatalogItem, CwCompany, World
+from sandbox.routing import once_per_world
 from sandbox.world_connectwise import CONTACTS
 
 JSON = dict[str, Any]
@@ -22,22 +23,33 @@ OPTIONAL_FIELDS = frozenset({"datedeleted", "deletedby", "datecancelled", "reaso
                              "enddate", "vendorsku", "manufacturerpartnumber"})
 
 
+@once_per_world
 def companies(world: World) -> list[JSON]:
     return [company(c) for c in world.connectwise.companies]
 
 
+@once_per_world
 def agreements(world: World) -> list[JSON]:
     by_id = {c.id: c for c in world.connectwise.companies}
     return [agreement(a, by_id[a.company_id]) for a in world.connectwise.agreements]
 
 
 def additions(world: World, agreement_id: int) -> list[JSON]:
-    parent = next((a for a in world.connectwise.agreements if a.id == agreement_id), None)
-    if parent is None:
-        return []
-    return [addition(a, parent, world) for a in world.connectwise.additions if a.agreement_id == agreement_id]
+    """One agreement's additions; none for an agreement that does not exist."""
+    return _additions(world).get(agreement_id, [])
 
 
+@once_per_world
+def _additions(world: World) -> dict[int, list[JSON]]:
+    parents = {a.id: a for a in world.connectwise.agreements}
+    catalog_ids = {i.identifier: i.id for i in world.connectwise.catalog}
+    grouped: dict[int, list[JSON]] = {a.id: [] for a in world.connectwise.agreements}
+    for a in world.connectwise.additions:
+        grouped[a.agreement_id].append(addition(a, parents[a.agreement_id], catalog_ids[a.product]))
+    return grouped
+
+
+@once_per_world
 def catalog(world: World) -> list[JSON]:
     return [catalog_item(item) for item in world.connectwise.catalog]
 
@@ -68,11 +80,10 @@ def agreement(a: CwAgreement, owner: CwCompany) -> JSON:
     })
 
 
-def addition(a: CwAddition, parent: CwAgreement, world: World) -> JSON:
-    item = next(i for i in world.connectwise.catalog if i.identifier == a.product)
+def addition(a: CwAddition, parent: CwAgreement, catalog_id: int) -> JSON:
     billed = a.quantity - a.less_included
     return _compact({
-        "id": a.id, "product": {"id": item.id, "identifier": item.identifier}, "quantity": a.quantity,
+        "id": a.id, "product": {"id": catalog_id, "identifier": a.product}, "quantity": a.quantity,
         "lessIncluded": a.less_included, "unitPrice": _money(a.unit_price), "unitCost": _money(a.unit_cost),
         "billCustomer": a.bill_customer, "effectiveDate": _date(a.effective), "cancelledDate": _date(a.cancelled),
         "taxableFlag": False, "invoiceDescription": a.description, "purchaseItemFlag": False,

@@ -22,8 +22,9 @@ from urllib.parse import parse_qs
 
 from sandbox import ninjaone_json as render
 from sandbox.device_filter import FilterError, device_filter
+from sandbox.model import World
 from sandbox.paging import after_cursor
-from sandbox.routing import Call, Incoming, Reply, Route, Vendor
+from sandbox.routing import Call, Incoming, Reply, Route, Vendor, once_per_world
 from sandbox.tokens import TokenIssuer
 
 PREFIX = "/ninjaone"
@@ -108,18 +109,34 @@ def listing(records: Callable[[Call], list[JSON]]) -> Callable[[Call], Reply]:
     return route
 
 
+@once_per_world
+def _organizations(world: World) -> list[JSON]:
+    return [render.organization(o) for o in world.ninjaone.organizations]
+
+
+@once_per_world
+def _organizations_detailed(world: World) -> list[JSON]:
+    return [render.organization_detailed(o) for o in world.ninjaone.organizations]
+
+
+@once_per_world
+def _devices(world: World) -> tuple[list[JSON], list[JSON]]:
+    """Every device, plain and detailed."""
+    return ([render.device(d) for d in world.ninjaone.devices],
+            [render.device_detailed(d) for d in world.ninjaone.devices])
+
+
 def organizations(call: Call) -> list[JSON]:
-    return [render.organization(o) for o in call.world.ninjaone.organizations]
+    return _organizations(call.world)
 
 
 def organizations_detailed(call: Call) -> list[JSON]:
-    return [render.organization_detailed(o) for o in call.world.ninjaone.organizations]
+    return _organizations_detailed(call.world)
 
 
 def devices(detailed: bool) -> Callable[[Call], list[JSON]]:
     def rows(call: Call) -> list[JSON]:
-        show = render.device_detailed if detailed else render.device
-        found = [show(d) for d in call.world.ninjaone.devices]
+        found = _devices(call.world)[1 if detailed else 0]
         text = call.incoming.arg("df")
         return [d for d in found if device_filter(text)(d)] if text else found
 
@@ -128,7 +145,7 @@ def devices(detailed: bool) -> Callable[[Call], list[JSON]]:
 
 def organization_devices(call: Call) -> list[JSON]:
     org = _org_id(call)
-    return [render.device(d) for d in call.world.ninjaone.devices if d.organization_id == org]
+    return [d for d in _devices(call.world)[0] if d["organizationId"] == org]
 
 
 def organization(call: Call) -> Reply:
@@ -140,10 +157,10 @@ def organization(call: Call) -> Reply:
 
 def one_device(call: Call) -> Reply:
     wanted = call.params["id"]
-    found = next((d for d in call.world.ninjaone.devices if str(d.id) == wanted), None)
+    found = next((d for d in _devices(call.world)[1] if str(d["id"]) == wanted), None)
     if found is None:
         return error(call.incoming, 404, "Device not found")
-    return Reply(200, render.device_detailed(found))
+    return Reply(200, found)
 
 
 def _org_id(call: Call) -> int | None:

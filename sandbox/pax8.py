@@ -18,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sandbox import pax8_json as render
+from sandbox.model import World
 from sandbox.paging import page_object
-from sandbox.routing import Call, Incoming, Reply, Route, Vendor
+from sandbox.routing import Call, Incoming, Reply, Route, Vendor, once_per_world
 from sandbox.tokens import TokenIssuer
 
 PREFIX = "/pax8"
@@ -123,16 +124,26 @@ def listing(records: Callable[[Call], list[JSON]], filters: dict[str, str], sort
     return route
 
 
+@once_per_world
+def _rendered(world: World) -> dict[str, list[JSON]]:
+    return {
+        "companies": [render.company(c) for c in world.pax8.companies],
+        "subscriptions": [render.subscription(s) for s in world.pax8.subscriptions],
+        "products": [render.product(p) for p in world.pax8.products],
+        "product details": [render.product(p, detailed=True) for p in world.pax8.products],
+    }
+
+
 def companies(call: Call) -> list[JSON]:
-    return [render.company(c) for c in call.world.pax8.companies]
+    return _rendered(call.world)["companies"]
 
 
 def subscriptions(call: Call) -> list[JSON]:
-    return [render.subscription(s) for s in call.world.pax8.subscriptions]
+    return _rendered(call.world)["subscriptions"]
 
 
 def products(call: Call) -> list[JSON]:
-    return [render.product(p) for p in call.world.pax8.products]
+    return _rendered(call.world)["products"]
 
 
 def subscription_list(call: Call) -> Reply:
@@ -159,7 +170,7 @@ def detail(records: Callable[[Call], list[JSON]], key: str, what: str) -> Callab
 
 
 def _product_detail(call: Call) -> list[JSON]:
-    return [render.product(p, detailed=True) for p in call.world.pax8.products]
+    return _rendered(call.world)["product details"]
 
 
 def _whole(incoming: Incoming, name: str, default: int) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -140,3 +141,21 @@ def _compiled(pattern: str) -> re.Pattern[str]:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(pattern))
         _PATTERNS[pattern] = re.compile(regex)
     return _PATTERNS[pattern]
+
+
+def once_per_world(render: Callable[[World], Any]) -> Callable[[World], Any]:
+    """Cache what `render` makes of a world, by identity: a list of 1,000 devices is rendered once
+    per world, not once per page. Callers must not mutate what they get back."""
+    cache: dict[int, tuple[World, Any]] = {}
+    lock = threading.Lock()
+
+    def cached(world: World) -> Any:
+        with lock:
+            hit = cache.get(id(world))
+            if hit is None or hit[0] is not world:
+                if len(cache) > 8:
+                    cache.clear()
+                hit = cache[id(world)] = (world, render(world))
+            return hit[1]
+
+    return cached
