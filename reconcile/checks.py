@@ -51,6 +51,9 @@ LABELS = {
     Status.EXCEPTED: "excepted",
 }
 
+# statuses whose variance is trustworthy enough to put a price on
+MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
+
 # The order a reader wants: lost revenue first, then refunds owed, then what needs a human.
 STATUS_ORDER = (Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED, Status.MATCHED)
 
@@ -133,7 +136,7 @@ class CheckResult:
     @property
     def impact(self) -> Decimal | None:
         """Monthly money at stake: variance × unit price; unknown for unmapped and stale results."""
-        if self.unit_price is None or self.status in (Status.UNMAPPED, Status.STALE):
+        if self.unit_price is None or self.status not in MONEY_STATUSES:
             return None
         return self.variance * self.unit_price
 
@@ -161,22 +164,27 @@ def classify(variance: Decimal, allowance: Decimal) -> Status:
     return Status.UNDER if variance > 0 else Status.OVER
 
 
-@dataclass
+PRICE_PLACES = Decimal("0.0001")
+
+
+@dataclass(slots=True)
 class _Tally:
+    """One client's (or unlinked account's) side of a check, summed over its readings."""
+
     value: Decimal = ZERO
     amount: Decimal = ZERO
     priced: Decimal = ZERO
-    present: bool = False
 
     def add(self, reading: Reading) -> None:
         self.value += reading.value
         self.amount += reading.amount
         self.priced += reading.priced
-        self.present = True
 
-    @property
     def unit_price(self) -> Decimal | None:
-        return (self.amount / self.priced).quantize(Decimal("0.0001")) if self.priced else None
+        return (self.amount / self.priced).quantize(PRICE_PLACES) if self.priced else None
+
+
+_NOTHING = _Tally()
 
 
 def evaluate(
@@ -223,14 +231,16 @@ def _evaluate_one(
 
     billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
     stale = [s for s in (billed_source, usage_source) if s is None or s.stale]
+    stale_note = "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
     as_of = tuple(_as_of(s) for s in (billed_source, usage_source) if s is not None)
-    fallback_price = _most_common_price(t.unit_price for t in tallies["billed"].values())
+    billed_prices = {owner: tally.unit_price() for owner, tally in tallies["billed"].items()}
+    fallback_price = _most_common_price(billed_prices.values())
 
     results = []
     for owner in tallies["billed"].keys() | tallies["usage"].keys():
-        billed, usage = tallies["billed"].get(owner, _Tally()), tallies["usage"].get(owner, _Tally())
+        billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
         actual = usage.value * check.ratio
-        price = billed.unit_price or usage.unit_price or fallback_price
+        price = billed_prices.get(owner) or usage.unit_price() or fallback_price
         if isinstance(owner, tuple):
             source = billed_source if owner[0] == check.billed.integration_id else usage_source
             results.append(CheckResult(
@@ -242,11 +252,11 @@ def _evaluate_one(
         status = classify(actual - billed.value, check.allowance(billed.value))
         note = ""
         if stale:
-            status, note = Status.STALE, "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
+            status, note = Status.STALE, stale_note
         elif status in (Status.UNDER, Status.OVER) and (owner, check.id) in excepted:
             status, note = Status.EXCEPTED, "acknowledged exception"
         results.append(CheckResult(
-            client=clients.get(owner, f"client {owner}"), check=check.name, billed=billed.value, actual=actual,
+            client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of, note=note,
         ))
     return results
@@ -268,8 +278,13 @@ def _most_common_price(prices: Iterable[Decimal | None]) -> Decimal | None:
 def order(results: Iterable[CheckResult]) -> list[CheckResult]:
     """Under-licensed first by money at stake, then over-licensed, then what needs a human."""
     rank = {status: i for i, status in enumerate(STATUS_ORDER)}
-    return sorted(results, key=lambda r: (rank[r.status], -abs(r.impact or ZERO), -abs(r.variance),
-                                          r.client.casefold(), r.check))
+
+    def key(r: CheckResult) -> tuple[int, Decimal, Decimal, str, str]:
+        variance = r.actual - r.billed
+        money = variance * r.unit_price if r.unit_price is not None and r.status in MONEY_STATUSES else ZERO
+        return rank[r.status], -abs(money), -abs(variance), r.client.casefold(), r.check
+
+    return sorted(results, key=key)
 
 
 def summarise(results: Iterable[CheckResult]) -> Summary:

@@ -26,7 +26,7 @@ from reconcile.reconciliation import Reconciler, Report
 from reconcile.tables import Snapshot, SnapshotRow
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-INSERT_BATCH = 5000
+INSERT_BATCH = 5000  # rows handed to the database at a time: bounded memory, few round trips
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,10 @@ class Snapshots:
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
                               "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note})
                 if len(batch) >= INSERT_BATCH:
-                    session.execute(insert(SnapshotRow), batch)
+                    write_rows(session, batch)
                     batch = []
             if batch:
-                session.execute(insert(SnapshotRow), batch)
+                write_rows(session, batch)
             audit.record(session, tenant_id, actor, "snapshot.take", snapshot.period, snapshot=snapshot.id,
                          rows=len(report.results), trigger=trigger)
             return info(snapshot)
@@ -142,6 +142,23 @@ class Snapshots:
         if snapshot is None:
             raise NotFound(f"no snapshot for {period}" if period else "no snapshots yet; take one first")
         return snapshot
+
+
+def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
+    """Append snapshot rows inside the session's transaction.
+
+    PostgreSQL gets COPY, several times faster than executemany for a 100,000-row snapshot;
+    other backends get a plain executemany.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(SnapshotRow.__table__), rows)
+        return
+    columns = list(rows[0])
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY snapshot_rows ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def pick_client(text: str, names: set[str]) -> str:
