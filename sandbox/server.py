@@ -121,8 +121,9 @@ class SandboxServer:
 
     def start(self) -> Self:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"sandbox:{self.port}",
-                                            daemon=True)
+            # a short poll makes stop() prompt: shutdown() waits for the loop's next poll
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                            name=f"sandbox:{self.port}", daemon=True)
             self._thread.start()
         return self
 

@@ -55,5 +55,9 @@ class Raw:
             headers: dict[str, str] | None = None) -> httpx.Response:
         return HTTP.get(self.base + path, params=params, headers=headers or self.headers(), timeout=timeout)
 
+    def follow(self, url: str) -> httpx.Response:
+        """GET an absolute URL the vendor handed out (a `Link` header's)."""
+        return HTTP.get(url, headers=self.headers())
+
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return HTTP.request(method, self.base + path, headers=self.headers(), **kwargs)
