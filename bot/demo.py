@@ -53,7 +53,7 @@ def fresh_home(home: Path) -> Path:
 def run(server: object, home: Path, *, say: Callable[[str], None] = print,
         config: Config | None = None, tenant: str = LOCAL_TENANT) -> DemoRun:
     """Connect, sync, link, check and snapshot the sandbox world served by `server`."""
-    from sandbox import world as sandbox_world  # only the demo reaches into the sandbox
+    import sandbox  # only the demo reaches into the sandbox
 
     services = bootstrap.build(config or demo_config(home))
     services.tenants.ensure(tenant, "Demo MSP")
@@ -68,13 +68,13 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
     approved = [l for l in services.links.list(tenant, "approved") if l.id not in before]
     say(f"linked {len(approved)} vendor accounts to clients (auto-approved at score ≥ {AUTO_APPROVE} because this is "
         f"the demo; a real tenant approves by hand); {len(open_suggestions)} suggestions left for a person")
-    for spec in sandbox_world.demo_checks():
+    for spec in sandbox.demo_checks():
         services.checks.add(
             tenant, spec["name"], SideSpec(spec["billed"]["integration"], spec["billed"]["metrics"]),
             SideSpec(spec["usage"]["integration"], spec["usage"]["metrics"]), DEMO_ACTOR,
             seen_within_days=spec.get("seen_within_days"), ratio=spec.get("ratio", "1"),
             tolerance_units=spec.get("tolerance_units", "0"), tolerance_percent=spec.get("tolerance_percent", "0"))
-    say(f"added {len(sandbox_world.demo_checks())} checks")
+    say(f"added {len(sandbox.demo_checks())} checks")
     report = services.reconciler.run(tenant)
     snapshot = services.snapshots.take(tenant, DEMO_ACTOR, report=report)
     csv_path = home / f"billrec-{snapshot.period}.csv"

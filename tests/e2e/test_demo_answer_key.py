@@ -1,0 +1,80 @@
+"""The demo pipeline end to end — fake vendors over HTTP, real connectors, sync, links, checks,
+snapshot, CSV — reports exactly the world's planted answer key: every discrepancy with the
+right status, variance and impact, and nothing else."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+import pytest
+
+import sandbox
+from bot import demo
+from reconcile import csvexport
+from reconcile.checks import Status
+from reconcile.config import Config
+from tests.conftest import FAST_POLICY
+
+
+def key(results) -> set[tuple[str, str, Decimal, Decimal, str, Decimal | None]]:
+    def impact(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value.quantize(Decimal("0.01"))
+    return {(r.client, r.check, r.billed.normalize(), r.actual.normalize(),
+             r.status.value if isinstance(r.status, Status) else r.status, impact(r.impact)) for r in results}
+
+
+@pytest.fixture
+def world_server():
+    with sandbox.start(clients=60, seed=7) as server:
+        yield server
+
+
+@pytest.fixture
+def demo_run(world_server, tmp_path, database):
+    config = Config(home=tmp_path, database_url=database.url, encryption_keys=(), http_policy=FAST_POLICY)
+    if database.backend == "postgresql":
+        from cryptography.fernet import Fernet
+        config = Config(home=tmp_path, database_url=database.url, http_policy=FAST_POLICY,
+                        encryption_keys=(Fernet.generate_key().decode(),))
+    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config)
+    yield run
+    run.services.close()
+
+
+def test_every_planted_discrepancy_is_reported_and_nothing_else(demo_run, world_server):
+    expected = key(world_server.world.answer_key)
+    reported = key(demo_run.report.results)
+    assert reported - expected == set(), "reported but not planted"
+    assert expected - reported == set(), "planted but not reported"
+    statuses = {r.status for r in demo_run.report.results}
+    assert {Status.UNDER, Status.OVER, Status.MATCHED, Status.UNMAPPED} <= statuses
+
+
+def test_the_snapshot_holds_exactly_what_was_reported(demo_run):
+    frozen = demo_run.services.snapshots.results("local", demo_run.snapshot.id)
+    assert key(frozen) == key(demo_run.report.results)
+    assert [r.client for r in frozen] == [r.client for r in demo_run.report.results]
+
+
+def test_the_csv_has_one_line_per_result_with_the_planted_numbers(demo_run, world_server):
+    with demo_run.csv_path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(world_server.world.answer_key)
+    under = [r for r in rows if r["Status"] == "under-licensed"]
+    assert under == sorted(under, key=lambda r: -Decimal(r["Monthly impact"]))
+    assert sum(Decimal(r["Monthly impact"]) for r in under) == sum(
+        (e.impact for e in world_server.world.answer_key if e.status == "under"), Decimal(0))
+    assert csvexport.to_text(demo_run.report.results).encode() == demo_run.csv_path.read_bytes()
+
+
+def test_approving_a_hard_variant_by_hand_turns_its_unmapped_rows_into_a_client_result(demo_run, world_server):
+    services = demo_run.services
+    hard = next(a for a in world_server.world.unlinked if a.reason == "hard variant")
+    link = next(l for l in services.links.list("local", "suggested") if l.account_name == hard.name)
+    services.links.choose("local", link.id, hard.client, demo.DEMO_ACTOR)
+    results = services.reconciler.run("local").results
+    assert not [r for r in results if r.client == hard.name]
+    assert [r for r in results if r.client == hard.client]
+
+
