@@ -13,8 +13,6 @@ import sandbox
 from bot import demo
 from reconcile import csvexport
 from reconcile.checks import Status
-from reconcile.config import Config
-from tests.conftest import FAST_POLICY
 
 
 def key(results) -> set[tuple[str, str, Decimal, Decimal, str, Decimal | None]]:
@@ -31,12 +29,7 @@ def world_server():
 
 
 @pytest.fixture
-def demo_run(world_server, tmp_path, database):
-    config = Config(home=tmp_path, database_url=database.url, encryption_keys=(), http_policy=FAST_POLICY)
-    if database.backend == "postgresql":
-        from cryptography.fernet import Fernet
-        config = Config(home=tmp_path, database_url=database.url, http_policy=FAST_POLICY,
-                        encryption_keys=(Fernet.generate_key().decode(),))
+def demo_run(world_server, tmp_path, config):
     run = demo.run(world_server, tmp_path, say=lambda line: None, config=config)
     yield run
     run.services.close()
