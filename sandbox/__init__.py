@@ -11,6 +11,8 @@ tests do. Nothing here reaches beyond 127.0.0.1.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from sandbox.catalog import demo_checks
@@ -19,7 +21,8 @@ from sandbox.model import Expected, World
 from sandbox.server import SandboxServer
 from sandbox.world import build_world
 
-__all__ = ["Expected", "SandboxServer", "World", "add_devices", "build_world", "demo_checks", "describe", "start"]
+__all__ = ["Expected", "SandboxServer", "World", "add_devices", "build_world", "demo_checks", "describe",
+           "serve_forever", "start"]
 
 
 def start(clients: int = 60, seed: int = 7, port: int = 0, now: datetime | None = None) -> SandboxServer:
@@ -41,10 +44,9 @@ def describe(server: SandboxServer) -> str:
     return "\n".join(lines)
 
 
-def serve_forever(clients: int = 60, seed: int = 7, port: int = 0, *, announce=print) -> None:  # type: ignore[no-untyped-def]
-    """Serve until Ctrl-C, announcing the addresses first (for `billrec sandbox`)."""
-    import threading
-
+def serve_forever(clients: int = 60, seed: int = 7, port: int = 0, *,
+                  announce: Callable[[str], None] = print) -> None:
+    """Serve until Ctrl-C, announcing the addresses and credentials first (for `billrec sandbox`)."""
     with start(clients=clients, seed=seed, port=port) as server:
         announce(describe(server))
         try:
