@@ -85,6 +85,6 @@ def main() -> None:
     cli(prog_name="billrec")
 
 
-from bot.cli import admin, checks, demo, integrations, links, reports  # noqa: E402  (commands register on `cli`)
+from bot.cli import admin, checks, demo, integrations, links, reports, serve  # noqa: E402  (commands register on `cli`)
 
 __all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports"]

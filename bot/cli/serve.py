@@ -1,0 +1,28 @@
+"""`billrec serve`: the Slack app over HTTP (gunicorn, threads) or Socket Mode."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli import Env, cli
+
+
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=3000, show_default=True, envvar="PORT", help="Port to listen on ($PORT).")
+@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes.")
+@click.option("--threads", type=int, default=8, show_default=True, help="Threads per worker (gthread).")
+@click.option("--socket-mode", is_flag=True, help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead.")
+@click.pass_obj
+def serve(env: Env, host: str, port: int, workers: int, threads: int, socket_mode: bool) -> None:
+    """Serve the Slack app: /slack/events (+ /slack/install and /slack/oauth_redirect in OAuth mode)."""
+    from bot import serving
+    from bot.app import check_settings
+
+    check_settings(env.settings, socket_mode=socket_mode)  # one clear line, before anything starts
+    if socket_mode:
+        click.echo("Connecting to Slack over Socket Mode; Ctrl-C stops.", err=True)
+        serving.socket_mode(env.settings)
+    else:
+        click.echo(f"Serving /slack/events on {host}:{port} ({workers} workers × {threads} threads).", err=True)
+        serving.http(env.settings, host=host, port=port, workers=workers, threads=threads)

@@ -1,0 +1,138 @@
+"""`/billrec connect [KIND]` — twin of `billrec connect`: a modal instead of prompts.
+
+    /billrec connect          → modal: pick a kind
+    pick a kind               → views.update (with the view's hash): guidance + fields
+    submit                    → inline field errors (response_action=errors), or
+                                "Testing…" at once, then, after the ack, the connection test
+                                and views.update with success or the vendor's own error
+
+Nothing is stored unless the test passes (the `Integrations` service guarantees that). Secrets
+are never put back into a view; see `bot.views.connect`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import permissions
+from bot.commands.base import Invocation
+from bot.jobs import Jobs
+from bot.views import connect as views
+from bot.views.format import escape
+from connectors.base import Connector, Field
+from connectors.errors import ConnectorError
+from connectors.redact import redact
+from reconcile.audit import Actor
+from reconcile.bootstrap import Services
+from reconcile.errors import UserError
+from reconcile.integrations import NAME_RULE
+
+State = Mapping[str, Mapping[str, Mapping[str, Any]]]
+URL_FIELDS = ("url",)  # a field whose name ends so must be an http(s) URL
+
+
+def register(app: App) -> None:
+    app.action(views.PICK)(pick)
+    app.view(views.SUBMIT)(submit)
+
+
+def start(inv: Invocation) -> None:
+    words = inv.words()
+    kinds = inv.services.integrations.kinds()
+    if len(words) > 1 or (words and words[0] not in kinds):
+        inv.usage(f"connect [{'|'.join(sorted(kinds))}]")
+    inv.require_admin("connect integrations")
+    inv.ack()
+    kind = words[0] if words else None
+    view = views.form_view(kind, kinds[kind], kinds) if kind else views.pick_view(kinds)
+    inv.client.views_open(trigger_id=inv.trigger_id, view=view)
+
+
+def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services) -> None:
+    """A kind was chosen: show its guidance and fields in the same modal."""
+    ack()
+    kinds = services.integrations.kinds()
+    kind = str((action.get("selected_option") or {}).get("value") or "")
+    if kind not in kinds:
+        return
+    view = body["view"]
+    try:
+        client.views_update(view_id=view["id"], hash=view["hash"], view=views.form_view(kind, kinds[kind], kinds))
+    except SlackApiError as error:
+        if error.response.get("error") != "hash_conflict":  # a later choice already won
+            raise
+
+
+def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services, tenant: str,
+           jobs: Jobs) -> None:
+    """Check the form; then test the connection after the ack and show the outcome in the modal."""
+    kinds = services.integrations.kinds()
+    kind = views.kind_from(view.get("private_metadata", ""))
+    user_id = str(body["user"]["id"])
+    if kind not in kinds:
+        ack(response_action="errors", errors={views.NAME_BLOCK: "Choose what to connect first."})
+        return
+    cls = kinds[kind]
+    taken = {i.name for i in services.integrations.list(tenant, include_disconnected=False)}
+    name, settings, errors = read_form(cls, view["state"]["values"], taken)
+    if not errors and not permissions.is_admin(services, tenant, user_id, client):
+        errors = {views.NAME_BLOCK: "Only billing admins may connect integrations."}
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack(response_action="update", view=views.testing_view(cls))
+    view_id = view["id"]
+
+    def test_and_store() -> None:
+        try:
+            info = services.integrations.connect(tenant, kind, name, settings, Actor(user_id, "slack"))
+        except (UserError, ConnectorError) as error:
+            secrets = [settings[f.name] for f in cls.fields if f.secret]
+            offered = {"name": name, **{f.name: settings[f.name] for f in cls.fields if not f.secret}}
+            client.views_update(view_id=view_id, view=views.form_view(
+                kind, cls, kinds, values=offered, error=escape(redact(error.message, secrets))))
+            return
+        client.views_update(view_id=view_id, view=views.connected_view(info))
+
+    jobs.submit(test_and_store, reply=lambda text: client.views_update(view_id=view_id, view=views.notice_view(text)),
+                name="testing the connection")
+
+
+def read_form(cls: type[Connector], state: State, taken: set[str]) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The name, the settings and per-input errors ({block_id: message}) from a submitted form."""
+    errors: dict[str, str] = {}
+    name = _text(state, views.NAME_BLOCK).strip()
+    if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
+        errors[views.NAME_BLOCK] = f"Use {NAME_RULE}."
+    elif name in taken:
+        errors[views.NAME_BLOCK] = f"{name} is already connected; pick another name or disconnect it first."
+    settings: dict[str, str] = {}
+    for field in cls.fields:
+        block, value = _field_value(state, field)
+        value = value.strip() or (field.default or "")
+        if field.required and not value:
+            errors[block] = f"{field.label} is required."
+        elif value and field.name.endswith(URL_FIELDS) and not value.startswith(("https://", "http://")):
+            errors[block] = "Must start with https://"
+        settings[field.name] = value
+    return name, settings, errors
+
+
+def _field_value(state: State, field: Field) -> tuple[str, str]:
+    """(block id to flag, value): a typed "other" value wins over the select."""
+    if field.choices:
+        other = _text(state, views.other_block(field))
+        if other.strip():
+            return views.other_block(field), other
+        chosen = (state.get(views.field_block(field), {}).get(views.VALUE) or {}).get("selected_option") or {}
+        return views.field_block(field), str(chosen.get("value") or "")
+    return views.field_block(field), _text(state, views.field_block(field))
+
+
+def _text(state: State, block_id: str) -> str:
+    return str((state.get(block_id, {}).get(views.VALUE) or {}).get("value") or "")

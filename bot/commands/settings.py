@@ -1,0 +1,63 @@
+"""`/billrec settings [name=value …]` — twin of `billrec settings`: show, or change (admins).
+
+Slack hands mentions over as ids, which is what the settings store:
+
+    /billrec settings billing_channel=#billing admins=@dana @sam digest_day=1 digest_time=09:00
+    → billing_channel=C0123 admins=U01 U02 …
+
+A word without `=` continues the previous value (`admins=@dana @sam`, `timezone=America/New_York`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from bot.commands.base import Invocation, Usage, ids, unescape
+from bot.views import lists
+from reconcile.tenants import TenantSettings
+
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+NAMES = tuple(f.name for f in dataclasses.fields(TenantSettings))
+USAGE = "settings [name=value …] with names " + ", ".join(NAMES)
+
+
+def parse(raw: str) -> dict[str, str]:
+    """`billing_channel=<#C1|billing> admins=<@U1> <@U2>` → {"billing_channel": "C1", "admins": "U1 U2"}."""
+    pairs: dict[str, str] = {}
+    current = None
+    for word in raw.split():
+        key, sep, value = word.partition("=")
+        if sep and key.strip().lower().replace("-", "_") in NAMES:
+            current = key.strip().lower().replace("-", "_")
+            pairs[current] = value
+        elif current is None:
+            raise Usage(f"use name=value, not {unescape(word)!r}. Usage: `/billrec {USAGE}`")
+        else:
+            pairs[current] += " " + word
+    return {key: resolve(key, value.strip()) for key, value in pairs.items()}
+
+
+def resolve(key: str, value: str) -> str:
+    if key == "billing_channel":
+        found = ids(value, "#")
+        return found[0] if found else unescape(value).lstrip("#")
+    if key == "admins":
+        found = ids(value, "@") + [w for w in value.split() if SLACK_USER.match(w)]
+        if value and not found:
+            raise Usage("admins takes @mentions (or user ids like U012AB3CD); `admins=` alone clears them, "
+                        "and then workspace admins and owners decide")
+        return " ".join(found)
+    return unescape(value)
+
+
+def handle(inv: Invocation) -> None:
+    changes = parse(inv.args)
+    if not changes:
+        inv.ack()
+        inv.reply(*lists.settings_message(inv.services.tenants.settings(inv.tenant)))
+        return
+    inv.require_admin("change settings")
+    inv.ack()
+    updated = inv.services.tenants.update(inv.tenant, inv.actor, **changes)
+    inv.reply(*lists.settings_message(updated, sorted(changes)))

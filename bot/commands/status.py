@@ -1,0 +1,18 @@
+"""`/billrec status` — twin of `billrec integrations`: integrations, sync health, held syncs."""
+
+from __future__ import annotations
+
+from bot.commands.base import Invocation
+from bot.views import lists
+from reconcile.errors import NotFound
+
+
+def show(inv: Invocation) -> None:
+    inv.ack()
+    services, tenant = inv.services, inv.tenant
+    try:
+        latest = services.snapshots.latest(tenant)
+    except NotFound:
+        latest = None
+    inv.reply(*lists.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
+                                    len(services.links.list(tenant, "suggested")), latest))

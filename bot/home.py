@@ -1,0 +1,115 @@
+"""The App Home tab (`app_home_opened` → `views.publish`) and its three buttons.
+
+Publishing reconciles the tenant, so it runs on the job runner, never in a listener thread.
+Sync all, Take snapshot and Export run there too, and the tab is republished with a line
+saying what happened; snapshots and exports go to the tenant's billing channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import posting
+from bot.commands.reconcile import NO_RESULTS, filename
+from bot.jobs import Jobs
+from bot.views import home as views
+from bot.views.format import user
+from reconcile import csvexport
+from reconcile.audit import Actor
+from reconcile.bootstrap import Services
+from reconcile.errors import NotFound, UserError
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(opened)
+    app.action(views.SYNC_ALL)(_button(sync_all, "syncing"))
+    app.action(views.SNAPSHOT)(_button(take_snapshot, "taking a snapshot"))
+    app.action(views.EXPORT)(_button(export, "exporting"))
+
+
+def opened(event: dict[str, Any], client: WebClient, services: Services, tenant: str, jobs: Jobs) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    user_id = str(event["user"])
+    jobs.submit(lambda: publish(client, services, tenant, user_id),
+                reply=lambda text: publish(client, services, tenant, user_id, text, reconcile=False),
+                name="showing the App Home")
+
+
+def publish(client: WebClient, services: Services, tenant: str, user_id: str, notice: str = "", *,
+            reconcile: bool = True) -> None:
+    report = None
+    if reconcile:
+        try:
+            report = services.reconciler.run(tenant)
+        except UserError:
+            report = None
+    try:
+        latest = services.snapshots.latest(tenant)
+    except NotFound:
+        latest = None
+    settings = services.tenants.settings(tenant)
+    client.views_publish(user_id=user_id, view=views.home_view(
+        report, services.integrations.list(tenant), latest, billing_channel=settings.billing_channel, notice=notice))
+
+
+Work = Callable[[WebClient, Services, str, str], str]
+
+
+def _button(work: Work, what: str) -> Callable[..., None]:
+    """A Home button: ack, do `work` on the job runner, republish the tab with what it said."""
+
+    def listener(ack: Ack, body: dict[str, Any], client: WebClient, services: Services, tenant: str,
+                 jobs: Jobs) -> None:
+        ack()
+        user_id = str(body["user"]["id"])
+
+        def run() -> None:
+            publish(client, services, tenant, user_id, work(client, services, tenant, user_id))
+
+        jobs.submit(run, reply=lambda text: publish(client, services, tenant, user_id, text), name=what)
+
+    listener.__name__ = work.__name__
+    return listener
+
+
+def sync_all(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
+    outcomes = services.syncs.run_all(tenant, Actor(user_id, "slack"))
+    ok = sum(1 for o in outcomes if o.ok)
+    held = sum(1 for o in outcomes if o.status == "held")
+    extra = f"; {held} held for confirmation (`/billrec status`)" if held else ""
+    return f"Sync all, asked by {user(user_id)}: {ok} of {len(outcomes)} succeeded{extra}."
+
+
+def take_snapshot(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
+    channel = services.tenants.settings(tenant).billing_channel
+    if channel:
+        posting.require_member(client, channel)
+    report = services.reconciler.run(tenant)
+    if not report.results:
+        return NO_RESULTS
+    taken = services.snapshots.take(tenant, Actor(user_id, "slack"), report=report)
+    if not channel:
+        return f"Snapshot #{taken.id} ({taken.period}) taken. Set a billing channel to have snapshots posted there."
+    posting.post_report(client, channel, report, title=f"Snapshot #{taken.id} — {taken.period}",
+                        csv_name=filename("billrec-snapshot", taken.period, str(taken.id)),
+                        journal=posting.MemoryJournal(), note=f"Taken by {user(user_id)} from the App Home")
+    return f"Snapshot #{taken.id} ({taken.period}) taken and posted to <#{channel}>."
+
+
+def export(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
+    channel = services.tenants.settings(tenant).billing_channel
+    if not channel:
+        return "Set a billing channel first: `/billrec settings billing_channel=#billing`."
+    posting.require_member(client, channel)
+    snapshot = services.snapshots.latest(tenant)
+    results = services.snapshots.results(tenant, snapshot.id)
+    name = filename("billrec", snapshot.period, f"snapshot-{snapshot.id}")
+    client.files_upload_v2(channel=channel, content=csvexport.to_text(results), filename=name, title=name,
+                           initial_comment=f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV, exported by "
+                                           f"{user(user_id)} from the App Home.")
+    return f"Exported snapshot #{snapshot.id} ({snapshot.period}) to <#{channel}>."

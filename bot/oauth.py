@@ -1,0 +1,93 @@
+"""The multi-workspace install: OAuth settings, our database as the installation store, rotation.
+
+Installations (bot tokens, refresh tokens, scopes) and OAuth states live in slack_sdk's own
+tables, created in our database by migration 0002, so every web process shares them. A
+successful install also creates the team's tenant. Uninstalls and revoked tokens delete the
+stored tokens (`App.enable_token_revocation_listeners`); the tenant's synced data and
+snapshots stay, like a disconnected integration's.
+
+Token rotation: with `SLACK_TOKEN_ROTATION` on (and "token rotation" enabled in the app's
+configuration), Slack issues 12-hour bot tokens with single-use refresh tokens. Bolt rotates
+them while handling requests; work that starts without a request (the monthly digest) calls
+`team_client`, which rotates first, saves, and only then hands out a client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+
+from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_bolt.response import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+
+from bot.settings import Settings
+from bot.slackclient import make_client
+from reconcile.bootstrap import Services
+from reconcile.errors import NotFound
+
+# What the bot asks for at install; manifest.yml's oauth_config.scopes.bot must say the same.
+BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "files:write", "channels:read", "groups:read",
+              "users:read")
+STATE_SECONDS = 600
+ROTATE_BEFORE_MINUTES = 120  # rotate a token this long before it expires
+INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
+
+
+def installation_store(settings: Settings, services: Services) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=services.engine)
+
+
+def oauth_settings(settings: Settings, services: Services, store: SQLAlchemyInstallationStore) -> OAuthSettings:
+    def installed(args: SuccessArgs) -> BoltResponse:
+        installation = args.installation
+        tenant = tenant_of(installation.team_id, installation.enterprise_id, installation.is_enterprise_install)
+        services.tenants.ensure(tenant, installation.team_name or installation.enterprise_name or tenant)
+        return args.default.success(args)
+
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+        authorization_url=settings.slack_authorize_url,
+        installation_store=store,
+        installation_store_bot_only=True,
+        token_rotation_expiration_minutes=ROTATE_BEFORE_MINUTES,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=services.engine),
+        callback_options=CallbackOptions(success=installed, failure=lambda args: args.default.failure(args)),
+    )
+
+
+def tenant_of(team_id: str | None, enterprise_id: str | None, is_enterprise_install: bool | None) -> str:
+    """A workspace's tenant is its team id; an org-wide (Enterprise Grid) install is one tenant."""
+    tenant = enterprise_id if is_enterprise_install and enterprise_id else team_id
+    if not tenant:
+        raise NotFound("this request names no Slack workspace")
+    return tenant
+
+
+_rotation_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+def team_client(settings: Settings, store: SQLAlchemyInstallationStore, team_id: str,
+                enterprise_id: str | None = None) -> WebClient:
+    """A client with the team's bot token, rotated first when it is about to expire (one team at a time)."""
+    with _rotation_locks[enterprise_id or team_id]:
+        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None:
+            raise NotFound(f"BillingReconcile is not installed in workspace {team_id}")
+        if bot.bot_refresh_token:
+            rotator = TokenRotator(client_id=settings.slack_client_id,
+                                   client_secret=settings.slack_client_secret.get_secret_value(),
+                                   client=make_client(settings))
+            rotated = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES)
+            if rotated is not None:
+                store.save_bot(rotated)
+                bot = rotated
+        return make_client(settings, bot.bot_token)

@@ -1,0 +1,64 @@
+"""Running the app: HTTP under gunicorn (threads), or Socket Mode for a workspace with no public URL.
+
+HTTP is the production path (OAuth distribution and the Marketplace require it): gunicorn with
+`gthread` workers, each worker building its own services and app after the fork. The master
+prepares once before forking (migrations, the embedded key file), so workers never race to
+create either. Socket Mode (`SLACK_APP_TOKEN`) opens a websocket to Slack instead and needs no
+signing secret and no inbound port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from bot import wsgi
+from bot.settings import Settings
+from bot.slackclient import make_client
+from reconcile import bootstrap
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn run from code with our options and our WSGI factory."""
+
+    def __init__(self, factory: Callable[[], Any], options: dict[str, Any]) -> None:
+        self.factory, self.options = factory, options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        return self.factory()
+
+
+def prepare(settings: Settings) -> None:
+    """Migrate and make the embedded key once, in the parent process."""
+    bootstrap.build(settings.config()).close()
+
+
+def http(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    prepare(settings)
+    _Gunicorn(lambda: wsgi.create(settings), {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,
+        "graceful_timeout": 30,
+        "accesslog": "-",
+        "proc_name": "billrec",
+    }).run()
+
+
+def socket_mode(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    services = bootstrap.build(settings.config())
+    app = create_app(services, settings, socket_mode=True)
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_client(settings)).start()

@@ -1,0 +1,5 @@
+"""Block Kit, built by pure functions from `reconcile` values: no Slack calls, no database.
+
+One module per screen (`report`, `links`, `connect`, `home`, `lists`); `format` holds the
+escaping and the small text helpers they share, and `limits` Slack's numbers.
+"""

@@ -1,0 +1,233 @@
+"""Short ephemeral answers: help, status, sync outcomes, checks, history, exceptions, settings.
+
+Each function returns `(text, blocks)`: the notification text and the blocks, within a
+message's limits (long lists are cut with a pointer to where the rest is).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from tabulate import tabulate
+
+from bot.views import limits
+from bot.views.format import (
+    button,
+    context,
+    cut,
+    escape,
+    money,
+    name,
+    quantity,
+    section,
+    signed,
+    user,
+    when,
+)
+from reconcile.acknowledgements import ExceptionInfo
+from reconcile.checks import Check
+from reconcile.integrations import IntegrationInfo
+from reconcile.snapshots import HistoryLine, SnapshotInfo
+from reconcile.sync import SyncOutcome
+from reconcile.tenants import TenantSettings
+
+Block = dict[str, Any]
+Message = tuple[str, list[Block]]
+SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+HEALTH = {
+    "ok": ":white_check_mark:",
+    "failing": ":x:",
+    "never synced": ":hourglass_flowing_sand:",
+    "needs confirmation": ":raised_hand:",
+    "disconnected": ":heavy_minus_sign:",
+}
+MAX_HOLDS = 10
+
+HELP = """*BillingReconcile* shows where what you bill and what clients really use disagree.
+`/billrec status` — integrations, sync health, held syncs
+`/billrec sync [NAME|all]` — sync one integration, or all of them
+`/billrec connect` — connect an integration _(admins)_
+`/billrec disconnect NAME` — delete its credentials; its data and snapshots stay _(admins)_
+`/billrec map` — open client-link suggestions: Approve · Reject · Choose another _(admins decide)_
+`/billrec checks` — the checks; `checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
+[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]`, `checks remove NAME` _(admins)_
+`/billrec reconcile [CLIENT]` — post the summary here, details and the CSV in its thread
+`/billrec snapshot` — freeze the current results and post them here
+`/billrec export [YYYY-MM]` — upload the latest snapshot (of that month) as CSV
+`/billrec history CLIENT` — one client, month over month
+`/billrec except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]`, `except list [all]`, `except revoke ID` _(admins change)_
+`/billrec settings` — show; `settings name=value …` to change _(admins)_: billing_channel=#billing \
+admins=@dana @sam digest_day=1 digest_time=09:00 timezone=Europe/London sync_interval_hours=24 alert_threshold=100"""
+
+
+def who(actor: str) -> str:
+    """A Slack user id as a mention; anyone else (a CLI user, the scheduler) as escaped text."""
+    return user(actor) if SLACK_ID.match(actor) else escape(actor)
+
+
+def lines_to_sections(lines: Sequence[str], heading: str = "", max_sections: int = 40) -> list[Block]:
+    """Lines packed into sections of at most `limits.SECTION_BUDGET` characters."""
+    texts: list[str] = []
+    current = heading
+    for line in lines:
+        if current and len(current) + 1 + len(line) > limits.SECTION_BUDGET:
+            texts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        texts.append(current)
+    if len(texts) > max_sections:
+        texts = texts[:max_sections] + ["… and more; the `billrec` CLI shows the full list."]
+    return [section(t) for t in texts]
+
+
+def help_message(unknown: str = "") -> Message:
+    intro = f"I do not know `{name(unknown, 40)}`. " if unknown else ""
+    return f"{intro}BillingReconcile commands", [section(intro + HELP)]
+
+
+def usage(line: str) -> str:
+    """The usage line shown when a subcommand's words do not parse."""
+    return f"Usage: `/billrec {line}` (see `/billrec help`)"
+
+
+# -- integrations and syncs -------------------------------------------------------------------
+
+def integration_line(info: IntegrationInfo) -> str:
+    line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
+            f"{info.health} · last good sync {when(info.last_success_at)}")
+    if info.last_error and info.status == "connected":
+        line += f" · last error: {name(info.last_error, 300)}"
+    return line
+
+
+def hold_blocks(outcome: SyncOutcome) -> list[Block]:
+    """A sync held for a sharp drop, with Confirm / Discard buttons (block id names it)."""
+    integration = cut(outcome.integration, 40)
+    return [
+        section(f":raised_hand: *{name(integration)}*: the last sync is held, nothing was replaced. "
+                f"{name(outcome.message, 1500)}"),
+        {"type": "actions", "block_id": f"hold:{integration}", "elements": [
+            button("Confirm: use the new data", "hold_confirm", integration, style="primary"),
+            button("Discard: keep the previous data", "hold_discard", integration),
+        ]},
+    ]
+
+
+def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
+                   latest: SnapshotInfo | None) -> Message:
+    if not integrations:
+        return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
+    blocks = lines_to_sections([integration_line(i) for i in integrations], "*Integrations*", max_sections=20)
+    for outcome in held[:MAX_HOLDS]:
+        blocks += hold_blocks(outcome)
+    snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"
+                if latest else "no snapshot yet")
+    blocks.append(context(f"Open link suggestions: {open_links} (`/billrec map`) · {snapshot}"))
+    healthy = sum(1 for i in integrations if i.health == "ok")
+    return f"{healthy} of {len(integrations)} integrations are healthy", blocks
+
+
+def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
+    if not outcomes:
+        return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
+    lines, holds = [], []
+    for o in outcomes:
+        if o.status == "succeeded":
+            lines.append(f":white_check_mark: *{name(o.integration, 40)}*: synced {o.accounts} accounts, "
+                         f"{o.quantities} quantities, {o.assets} assets")
+        elif o.status == "held":
+            holds.append(o)
+        else:
+            lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")
+    blocks = lines_to_sections(lines, max_sections=20) if lines else []
+    for outcome in holds[:MAX_HOLDS]:
+        blocks += hold_blocks(outcome)
+    ok = sum(1 for o in outcomes if o.ok)
+    return f"Sync finished: {ok} of {len(outcomes)} succeeded", blocks
+
+
+def decision_blocks(original: Sequence[Block] | None, block_id: str, decision: str) -> list[Block]:
+    """The message a button lived in, with that button's block replaced by the decision.
+
+    Ephemeral messages do not come back in the click's payload; then the decision alone is the
+    new message.
+    """
+    replacement = context(decision)
+    if not original:
+        return [replacement]
+    return [replacement if b.get("block_id") == block_id else b for b in original]
+
+
+# -- checks, history, exceptions, settings ----------------------------------------------------
+
+def check_line(check: Check) -> str:
+    rule = [f"seen within {check.seen_within_days} days"] if check.seen_within_days else []
+    if check.ratio != 1:
+        rule.append(f"ratio {check.ratio.normalize():f}")
+    tolerance = []
+    if check.tolerance_units:
+        tolerance.append(f"±{check.tolerance_units.normalize():f}")
+    if check.tolerance_percent:
+        tolerance.append(f"±{check.tolerance_percent.normalize():f}%")
+    rule.append("tolerance " + (" or ".join(tolerance) if tolerance else "exact"))
+    billed = f"{name(check.billed.integration, 40)} `{escape(', '.join(check.billed.metrics))}`"
+    usage_ = f"{name(check.usage.integration, 40)} `{escape(', '.join(check.usage.metrics))}`"
+    return f"• *{name(check.name, 100)}*: billed {billed} vs used {usage_} · {' · '.join(rule)}"
+
+
+def checks_message(checks: Sequence[Check]) -> Message:
+    if not checks:
+        return "No checks yet", [section("No checks yet. An admin can add one: `/billrec checks add NAME "
+                                         "--billed INTEGRATION:METRIC --usage INTEGRATION:METRIC`.")]
+    return f"{len(checks)} checks", lines_to_sections([check_line(c) for c in checks], "*Checks*")
+
+
+def history_message(client: str, lines: Sequence[HistoryLine]) -> Message:
+    if not lines:
+        return "No history", [section(f"No snapshot has results for *{name(client)}* yet.")]
+    rows = [[l.period, cut(l.check, 40), quantity(l.billed), quantity(l.actual), signed(l.variance), l.status.label,
+             money(l.impact) if l.impact is not None else ""] for l in lines]
+    table = tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
+                     disable_numparse=True).splitlines()
+    head, body = table[:2], table[2:]
+    chunks, current = [], []
+    for row in body:
+        if len("\n".join(head + current + [row])) > limits.SECTION_BUDGET - 200:
+            chunks.append(current)
+            current = []
+        current.append(row)
+    chunks.append(current)
+    blocks = [section(f"*{name(client)}* month over month, from the latest snapshot of each month")]
+    blocks += [section("```" + escape("\n".join(head + chunk)) + "```") for chunk in chunks[:40]]
+    return f"History of {escape(cut(client, 100))}", blocks
+
+
+def exception_line(e: ExceptionInfo) -> str:
+    until = f"until {e.until}" if e.until else "until revoked"
+    state = "" if e.active else " _(inactive)_"
+    return (f"• #{e.id} *{name(e.client, 80)}* / {name(e.check, 80)} — {name(e.reason, 300)} · {until} · "
+            f"by {who(e.created_by)}{state}")
+
+
+def exceptions_message(found: Sequence[ExceptionInfo]) -> Message:
+    if not found:
+        return "No exceptions", [section("No exceptions in force.")]
+    return f"{len(found)} exceptions", lines_to_sections([exception_line(e) for e in found], "*Exceptions*")
+
+
+def settings_message(current: TenantSettings, changed: Sequence[str] = ()) -> Message:
+    channel = f"<#{current.billing_channel}>" if current.billing_channel else "not set"
+    admins = ", ".join(user(a) for a in current.admins) if current.admins else "not set: workspace admins and owners decide"
+    lines = [
+        f"• billing_channel: {channel}",
+        f"• admins: {admins}",
+        (f"• digest_day: {current.digest_day} · digest_time: {escape(current.digest_time)} · "
+        f"timezone: {escape(current.timezone)}"),
+        f"• sync_interval_hours: {current.sync_interval_hours} · stale_after_hours: {current.stale_after_hours}",
+        f"• alert_threshold: {money(current.alert_threshold)}/mo",
+    ]
+    heading = f"*Settings* (changed: {escape(', '.join(changed))})" if changed else "*Settings*"
+    return "Settings", lines_to_sections(lines, heading)

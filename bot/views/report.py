@@ -1,0 +1,224 @@
+"""A reconciliation report as Slack messages: the summary cards, then the details in parts.
+
+The parent message carries the seed's three cards (under-licensed red, over-licensed yellow,
+matched green) with the monthly money at stake, the unmapped / stale / excepted counts, and
+every source's as-of time with the stale ones flagged. The details go into the thread, one
+section per client that needs attention, in the order the results already have (under-licensed
+first, by monthly impact), packed into as many messages as it takes to stay under Slack's
+limits however many clients there are:
+
+    Details 1/3
+    *Acme Corp* — $150.00/mo unbilled
+    • Managed workstations: billed 10, actual 13 → *+3* under-licensed · $150.00/mo
+    *Bluebird Logistics*
+    • Microsoft 365 Business Premium: billed 25, actual 21 → *-4* over-licensed · -$88.00/mo
+    …
+    Matched — billing lines up (41 clients): Alpine Dental, …
+
+Clients whose every result matched are listed by name only; every number is in the CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from bot.views import limits
+from bot.views.format import (
+    context,
+    cut,
+    escape,
+    header,
+    money,
+    mrkdwn,
+    name,
+    quantity,
+    section,
+    signed,
+    when,
+)
+from reconcile.checks import CheckResult, Source, Status, Summary
+
+Block = dict[str, Any]
+
+CARD = {
+    Status.UNDER: ":red_circle: *Under-licensed*",
+    Status.OVER: ":large_yellow_circle: *Over-licensed*",
+    Status.MATCHED: ":large_green_circle: *Matched*",
+}
+PART_HEADER_RESERVE = 120  # characters kept free in each part for its "Details i/n" line
+
+
+class ReportLike(Protocol):
+    """What a summary is built from: `reconcile.reconciliation.Report`, or a snapshot's copy."""
+
+    @property
+    def results(self) -> Sequence[CheckResult]: ...
+
+    @property
+    def sources(self) -> Sequence[Source]: ...
+
+    @property
+    def summary(self) -> Summary: ...
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of the thread: its blocks and its notification text."""
+
+    blocks: list[Block]
+    text: str
+
+
+# -- the parent message ---------------------------------------------------------------------
+
+def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Block]:
+    """The parent message: header, three cards, the other counts, the sources, a pointer to the thread."""
+    blocks = [header(title), cards_block(report.summary), counts_context(report.summary),
+              section(sources_text(report.sources))]
+    if note:
+        blocks.append(context(note))
+    blocks.append(context("Details per client are in the thread, under-licensed first by monthly impact; "
+                          "the full report is attached there as CSV."))
+    return blocks
+
+
+def cards_block(summary: Summary) -> Block:
+    """The seed's three cards: under-licensed (red), over-licensed (yellow), matched (green)."""
+    cards = [
+        f"{CARD[Status.UNDER]}\n*{summary.count(Status.UNDER)}* · {money(summary.under_money)}/mo unbilled",
+        f"{CARD[Status.OVER]}\n*{summary.count(Status.OVER)}* · {money(summary.over_money)}/mo overbilled",
+        f"{CARD[Status.MATCHED]}\n*{summary.count(Status.MATCHED)}* · billing lines up",
+    ]
+    return {"type": "section", "fields": [mrkdwn(card) for card in cards]}
+
+
+def counts_context(summary: Summary) -> Block:
+    return context(f"Unmapped {summary.count(Status.UNMAPPED)} · Stale {summary.count(Status.STALE)} · "
+                   f"Excepted {summary.count(Status.EXCEPTED)} · {summary.total} results (one per client and check)")
+
+
+def summary_text(report: ReportLike, *, title: str) -> str:
+    """The parent's notification text (escaped: it is parsed as mrkdwn too)."""
+    summary = report.summary
+    return cut(f"{escape(title)}: {summary.count(Status.UNDER)} under-licensed "
+               f"({money(summary.under_money)}/mo unbilled), {summary.count(Status.OVER)} over-licensed, "
+               f"{summary.count(Status.MATCHED)} matched", limits.FALLBACK_TEXT)
+
+
+def sources_text(sources: Iterable[Source]) -> str:
+    lines = []
+    for source in sources:
+        line = f"• {name(source.name, 80)} as of {when(source.as_of)}"
+        if source.stale:
+            line += f" — :warning: *stale*: {name(source.reason, 200)}"
+        lines.append(line)
+    body = "\n".join(lines) if lines else "No sources yet: connect and sync an integration."
+    return cut("*Sources*\n" + body, limits.SECTION_BUDGET)
+
+
+# -- the thread -------------------------------------------------------------------------------
+
+def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
+    """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters."""
+    texts = [*client_sections(results), *matched_sections(results)]
+    packed: list[list[str]] = []
+    used_chars = used_blocks = 0
+    budget_chars = limits.PART_TEXT - PART_HEADER_RESERVE
+    for text in texts:
+        if not packed or used_blocks + 1 > limits.PART_BLOCKS - 1 or used_chars + len(text) > budget_chars:
+            packed.append([])
+            used_chars = used_blocks = 0
+        packed[-1].append(text)
+        used_chars += len(text)
+        used_blocks += 1
+    total = len(packed)
+    parts = []
+    for number, texts_in_part in enumerate(packed, start=1):
+        label = f"Details {number}/{total}"
+        blocks = [context(f"*{label}* · under-licensed first, by monthly impact")]
+        blocks += [section(t) for t in texts_in_part]
+        parts.append(Part(blocks, f"{label} of the reconciliation"))
+    return parts
+
+
+def client_sections(results: Sequence[CheckResult]) -> list[str]:
+    """One mrkdwn text per client that needs attention (split if one client is very long)."""
+    groups: dict[tuple[object, ...], list[CheckResult]] = {}
+    attention = set()
+    for result in results:
+        key = _group_key(result)
+        groups.setdefault(key, []).append(result)
+        if result.status is not Status.MATCHED:
+            attention.add(key)
+    texts: list[str] = []
+    for key, rows in groups.items():
+        if key in attention:
+            texts.extend(_split(_heading(rows), [result_line(r) for r in rows]))
+    return texts
+
+
+def matched_sections(results: Sequence[CheckResult]) -> list[str]:
+    """Clients whose every result matched, by name only, in as many sections as needed."""
+    groups: dict[tuple[object, ...], list[CheckResult]] = {}
+    for result in results:
+        groups.setdefault(_group_key(result), []).append(result)
+    names = [name(rows[0].client, 80) for rows in groups.values() if all(r.status is Status.MATCHED for r in rows)]
+    if not names:
+        return []
+    heading = f"*Matched — billing lines up ({len(names)} clients)*"
+    texts, current = [], heading + "\n"
+    for item in names:
+        piece = item if current.endswith("\n") else ", " + item
+        if len(current) + len(piece) > limits.SECTION_BUDGET:
+            texts.append(current)
+            current, piece = heading + " (continued)\n", item
+        current += piece
+    texts.append(current)
+    return texts
+
+
+def result_line(result: CheckResult) -> str:
+    """One result as a bullet; stale and unmapped results say why rather than show a variance."""
+    check = name(result.check, 100)
+    numbers = f"billed {quantity(result.billed)}, actual {quantity(result.actual)}"
+    if result.status is Status.STALE:
+        return f"• {check}: not compared, a source is stale ({name(result.note, 200)})"
+    if result.status is Status.UNMAPPED:
+        return f"• {check}: {numbers}; {name(result.note, 200)}"
+    line = f"• {check}: {numbers} → *{signed(result.variance)}* {result.status.label}"
+    if result.impact is not None and result.status is not Status.MATCHED:
+        line += f" · {money(result.impact)}/mo"
+    if result.status is Status.EXCEPTED:
+        line += " (acknowledged exception)"
+    return line
+
+
+def _group_key(result: CheckResult) -> tuple[object, ...]:
+    # an unlinked account is not the client that happens to share its name
+    if result.status is Status.UNMAPPED:
+        return ("unmapped", result.client, result.note)
+    return ("client", result.client_id, result.client)
+
+
+def _heading(rows: list[CheckResult]) -> str:
+    first = rows[0]
+    if first.status is Status.UNMAPPED:
+        return f"*{name(first.client)}* (not linked to a client)"
+    unbilled = sum((r.impact for r in rows if r.status is Status.UNDER and r.impact is not None), Decimal(0))
+    return f"*{name(first.client)}*" + (f" — {money(unbilled)}/mo unbilled" if unbilled else "")
+
+
+def _split(heading: str, lines: list[str]) -> list[str]:
+    """`heading` and `lines` as texts of at most `limits.SECTION_BUDGET` characters each."""
+    texts, current = [], heading
+    for line in lines:
+        line = cut(line, limits.SECTION_BUDGET - len(heading) - 20)
+        if len(current) + 1 + len(line) > limits.SECTION_BUDGET:
+            texts.append(current)
+            current = heading + " (continued)"
+        current += "\n" + line
+    texts.append(current)
+    return texts
