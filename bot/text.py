@@ -13,6 +13,7 @@ from decimal import Decimal
 from tabulate import tabulate
 
 from reconcile.checks import CheckResult, Source, Status, Summary
+from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
 
@@ -31,6 +32,15 @@ def signed(value: Decimal) -> str:
 
 def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def price(value: Decimal | None) -> str | None:
+    """A unit price with at least two decimals and no trailing zeros beyond: 45.00, 3.495."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}"
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
 
 
 def cards(summary: Summary) -> str:
@@ -74,12 +84,11 @@ def report_json(report: Report) -> dict[str, object]:
     return {
         "generated_at": report.generated_at.isoformat(),
         "summary": {**{s.value: summary.count(s) for s in Status},
-                    "under_money": str(summary.under_money), "over_money": str(summary.over_money)},
+                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(summary.over_money)},
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
                      "stale": s.stale, "reason": s.reason} for s in report.sources],
-        "results": [{"client": r.client, "check": r.check, "billed": str(r.billed), "actual": str(r.actual),
-                     "variance": str(r.variance), "status": r.status.value,
-                     "unit_price": str(r.unit_price) if r.unit_price is not None else None,
-                     "impact": str(r.impact) if r.impact is not None else None, "note": r.note}
+        "results": [{"client": r.client, "check": r.check, "billed": quantity(r.billed),
+                     "actual": quantity(r.actual), "variance": quantity(r.variance), "status": r.status.value,
+                     "unit_price": price(r.unit_price), "impact": csvnumber(r.impact) or None, "note": r.note}
                     for r in report.results],
     }
