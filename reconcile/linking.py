@@ -15,8 +15,6 @@ Matching normalises names first, so legal suffixes and punctuation do not count:
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,27 +23,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import Role
-from reconcile import audit
+from reconcile import audit, naming
+from reconcile.naming import normalise
 from reconcile.audit import Actor
 from reconcile.context import Context
-from reconcile.errors import Conflict, Invalid, NotFound
+from reconcile.errors import Invalid, NotFound
 from reconcile.integrations import Integrations
 from reconcile.tables import AccountRow, Client, Integration, Link
 
-LEGAL_SUFFIXES = frozenset(
-    "inc incorporated llc ltd limited corp corporation co company plc gmbh pty llp".split()
-)
 SUGGEST_FLOOR = 0.6  # below this a "suggestion" would be noise
 AMBIGUOUS_SCORE = 0.9  # two clients share the normalised name: never auto-approvable
 SYNC = Actor("sync", "scheduler")
-
-
-def normalise(name: str) -> str:
-    """Lowercase, `&` → and, no punctuation, no legal suffixes, single spaces."""
-    text = unicodedata.normalize("NFKC", name).casefold().replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text)
-    words = [w for w in text.split() if w not in LEGAL_SUFFIXES]
-    return " ".join(words) or " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -252,17 +240,8 @@ class Links:
             found = session.get(Client, int(client))
             if found is not None and found.tenant_id == tenant_id:
                 return found
-        rows = list(session.scalars(select(Client).where(Client.tenant_id == tenant_id)))
-        text = str(client).strip()
-        for test in (lambda c: c.name == text, lambda c: normalise(c.name) == normalise(text),
-                     lambda c: text.casefold() in c.name.casefold()):
-            hits = [c for c in rows if test(c)]
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                names = ", ".join(sorted(c.name for c in hits)[:5])
-                raise Conflict(f"{text!r} matches {len(hits)} clients ({names}); be more specific")
-        raise NotFound(f"no client matches {text!r}")
+        rows = session.scalars(select(Client).where(Client.tenant_id == tenant_id))
+        return naming.pick(str(client), rows, what="client", name=lambda c: c.name)
 
     def _require(self, session: Session, tenant_id: str, link_id: int) -> Link:
         link = session.get(Link, link_id)

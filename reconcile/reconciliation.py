@@ -15,11 +15,9 @@ from decimal import Decimal
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from reconcile import checks, tenants
+from reconcile import checks, naming, tenants
 from reconcile.checks import CheckResult, Reading, Source, Summary
 from reconcile.context import Context
-from reconcile.errors import NotFound
-from reconcile.linking import normalise
 from reconcile.rules import Checks
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 
@@ -144,15 +142,5 @@ def active_exceptions(session: Session, tenant_id: str, now: datetime) -> frozen
 
 def narrow(results: list[CheckResult], client: str, clients: dict[int, str]) -> list[CheckResult]:
     """The results of one client, found by exact, normalised or partial name."""
-    text = client.strip()
-    for test in (lambda n: n == text, lambda n: normalise(n) == normalise(text),
-                 lambda n: text.casefold() in n.casefold()):
-        hits = {r.client for r in results if test(r.client)} | {n for n in clients.values() if test(n)}
-        if len(hits) == 1:
-            name = hits.pop()
-            return [r for r in results if r.client == name]
-        if len(hits) > 1:
-            raise NotFound(f"{text!r} matches several clients: {', '.join(sorted(hits)[:8])}; be more specific")
-    raise NotFound(f"no client matches {text!r}")
-
-
+    name = naming.pick(client, {r.client for r in results} | set(clients.values()), what="client")
+    return [r for r in results if r.client == name]

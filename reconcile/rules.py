@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reconcile import audit
+from reconcile import audit, naming
 from reconcile.audit import Actor
 from reconcile.checks import Check, Side
 from reconcile.context import Context
@@ -78,15 +78,11 @@ class Checks:
 
     def require(self, session: Session, tenant_id: str, name: str) -> CheckRow:
         rows = list(session.scalars(select(CheckRow).where(CheckRow.tenant_id == tenant_id)))
-        for test in (lambda r: r.name == name, lambda r: r.name.casefold() == name.casefold(),
-                     lambda r: name.casefold() in r.name.casefold()):
-            hits = [r for r in rows if test(r)]
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise Conflict(f"{name!r} matches several checks: {', '.join(r.name for r in hits)}")
-        known = ", ".join(r.name for r in rows) or "none yet"
-        raise NotFound(f"no check named {name!r} (checks: {known})")
+        try:
+            return naming.pick(name, rows, what="check", name=lambda r: r.name)
+        except NotFound:
+            known = ", ".join(r.name for r in rows) or "none yet"
+            raise NotFound(f"no check named {name!r} (checks: {known})") from None
 
     def _side(self, session: Session, tenant_id: str, spec: SideSpec, label: str) -> Integration:
         integration = self.integrations.require(session, tenant_id, spec.integration)

@@ -16,12 +16,11 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from reconcile import audit, tenants
+from reconcile import audit, naming, tenants
 from reconcile.audit import Actor
 from reconcile.checks import CheckResult, Status, Summary
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
-from reconcile.linking import normalise
 from reconcile.reconciliation import Reconciler, Report
 from reconcile.tables import Snapshot, SnapshotRow
 
@@ -124,7 +123,7 @@ class Snapshots:
             if not latest_ids:
                 raise NotFound("no snapshots yet; take one first")
             names = set(session.scalars(select(SnapshotRow.client_name).where(SnapshotRow.snapshot_id.in_(latest_ids))))
-            name = pick_client(client, names)
+            name = naming.pick(client, names, what="client")
             query = (select(Snapshot.period, SnapshotRow).join(Snapshot, Snapshot.id == SnapshotRow.snapshot_id)
                      .where(SnapshotRow.snapshot_id.in_(latest_ids), SnapshotRow.client_name == name)
                      .order_by(Snapshot.period, SnapshotRow.check_name))
@@ -159,18 +158,6 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
     with cursor.copy(f"COPY snapshot_rows ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
-
-
-def pick_client(text: str, names: set[str]) -> str:
-    text = text.strip()
-    for test in (lambda n: n == text, lambda n: normalise(n) == normalise(text),
-                 lambda n: text.casefold() in n.casefold()):
-        hits = sorted(n for n in names if test(n))
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            raise NotFound(f"{text!r} matches several clients: {', '.join(hits[:8])}; be more specific")
-    raise NotFound(f"no client matches {text!r} in any snapshot")
 
 
 def summary_json(summary: Summary) -> dict[str, object]:

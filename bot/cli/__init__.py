@@ -87,4 +87,4 @@ def main() -> None:
 
 from bot.cli import admin, checks, demo, integrations, links, reports, serve  # noqa: E402  (commands register on `cli`)
 
-__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports"]
+__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "serve"]
