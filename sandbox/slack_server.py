@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sandbox import slack_chat as chat
 from sandbox import slack_directory as directory
 from sandbox import slack_files as files
+from sandbox import slack_history as history
 from sandbox import slack_hooks as hooks
 from sandbox import slack_oauth as oauth
 from sandbox import slack_views as views
@@ -40,8 +41,10 @@ METHODS: dict[str, Handler] = {
     "chat.postMessage": chat.post_message,
     "chat.postEphemeral": chat.post_ephemeral,
     "chat.update": chat.update,
+    "conversations.history": history.history,
     "conversations.info": directory.conversations_info,
     "conversations.members": directory.conversations_members,
+    "conversations.replies": history.replies,
     "files.getUploadURLExternal": files.get_upload_url,
     "files.completeUploadExternal": files.complete_upload,
     "team.info": directory.team_info,
