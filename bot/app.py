@@ -15,8 +15,8 @@ Setting both, or neither, is refused at start with one line saying what to set, 
 missing signing secret (HTTP mode) or app-level token (Socket Mode).
 
 What every listener can ask for by name, besides Bolt's own arguments: `services` (the
-`reconcile` services), `tenant` and `jobs` (the job runner for slow work); one middleware puts
-them into the context. `@app.error` is the one place unexpected failures are logged and
+`reconcile` services), `tenant`, `jobs` (the job runner for slow work) and `pacer` (posts per
+channel); one middleware puts them into the context. `@app.error` is the one place unexpected failures are logged and
 answered (see `bot.failures`).
 """
 
@@ -31,7 +31,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot import commands, failures, home, oauth
+from bot import commands, failures, home, oauth, posting
 from bot.jobs import Jobs
 from bot.settings import Settings
 from bot.slackclient import make_client
@@ -83,6 +83,7 @@ def create_app(
     jobs: Jobs | None = None,
     listener_executor: Executor | None = None,
     socket_mode: bool = False,
+    pacer: posting.Pacer | None = None,
 ) -> App:
     """The Bolt app for `settings`' install mode, wired to `services`.
 
@@ -94,6 +95,7 @@ def create_app(
         jobs: the job runner for slow work (default: a new one).
         listener_executor: Bolt's listener pool (default: `LISTENER_THREADS` threads).
         socket_mode: True when served over Socket Mode (no signing secret needed).
+        pacer: spaces posts per channel (default: the process-wide `posting.PACER`).
     """
     check_settings(settings, socket_mode=socket_mode)
     jobs = jobs or Jobs()
@@ -126,6 +128,7 @@ def create_app(
             services.tenants.ensure(tenant)
             known_tenants.add(tenant)
         context["services"], context["tenant"], context["jobs"] = services, tenant, jobs
+        context["pacer"] = pacer or posting.PACER
         next()
 
     app.use(attach)

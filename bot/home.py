@@ -8,6 +8,7 @@ saying what happened; snapshots and exports go to the tenant's billing channel.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -57,59 +58,74 @@ def publish(client: WebClient, services: Services, tenant: str, user_id: str, no
         report, services.integrations.list(tenant), latest, billing_channel=settings.billing_channel, notice=notice))
 
 
-Work = Callable[[WebClient, Services, str, str], str]
+@dataclass(frozen=True)
+class Press:
+    """A Home button press: who pressed it and what the work needs."""
+
+    client: WebClient
+    services: Services
+    tenant: str
+    user_id: str
+    pacer: posting.Pacer
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.user_id, "slack")
 
 
-def _button(work: Work, what: str) -> Callable[..., None]:
+def _button(work: Callable[[Press], str], what: str) -> Callable[..., None]:
     """A Home button: ack, do `work` on the job runner, republish the tab with what it said."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, services: Services, tenant: str,
-                 jobs: Jobs) -> None:
+                 jobs: Jobs, pacer: posting.Pacer) -> None:
         ack()
-        user_id = str(body["user"]["id"])
+        press = Press(client, services, tenant, str(body["user"]["id"]), pacer)
 
         def run() -> None:
-            publish(client, services, tenant, user_id, work(client, services, tenant, user_id))
+            publish(client, services, tenant, press.user_id, work(press))
 
-        jobs.submit(run, reply=lambda text: publish(client, services, tenant, user_id, text), name=what)
+        jobs.submit(run, reply=lambda text: publish(client, services, tenant, press.user_id, text), name=what)
 
     listener.__name__ = work.__name__
     return listener
 
 
-def sync_all(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
-    outcomes = services.syncs.run_all(tenant, Actor(user_id, "slack"))
+def sync_all(press: Press) -> str:
+    outcomes = press.services.syncs.run_all(press.tenant, press.actor)
     ok = sum(1 for o in outcomes if o.ok)
     held = sum(1 for o in outcomes if o.status == "held")
     extra = f"; {held} held for confirmation (`/billrec status`)" if held else ""
-    return f"Sync all, asked by {user(user_id)}: {ok} of {len(outcomes)} succeeded{extra}."
+    return f"Sync all, asked by {user(press.user_id)}: {ok} of {len(outcomes)} succeeded{extra}."
 
 
-def take_snapshot(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
+def take_snapshot(press: Press) -> str:
+    services, tenant = press.services, press.tenant
     channel = services.tenants.settings(tenant).billing_channel
     if channel:
-        posting.require_member(client, channel)
+        posting.require_member(press.client, channel)
     report = services.reconciler.run(tenant)
     if not report.results:
         return NO_RESULTS
-    taken = services.snapshots.take(tenant, Actor(user_id, "slack"), report=report)
+    taken = services.snapshots.take(tenant, press.actor, report=report)
     if not channel:
         return f"Snapshot #{taken.id} ({taken.period}) taken. Set a billing channel to have snapshots posted there."
-    posting.post_report(client, channel, report, title=f"Snapshot #{taken.id} — {taken.period}",
+    posting.post_report(press.client, channel, report, title=f"Snapshot #{taken.id} — {taken.period}",
                         csv_name=filename("billrec-snapshot", taken.period, str(taken.id)),
-                        journal=posting.MemoryJournal(), note=f"Taken by {user(user_id)} from the App Home")
+                        journal=posting.MemoryJournal(), pacer=press.pacer,
+                        note=f"Taken by {user(press.user_id)} from the App Home")
     return f"Snapshot #{taken.id} ({taken.period}) taken and posted to <#{channel}>."
 
 
-def export(client: WebClient, services: Services, tenant: str, user_id: str) -> str:
+def export(press: Press) -> str:
+    services, tenant = press.services, press.tenant
     channel = services.tenants.settings(tenant).billing_channel
     if not channel:
         return "Set a billing channel first: `/billrec settings billing_channel=#billing`."
-    posting.require_member(client, channel)
+    posting.require_member(press.client, channel)
     snapshot = services.snapshots.latest(tenant)
     results = services.snapshots.results(tenant, snapshot.id)
     name = filename("billrec", snapshot.period, f"snapshot-{snapshot.id}")
-    client.files_upload_v2(channel=channel, content=csvexport.to_text(results), filename=name, title=name,
-                           initial_comment=f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV, exported by "
-                                           f"{user(user_id)} from the App Home.")
+    press.client.files_upload_v2(channel=channel, content=csvexport.to_text(results), filename=name, title=name,
+                                 initial_comment=f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV, exported by "
+                                                 f"{user(press.user_id)} from the App Home.")
     return f"Exported snapshot #{snapshot.id} ({snapshot.period}) to <#{channel}>."

@@ -24,12 +24,13 @@ from slack_sdk import WebClient
 
 from bot import failures, permissions
 from bot.jobs import Jobs
+from bot.posting import Pacer
 from bot.views.lists import usage
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
 from reconcile.errors import Invalid
 
-MENTION = re.compile(r"<([@#!])([A-Z0-9]+)(?:\|[^>]*)?>")
+MENTION = re.compile(r"<([@#!])([A-Z0-9_]+)(?:\|[^>]*)?>")  # ids: capitals and digits (the fake adds _)
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
@@ -70,6 +71,7 @@ class Invocation:
     services: Services
     tenant: str
     jobs: Jobs
+    pacer: Pacer
 
     @property
     def actor(self) -> Actor:

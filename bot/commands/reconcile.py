@@ -31,6 +31,7 @@ def start(inv: Invocation) -> None:
         day = f"{report.generated_at:%Y-%m-%d}"
         title = f"Reconciliation — {day}" + (f" — {report.results[0].client}" if client_name else "")
         posting.post_report(inv.client, inv.channel_id, report, title=title, journal=posting.MemoryJournal(),
+                            pacer=inv.pacer,
                             csv_name=filename("billrec-reconcile", day, report.results[0].client if client_name else ""),
                             note=f"Requested by {user(inv.user_id)} · as of {report.generated_at:%Y-%m-%d %H:%M} UTC")
 

@@ -17,7 +17,7 @@ from bot.commands.base import Invocation, Usage, ids, unescape
 from bot.views import lists
 from reconcile.tenants import TenantSettings
 
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_USER = re.compile(r"^[UW][A-Z0-9_]{2,}$")
 NAMES = tuple(f.name for f in dataclasses.fields(TenantSettings))
 USAGE = "settings [name=value …] with names " + ", ".join(NAMES)
 

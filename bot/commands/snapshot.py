@@ -24,7 +24,7 @@ def start(inv: Invocation) -> None:
         taken = services.snapshots.take(tenant, inv.actor, report=report)
         posting.post_report(inv.client, inv.channel_id, report, title=f"Snapshot #{taken.id} — {taken.period}",
                             csv_name=filename("billrec-snapshot", taken.period, str(taken.id)),
-                            journal=posting.MemoryJournal(),
+                            journal=posting.MemoryJournal(), pacer=inv.pacer,
                             note=f"Taken by {user(inv.user_id)} · frozen: later syncs do not change it · "
                                  f"`/billrec export {taken.period}` gets it again")
 

@@ -35,7 +35,7 @@ from reconcile.tenants import TenantSettings
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
-SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_ID = re.compile(r"^[UW][A-Z0-9_]{2,}$")  # Slack ids are capitals and digits (the fake adds _)
 HEALTH = {
     "ok": ":white_check_mark:",
     "failing": ":x:",

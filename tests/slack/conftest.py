@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from socketserver import ThreadingMixIn
@@ -27,6 +28,7 @@ from slack_bolt import App
 from bot import wsgi
 from bot.app import create_app
 from bot.jobs import Jobs
+from bot.posting import Pacer
 from bot.settings import Settings
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
@@ -61,9 +63,11 @@ def _no_slack_or_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
-    with FakeSlack(post_rate=None) as running:
-        seed_workspace(running)
-        yield running
+    running = FakeSlack(post_rate=None).start()
+    seed_workspace(running)
+    yield running
+    # its server notices shutdown only every half second; nothing waits for it, so let it go alone
+    threading.Thread(target=running.stop, name="fake-slack-stop", daemon=True).start()
 
 
 def single_workspace(fake: FakeSlack, **extra: Any) -> Settings:
@@ -82,8 +86,33 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, with a way to wait until every listener has finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=16, thread_name_prefix="listener-under-test")
+        self._pending: set[Future[Any]] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        with self._lock:
+            pending = list(self._pending)
+        wait(pending, timeout=timeout)
 
 
 @dataclass
@@ -92,8 +121,15 @@ class Served:
 
     app: App
     jobs: Jobs
+    listeners: TrackingExecutor
     url: str
     _server: WSGIServer = field(repr=False)
+
+    def settle(self) -> None:
+        """Wait until every listener and every job they started has finished."""
+        self.listeners.wait_idle()
+        self.jobs.wait_idle(30)
+        self.listeners.wait_idle()
 
     @property
     def events_url(self) -> str:
@@ -102,16 +138,19 @@ class Served:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
-        self.jobs.wait_idle(30)
+        self.settle()
         self.jobs.shutdown()
+        self.listeners.shutdown(wait=True)
 
 
 def serve(services: Services, settings: Settings, **options: Any) -> Served:
-    jobs = Jobs()
-    app = create_app(services, settings, jobs=jobs, **options)
+    jobs, listeners = Jobs(), TrackingExecutor()
+    options.setdefault("pacer", Pacer(interval=0))  # the fake's rate limit is off too; test_posting paces
+    app = create_app(services, settings, jobs=jobs, listener_executor=listeners, **options)
     server = make_server("127.0.0.1", 0, wsgi.handler(app), server_class=_ThreadingServer, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, name="app-under-test", daemon=True).start()
-    return Served(app, jobs, f"http://127.0.0.1:{server.server_address[1]}", server)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="app-under-test",
+                     daemon=True).start()
+    return Served(app, jobs, listeners, f"http://127.0.0.1:{server.server_address[1]}", server)
 
 
 @pytest.fixture
@@ -171,7 +210,7 @@ class Chat:
     def _settle(self, response: httpx.Response, before: int, replies: int) -> Result:
         if replies:
             self.fake.wait_for(lambda f: len(f.hooks) >= before + replies, timeout=20)
-        self.served.jobs.wait_idle(30)
+        self.served.settle()
         return Result(response, [h.body for h in self.fake.hooks[before:]])
 
 
@@ -189,7 +228,7 @@ def slack(fake: FakeSlack, driver: SlackDriver, served: Served) -> Chat:
 # -- a small MSP ---------------------------------------------------------------------------------
 
 CLIENTS = {"acme": ("Acme Corp", 10, 13), "blue": ("Bluebird Logistics", 25, 21), "cedar": ("Cedar Dental", 8, 8)}
-PRICE = Decimal("50")
+PRICE = Decimal(50)
 
 
 @dataclass(frozen=True)
