@@ -246,20 +246,21 @@ def billing_records(clients: dict[str, tuple[str, int, int]]) -> list[object]:
     return records
 
 
-def usage_records(clients: dict[str, tuple[str, int, int]]) -> list[object]:
+def usage_records(clients: dict[str, tuple[str, int, int]], names: dict[str, str] | None = None) -> list[object]:
+    """The RMM's view of the same clients, under `names` (its own spelling) when given."""
     records = fleet({key: used for key, (_, _, used) in clients.items()})
-    names = {key: name for key, (name, _, _) in clients.items()}
+    names = {key: name for key, (name, _, _) in clients.items()} | (names or {})
     return [Account(id=r.id, name=names[r.id]) if isinstance(r, Account) else r for r in records]
 
 
-def build_world(services: Services, tenant: str = "local",
-                clients: dict[str, tuple[str, int, int]] | None = None, *, approve: bool = True) -> World:
+def build_world(services: Services, tenant: str = "local", clients: dict[str, tuple[str, int, int]] | None = None, *,
+                approve: bool = True, usage_names: dict[str, str] | None = None) -> World:
     """A PSA and an RMM, synced, linked and checked: Acme under-licensed, Bluebird over, Cedar matched."""
     clients = clients or CLIENTS
     services.context.registry["scripted"] = Scripted
     services.context.registry["scripted_psa"] = ScriptedBilling
     ScriptedBilling.script = billing_records(clients)
-    Scripted.script = usage_records(clients)
+    Scripted.script = usage_records(clients, usage_names)
     world = World()
     services.integrations.connect(tenant, "scripted_psa", world.psa, {"api_key": "k-psa"}, SETUP)
     services.integrations.connect(tenant, "scripted", world.rmm, {"api_key": "k-rmm"}, SETUP)
