@@ -12,57 +12,23 @@ own (`mount("/slack", app)`); they get the request and answer it, nothing else.
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
-from sandbox import connectwise, faults, ninjaone, pax8
+from sandbox import connectwise, control, faults, ninjaone, pax8
 from sandbox.bucket import TokenBucket
 from sandbox.faults import Faults
 from sandbox.model import World
+from sandbox.requestlog import Logged, RequestLog
 from sandbox.routing import Call, Incoming, Reply, Vendor
 from sandbox.tokens import TokenIssuer
 
 VENDORS: tuple[Vendor, ...] = (connectwise.VENDOR, ninjaone.VENDOR, pax8.VENDOR)
-CONTROL = "/_sandbox"
 HOST = "127.0.0.1"
 
 Mounted = Callable[[Incoming], Reply]
-
-
-class Logged(NamedTuple):
-    vendor: str
-    method: str
-    path: str  # under the vendor's prefix, without the query
-
-
-class RequestLog:
-    """Every vendor request the server received, in order, thread-safe (for read-only assertions)."""
-
-    def __init__(self) -> None:
-        self._entries: list[Logged] = []
-        self._lock = threading.Lock()
-
-    def add(self, entry: Logged) -> None:
-        with self._lock:
-            self._entries.append(entry)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def of(self, vendor: str) -> list[Logged]:
-        return [e for e in self if e.vendor == vendor]
-
-    def __iter__(self) -> Iterator[Logged]:
-        with self._lock:
-            return iter(list(self._entries))
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
 
 
 class SandboxServer:
@@ -146,8 +112,8 @@ class SandboxServer:
 
     def answer(self, incoming: Incoming) -> Reply:
         """The reply to one request, whoever it is for."""
-        if incoming.path == CONTROL or incoming.path.startswith(CONTROL + "/"):
-            return self._control(incoming)
+        if incoming.path == control.PREFIX or incoming.path.startswith(control.PREFIX + "/"):
+            return control.answer(self, incoming)
         for vendor in self.vendors.values():
             if incoming.path == vendor.prefix or incoming.path.startswith(vendor.prefix + "/"):
                 return self._vendor_answer(vendor, _under(incoming, vendor.prefix))
@@ -200,38 +166,6 @@ class SandboxServer:
         if kind == "wrong_shape" and reply.status == 200:
             reply.body = {"unexpected": reply.body}
         return reply
-
-    def _control(self, incoming: Incoming) -> Reply:
-        """`/_sandbox/faults` (GET, POST, DELETE) and `/_sandbox/requests` (GET, DELETE)."""
-        path, method = incoming.path.rstrip("/"), incoming.method
-        if path == CONTROL and method == "GET":
-            return Reply(200, {"services": {name: self.base_url(name) for name in self.vendors},
-                               "faults": self.faults.waiting()})
-        if path == CONTROL + "/faults":
-            if method == "GET":
-                return Reply(200, {"faults": self.faults.waiting()})
-            if method == "DELETE":
-                self.faults.clear(incoming.arg("vendor"))
-                return Reply(200, {"faults": self.faults.waiting()})
-            if method == "POST":
-                return self._inject(incoming)
-        if path == CONTROL + "/requests":
-            if method == "GET":
-                return Reply(200, {"requests": [list(entry) for entry in self.requests]})
-            if method == "DELETE":
-                self.requests.clear()
-                return Reply(200, {"requests": []})
-        return Reply(404 if method in ("GET", "POST", "DELETE") else 405,
-                     {"error": f"{method} {path} is not a sandbox control"})
-
-    def _inject(self, incoming: Incoming) -> Reply:
-        try:
-            spec: dict[str, Any] = json.loads(incoming.body or b"{}")
-            self.faults.inject(spec["vendor"], spec["fault"], int(spec.get("times", 1)),
-                               path=spec.get("path"), seconds=spec.get("seconds"))
-        except (ValueError, KeyError, TypeError) as error:
-            return Reply(400, {"error": f"cannot inject that fault: {error}"})
-        return Reply(201, {"faults": self.faults.waiting()})
 
     def _vendor(self, kind: str) -> Vendor:
         try:

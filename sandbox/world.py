@@ -16,7 +16,14 @@ import random
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sandbox import catalog, plan, world_connectwise, world_ninjaone, world_pax8
+from sandbox import (
+    catalog,
+    client_plan,
+    plan,
+    world_connectwise,
+    world_ninjaone,
+    world_pax8,
+)
 from sandbox.answers import Line, most_common_price, unmapped
 from sandbox.catalog import demo_checks
 from sandbox.model import Client, Expected, UnlinkedAccount, World
@@ -43,7 +50,7 @@ def build_world(clients: int = 60, seed: int = 7, now: datetime | None = None) -
     plans = plan.plan_clients(rng, client_names, prices)
     _check_fallback_prices(plans, prices)
 
-    lab = plan.fleet(rng, rng.randint(2, 4))
+    lab = client_plan.fleet(rng, rng.randint(2, 4))
     orphan_security = Line(rng.randint(4, 9), catalog.SECURITY.price)
     orphan_m365 = Line(rng.randint(3, 12), catalog.M365_LICENSED.price)
     cw, companies = world_connectwise.build(rng, now, plans, prospects, deleted_company)
@@ -83,7 +90,7 @@ def build_world(clients: int = 60, seed: int = 7, now: datetime | None = None) -
     )
 
 
-def _check_fallback_prices(plans: list[plan.Plan], prices: dict[str, Decimal]) -> None:
+def _check_fallback_prices(plans: list[client_plan.Plan], prices: dict[str, Decimal]) -> None:
     """The fallback prices assumed while planting must be the most common ones actually planted."""
     planted = {
         catalog.WORKSTATIONS: most_common_price(p.mw for p in plans),

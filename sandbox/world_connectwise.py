@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sandbox import catalog
 from sandbox.answers import Line
+from sandbox.client_plan import Plan
 from sandbox.model import (
     ConnectWiseData,
     CwAddition,
@@ -22,7 +23,6 @@ from sandbox.model import (
     CwCompany,
 )
 from sandbox.names import CITIES, Name, identifier
-from sandbox.plan import Plan
 
 CONTACTS = ("Dana Whitfield", "Luis Ortega", "Priya Natarajan", "Tom Becker", "Grace Liu", "Omar Haddad",
             "Mia Kowalski", "Sam Eriksen", "Ava Brooks", "Noah Fischer", "Zoe Adeyemi", "Ethan Park")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from itertools import count
 
+from sandbox.client_plan import Fleet, Plan
 from sandbox.model import NinjaDevice, NinjaLocation, NinjaOneData, NinjaOrg
 from sandbox.names import CITIES, easy_variant
-from sandbox.plan import Fleet, Plan
 
 DAY = 86_400.0
 # Per category: (nodeClass, name stem) choices, the first the most common.

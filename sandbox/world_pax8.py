@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from sandbox import catalog
 from sandbox.answers import Line
+from sandbox.client_plan import Plan
 from sandbox.model import Pax8Company, Pax8Data, Pax8Product, Pax8Subscription
 from sandbox.names import CITIES, Name, easy_variant
-from sandbox.plan import Plan
 
 JUNK = {  # plan junk kind → (product, status, quantity)
     "sub_cancelled": (catalog.M365_LICENSED, "Cancelled", 5),
