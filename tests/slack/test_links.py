@@ -8,7 +8,7 @@ from sqlalchemy import select
 from reconcile.tables import AuditEntry
 from sandbox.slack_extra import suggest
 from sandbox.slack_seed import ADMIN_ID, TECH_ID
-from tests.slack.conftest import CLIENTS, build_world
+from tests.slack.conftest import build_world
 
 # how the RMM spells the PSA's clients: one exact, one close enough to suggest, one a near-miss
 RMM_NAMES = {"acme": "ACME Corporation", "blue": "Bluebird Log. - Denver", "cedar": "Cedar Dental"}
