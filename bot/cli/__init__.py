@@ -38,6 +38,9 @@ class Env:
         config = self.settings.config()
         services = bootstrap.build(config, announce=lambda message: click.echo(message, err=True))
         services.tenants.ensure(self.tenant)
+        from bot.schedule import service  # connects and settings changes reach a running clock at once
+
+        service.announce_changes(services, who=self.actor.name)
         return services
 
 
@@ -85,6 +88,6 @@ def main() -> None:
     cli(prog_name="billrec")
 
 
-from bot.cli import admin, checks, demo, integrations, links, reports, serve  # noqa: E402  (commands register on `cli`)
+from bot.cli import admin, checks, demo, integrations, links, reports, scheduler, serve  # noqa: E402  (commands register on `cli`)
 
-__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "serve"]
+__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "scheduler", "serve"]

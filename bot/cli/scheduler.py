@@ -1,0 +1,94 @@
+"""`billrec scheduler | digest | jobs`: the clock process, a digest by hand, and what is scheduled."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+import click
+from tabulate import tabulate
+
+from bot.cli import Env, cli
+
+
+def _runtime(env: Env):  # noqa: ANN202  (a Runtime; imported late so --help stays fast)
+    from bot.schedule import locks, runtime
+
+    services = env.services
+    rt = runtime.Runtime(services, env.settings, runtime.slack_factory(env.settings, services),
+                         locks.for_engine(services.engine))
+    runtime.install(rt)
+    return rt
+
+
+@cli.command()
+@click.option("--poll", default=2.0, show_default=True,
+              help="Seconds between lock checks: a standby takes over within this long of the leader's death.")
+@click.option("--resync", "resync_every", default=30.0, show_default=True,
+              help="Seconds between full re-reads of what should be scheduled.")
+@click.option("--once", is_flag=True, help="Run what is due now and exit (when a cron job is the clock).")
+@click.pass_obj
+def scheduler(env: Env, poll: float, resync_every: float, once: bool) -> None:
+    """The clock process: every tenant's syncs, monthly digests and alerts. One leads; others stand by."""
+    from bot.schedule import clock, jobs, service
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.INFO)
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    rt = _runtime(env)
+    if once:
+        held = rt.locks.try_acquire(service.LEADER)
+        if held is None:
+            click.echo("Another clock process leads; nothing to do.", err=True)
+            return
+        try:
+            ticker = clock.Clock(rt, stepped=True)
+            ticker.start()
+            jobs.recover(rt)
+            for ran in ticker.step():
+                click.echo(f"{ran.job_id}: {ran.outcome}")
+            ticker.shutdown()
+        finally:
+            held.release()
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Clock process {rt.runner}: leading or standing by (lock checked every {poll:g} s). "
+               "Ctrl-C stops.", err=True)
+    service.run(rt, stop=stop, poll=poll, resync_every=resync_every)
+
+
+@cli.command()
+@click.option("--period", metavar="YYYY-MM", help="The digest's month (default: the one the schedule last served).")
+@click.pass_obj
+def digest(env: Env, period: str | None) -> None:
+    """Run the monthly snapshot and digest now. Resumes an interrupted one; posts nothing twice."""
+    from bot.schedule import jobs
+
+    rt = _runtime(env)
+    outcome = jobs.run_digest(rt, env.tenant, period)
+    click.echo(f"digest {env.tenant}: {outcome}")
+    if outcome.startswith("skipped: running"):
+        sys.exit(1)
+
+
+@cli.command("jobs")
+@click.pass_obj
+def jobs_command(env: Env) -> None:
+    """The tenant's scheduled jobs and when each runs next."""
+    from bot.schedule import plan, status
+
+    services = env.services
+    settings = services.tenants.settings(env.tenant)
+    names = {plan.sync_job_id(env.tenant, i.id): f"sync {i.name}"
+             for i in services.integrations.list(env.tenant, include_disconnected=False)}
+    syncs = status.next_syncs(services, env.tenant)
+    rows = [[names[plan.sync_job_id(env.tenant, i)], status.describe_sync(moment)] for i, moment in syncs.items()]
+    rows.append(["monthly digest", status.describe_digest(status.next_digest(services, env.tenant), settings.timezone)])
+    click.echo(tabulate(rows, headers=["Job", "Next run"]))
+    if not status.clock_running(services):
+        click.echo("\nNo clock process has reported in the last 2 minutes: start one with `billrec scheduler` "
+                   "(or `billrec serve`, which runs it on SQLite).", err=True)
