@@ -49,6 +49,9 @@ CARD = {
     Status.MATCHED: ":large_green_circle: *Matched*",
 }
 PART_HEADER_RESERVE = 120  # characters kept free in each part for its "Details i/n" line
+# A thread of more messages than this helps nobody (and takes a minute to post at Slack's pace);
+# the clients past it are named as a count, and every one of them is in the CSV.
+MAX_PARTS = 40
 
 
 class ReportLike(Protocol):
@@ -134,6 +137,11 @@ def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
         packed[-1].append(text)
         used_chars += len(text)
         used_blocks += 1
+    if len(packed) > MAX_PARTS:
+        left = sum(1 for texts_in_part in packed[MAX_PARTS - 1:] for t in texts_in_part
+                   if not t.split("\n", 1)[0].endswith("(continued)") and not t.startswith("*Matched"))
+        packed = packed[:MAX_PARTS - 1] + [[f"… and {left} more clients that need attention: the CSV below has "
+                                            "every result."]]
     total = len(packed)
     parts = []
     for number, texts_in_part in enumerate(packed, start=1):

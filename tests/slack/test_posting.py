@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 
 from bot.posting import MemoryJournal, Pacer, post_report
+from bot.views.report import detail_parts
 from reconcile import csvexport
 from reconcile.checks import CheckResult, Source, Status, order
 from reconcile.reconciliation import Report
@@ -163,3 +164,11 @@ def test_a_hostile_client_name_from_a_vendor_is_escaped_end_to_end(slack, servic
     assert "<!channel>" not in raw and "&lt;!channel&gt; &amp; Co" in raw
     [shared] = slack.fake.files(BILLING)
     assert HOSTILE.encode() in shared.content  # the CSV keeps the name as it is
+
+
+def test_a_huge_report_stops_at_40_thread_messages_and_points_to_the_csv():
+    parts = detail_parts(report_of(3000).results)
+    assert len(parts) == 40
+    for part in parts:
+        within_slack_limits(part.blocks, part.text)
+    assert "more clients that need attention: the CSV below has every result" in json.dumps(parts[-1].blocks)
