@@ -1,0 +1,174 @@
+"""The monthly digest: what it posts, exactly once, and what it does when Slack misbehaves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.schedule import jobs, plan
+from bot.schedule.journal import DigestJournal
+from reconcile.schedule_tables import JobRun
+from tests.fakes import OUTAGE, Scripted
+from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, at, digest_parents, msp
+
+NOVEMBER = at("2026-11-01 09:00", "Europe/London")
+
+
+def posted(fake) -> dict[str, object]:
+    """What the channel shows of the digests: parents, thread texts, files by name."""
+    parents = digest_parents(fake)
+    thread = [m.text for p in parents for m in fake.thread(CHANNEL, p.ts)]
+    return {"parents": [p.text.split(":")[0] for p in parents], "thread": thread,
+            "files": sorted(f.filename for f in fake.files(CHANNEL))}
+
+
+def runs(services) -> list[tuple[str, str]]:
+    with services.context.sessions() as session:
+        return [(r.job_id, r.status) for r in session.scalars(
+            select(JobRun).where(JobRun.kind == "digest", JobRun.tenant_id == TENANT).order_by(JobRun.id))]
+
+
+def test_the_digest_posts_summary_details_csv_changes_and_chart_in_one_thread(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    assert jobs.run_digest(rt, TENANT).startswith("posted to C_BILLING")
+    assert posted(fake) == {
+        "parents": ["Monthly billing digest · November 2026"],
+        "thread": ["Details 1/1 of the reconciliation",
+                   "What changed: this is the first monthly digest, so there is nothing to compare with yet."],
+        "files": ["billrec-2026-11-trend.png", "billrec-2026-11.csv"],
+    }
+    png = next(f for f in fake.files(CHANNEL) if f.filename.endswith(".png"))
+    assert png.content.startswith(b"\x89PNG") and png.thread_ts == digest_parents(fake)[0].ts
+    snapshot = rt.services.snapshots.latest(TENANT)
+    assert (snapshot.trigger, snapshot.period) == ("monthly", "2026-11")
+
+
+def test_a_rerun_of_a_finished_digest_posts_nothing(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    jobs.run_digest(rt, TENANT)
+    calls = len(fake.calls)
+    clock.advance(hours=3)
+    assert jobs.run_digest(rt, TENANT) == "skipped: already posted"
+    assert len(fake.calls) == calls
+    assert len(rt.services.snapshots.list(TENANT)) == 1
+    assert runs(rt.services) == [("digest:T_MSP", "succeeded"), ("digest:T_MSP", "skipped")]
+
+
+def test_a_stale_source_is_named_at_the_top_and_its_checks_are_not_compared(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    Scripted.script = [OUTAGE]
+    jobs.run_digest(rt, TENANT)
+    parent = digest_parents(fake)[0]
+    assert parent.blocks[0]["text"]["text"] == "⚠ Monthly billing digest · November 2026 · 1 source not fresh"
+    note = next(b for b in parent.blocks if b["type"] == "context" and "Not fresh" in str(b))
+    assert "rmm: last sync failed: Scripted RMM: GET /devices answered 503" in note["elements"][0]["text"]
+    statuses = {r.status.value for r in rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)}
+    assert statuses == {"stale"}
+
+
+def test_what_changed_since_last_month_and_the_chart_cover_both_months(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    jobs.run_digest(rt, TENANT)  # under: 0 3 6 9, over: 1 4 7 10
+    clock.now = at("2026-12-01 09:00", "Europe/London")
+    msp(12, under={0, 3, 6, 10}, over={1, 4, 7})  # 10 goes from over to under; 9 is fixed
+    jobs.run_digest(rt, TENANT)
+    december = digest_parents(fake)[1]
+    changes = next(m for m in fake.thread(CHANNEL, december.ts) if m.text.startswith("What changed"))
+    assert changes.text == "What changed since November 2026: 1 new under-billing, 1 resolved"
+    body = " ".join(b["text"]["text"] for b in changes.blocks if b["type"] == "section")
+    assert "*Client 010* — Managed workstations: *+3* · $150.00/mo" in body
+    assert "*Client 009* — Managed workstations: was +3 under-licensed, now matched" in body
+    assert "unbilled $600.00/mo (unchanged)" in body
+    note = " ".join(str(b) for b in december.blocks if b["type"] == "context")
+    assert "Since November 2026: unbilled $600.00/mo (unchanged)" in note
+
+
+def test_a_tenant_without_a_billing_channel_is_skipped_and_recorded(rt, tenant, clock, fake, caplog):
+    rt.services.tenants.update(TENANT, ADMIN, billing_channel="")
+    clock.now = NOVEMBER
+    assert jobs.run_digest(rt, TENANT) == "skipped: no billing channel set (snapshot taken)"
+    assert fake.calls_to("chat.postMessage") == []
+    assert "no billing channel set" in caplog.text
+    assert runs(rt.services) == [("digest:T_MSP", "skipped")]
+    assert DigestJournal(rt.services.context.sessions, TENANT, "2026-11", clock).value("skipped") == "no billing channel set"
+
+
+def test_a_429_during_the_digest_is_waited_out(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    fake.fail_next("chat.postMessage", status=429, retry_after=0, times=2)
+    fake.fail_next("files.completeUploadExternal", status=429, retry_after=0)
+    assert jobs.run_digest(rt, TENANT).startswith("posted")
+    assert len(digest_parents(fake)) == 1 and len(fake.files(CHANNEL)) == 2
+    assert [c.status for c in fake.calls_to("chat.postMessage")][:3] == [429, 429, 200]
+
+
+def test_a_5xx_on_a_post_fails_the_run_and_the_retry_resumes_without_reposting(rt, ticker, clock, fake):
+    rt.services.tenants.update(TENANT, ADMIN, alert_threshold="100000")  # no alerts from the syncs due first
+    clock.now = NOVEMBER
+    fake.fail_next("chat.postMessage", status=500)  # the parent: Slack may or may not have it
+    ran = [r for r in ticker.step() if r.job_id == plan.digest_job_id(TENANT)]
+    assert ran[0].outcome.startswith("error: SlackApiError")
+    retry = ticker.next_runs()[plan.retry_job_id(TENANT)]
+    assert retry == NOVEMBER + timedelta(minutes=5)
+    clock.now = retry
+    assert [r.outcome.split(":")[0] for r in ticker.step() if r.job_id == plan.retry_job_id(TENANT)] == ["posted to C_BILLING"]
+    assert plan.retry_job_id(TENANT) not in ticker.next_runs()
+    assert len(digest_parents(fake)) == 1
+    assert runs(rt.services) == [("digest:T_MSP", "failed"), ("digest:T_MSP", "succeeded")]
+
+
+def test_a_post_slack_accepted_but_the_journal_missed_is_found_in_the_thread_not_reposted(rt, tenant, clock, fake,
+                                                                                         monkeypatch):
+    clock.now = NOVEMBER
+    record = DigestJournal.record
+
+    def crash_after_posting(self, step, value):
+        if step == "part-1":
+            raise SystemExit("killed between Slack's answer and the journal")
+        record(self, step, value)
+
+    monkeypatch.setattr(DigestJournal, "record", crash_after_posting)
+    with pytest.raises(SystemExit):
+        jobs.run_digest(rt, TENANT)
+    monkeypatch.setattr(DigestJournal, "record", record)
+    jobs.run_digest(rt, TENANT)
+    assert posted(fake)["thread"].count("Details 1/1 of the reconciliation") == 1
+    assert len(digest_parents(fake)) == 1 and len(fake.files(CHANNEL)) == 2
+
+
+def test_without_history_scope_an_interrupted_post_is_posted_again_and_says_so(rt, tenant, clock, fake, monkeypatch,
+                                                                               caplog):
+    fake.add_team(TENANT, "xoxb-scheduler-test", scopes=("chat:write", "files:write", "channels:read"))
+    clock.now = NOVEMBER
+    record = DigestJournal.record
+
+    def crash_after_posting(self, step, value):
+        if step == "part-1":
+            raise SystemExit("killed")
+        record(self, step, value)
+
+    monkeypatch.setattr(DigestJournal, "record", crash_after_posting)
+    with pytest.raises(SystemExit):
+        jobs.run_digest(rt, TENANT)
+    monkeypatch.setattr(DigestJournal, "record", record)
+    jobs.run_digest(rt, TENANT)
+    assert posted(fake)["thread"].count("Details 1/1 of the reconciliation") == 2  # the documented one-message window
+    assert "cannot read <#C_BILLING> to check for an interrupted part-1 (missing_scope)" in caplog.text
+
+
+def test_a_bot_outside_the_channel_gets_a_clear_failure_and_posts_nothing(rt, tenant, clock, fake):
+    fake.add_channel(CHANNEL, "billing", members=[])
+    clock.now = NOVEMBER
+    with pytest.raises(Exception, match="not a member of <#C_BILLING>"):
+        jobs.run_digest(rt, TENANT)
+    assert fake.calls_to("chat.postMessage") == []
+
+
+def test_slack_errors_other_than_5xx_are_not_swallowed(rt, tenant, clock, fake):
+    clock.now = NOVEMBER
+    fake.fail_next("chat.postMessage", error="is_archived")
+    with pytest.raises(SlackApiError):
+        jobs.run_digest(rt, TENANT)
