@@ -46,8 +46,10 @@ def at(moment: str, zone: str = "UTC") -> datetime:
     return datetime.strptime(moment, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(zone))
 
 
-def msp(clients: int, under: set[int] | None = None, over: set[int] | None = None, extra: int = 3) -> None:
-    """Script the PSA and RMM: every client billed 10 workstations at $50; `under` use 10+extra, `over` 8."""
+def msp(clients: int, under: set[int] | None = None, over: set[int] | None = None, extra: int = 3,
+        used: dict[int, int] | None = None) -> None:
+    """Script the PSA and RMM: every client billed 10 workstations at $50; `under` use 10+extra, `over` 8;
+    `used` overrides single clients."""
     under = set(range(0, clients, 3)) if under is None else under
     over = set(range(1, clients, 3)) if over is None else over
     billing: list[object] = []
@@ -56,9 +58,9 @@ def msp(clients: int, under: set[int] | None = None, over: set[int] | None = Non
         name = f"Client {i:03d}"
         billing += [Account(id=f"c{i}", name=name),
                     Quantity(account_id=f"c{i}", metric="billed:MW-01", value=Decimal(10), unit_price=PRICE)]
-        used = 10 + extra if i in under else 8 if i in over else 10
+        count = (used or {}).get(i, 10 + extra if i in under else 8 if i in over else 10)
         usage += [Account(id=f"o{i}", name=name),
-                  Quantity(account_id=f"o{i}", metric="devices:workstation", value=Decimal(used))]
+                  Quantity(account_id=f"o{i}", metric="devices:workstation", value=Decimal(count))]
     ScriptedBilling.script = billing
     Scripted.script = usage
 
