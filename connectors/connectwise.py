@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from connectors.auth import Basic
@@ -60,24 +61,34 @@ class ConnectWise(Connector):
     def sync(self) -> Iterator[Record]:
         now = datetime.now(UTC)
         ordered = {"orderBy": "id asc"}
+        companies: set[str] = set()
         for company in self.http.items("company/companies", {"conditions": "deletedFlag=false", **ordered},
                                        paging=self.paging):
-            yield Account(id=str(require(company, "id", VENDOR)), name=str(require(company, "name", VENDOR)))
+            companies.add(str(require(company, "id", VENDOR)))
+            yield Account(id=str(company["id"]), name=str(require(company, "name", VENDOR)))
         for agreement in self.http.items("finance/agreements", {"conditions": "cancelledFlag=false", **ordered},
                                          paging=self.paging):
             if agreement.get("agreementStatus", "Active") != "Active":
                 continue
             company_id = str(require(require(agreement, "company", VENDOR), "id", VENDOR))
+            if company_id not in companies:
+                continue  # the company was deleted: its agreement bills nobody
             path = f"finance/agreements/{require(agreement, 'id', VENDOR)}/additions"
             for addition in self.http.items(path, ordered, paging=self.paging):
                 if bills_now(addition, now):
                     yield Quantity(
                         account_id=company_id,
                         metric=f"billed:{require(require(addition, 'product', VENDOR), 'identifier', VENDOR)}",
-                        value=number(addition.get("quantity", 0), VENDOR) - number(addition.get("lessIncluded") or 0, VENDOR),
+                        value=billable(addition),
                         unit_price=number(addition["unitPrice"], VENDOR) if addition.get("unitPrice") is not None else None,
                         label=str(addition.get("description") or ""),
                     )
+
+
+def billable(addition: dict[str, Any]) -> Decimal:
+    """Units billed: the quantity less what the agreement includes, never below zero."""
+    units = number(addition.get("quantity", 0), VENDOR) - number(addition.get("lessIncluded") or 0, VENDOR)
+    return max(units, Decimal(0))
 
 
 def bills_now(addition: dict[str, Any], now: datetime) -> bool:

@@ -41,6 +41,9 @@ for _name in ("httpx", "httpcore"):
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
 AUTH_STATUSES = frozenset({401, 403})
+# OAuth token endpoints refuse credentials with a 400 and one of these (RFC 6749 §5.2)
+OAUTH_REFUSALS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant", "invalid_scope",
+                            "access_denied"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,17 @@ def error_message(response: httpx.Response) -> str:
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             return str(errors[0].get("message") or errors[0].get("detail") or "")[:200]
     return ""
+
+
+def oauth_refusal(response: httpx.Response) -> bool:
+    """A 400 from a token endpoint that means "wrong credentials", not "bad request"."""
+    if response.status_code != 400:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("error") in OAUTH_REFUSALS
 
 
 class VendorClient:
@@ -215,7 +229,7 @@ class VendorClient:
             raise self._exhausted(method, url, last) from None
         except ConnectorError as error:
             raise type(error)(self._say(f"{self.vendor}: {error.message}"), status=error.status) from None
-        if response.status_code in AUTH_STATUSES:
+        if response.status_code in AUTH_STATUSES or oauth_refusal(response):
             hint = "check the credentials" if response.status_code == 401 else "check the API role's permissions"
             raise self._error(AuthFailed, response, f"refused the credentials; {hint}")
         if response.is_error or not response.is_success:

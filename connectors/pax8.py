@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from connectors.auth import OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, Role
+from connectors.errors import BadResponse
 from connectors.paging import PageNumber
 from connectors.parse import number, require
 from connectors.records import Account, Quantity, Record
@@ -44,20 +45,33 @@ class Pax8(Connector):
     def test(self) -> None:
         self.http.json("companies", {"page": 0, "size": 1})
 
+    def sku(self, product_id: str) -> str:
+        """The product's SKU; a product Pax8 has retired (404) keeps its id as the key."""
+        try:
+            return str(self.http.json(f"products/{product_id}").get("sku") or product_id)
+        except BadResponse as error:
+            if error.status == 404:
+                return product_id
+            raise
+
     def sync(self) -> Iterator[Record]:
+        companies: set[str] = set()
         for company in self.http.items("companies", paging=self.paging, items_at="content"):
             if company.get("status", "Active") == "Deleted":
                 continue
-            yield Account(id=str(require(company, "id", self.display_name)), name=str(require(company, "name", self.display_name)))
+            companies.add(str(require(company, "id", self.display_name)))
+            yield Account(id=str(company["id"]), name=str(require(company, "name", self.display_name)))
         skus: dict[str, str] = {}
         for sub in self.http.items("subscriptions", {"status": "Active"}, paging=self.paging, items_at="content"):
-            if sub.get("status") != "Active":
+            company_id = str(require(sub, "companyId", self.display_name))
+            # a deleted company's leftovers are not anyone's licences
+            if sub.get("status") != "Active" or company_id not in companies:
                 continue
             product_id = str(require(sub, "productId", self.display_name))
             if product_id not in skus:
-                skus[product_id] = str(self.http.json(f"products/{product_id}").get("sku") or product_id)
+                skus[product_id] = self.sku(product_id)
             yield Quantity(
-                account_id=str(require(sub, "companyId", self.display_name)),
+                account_id=company_id,
                 metric=f"licenses:{skus[product_id]}",
                 value=number(sub.get("quantity", 0), self.display_name),
                 unit_price=number(sub["price"], self.display_name) if sub.get("price") is not None else None,

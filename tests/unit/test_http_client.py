@@ -222,3 +222,15 @@ def test_secrets_never_reach_the_logs(server, caplog):
 
 def test_the_client_has_no_write_methods():
     assert not {"post", "put", "patch", "delete"} & set(dir(VendorClient))
+
+
+def test_a_token_endpoint_refusing_with_400_is_auth_failed(server):
+    server.answer("/oauth/token", 400, {"error": "invalid_client", "error_description": "Unknown client"})
+    with pytest.raises(AuthFailed, match=r"answered 400 \(Unknown client\): refused the credentials"):
+        client(server, auth=OAuth2ClientCredentials(token_path="oauth/token")).json("/items")
+
+
+def test_any_other_400_is_a_bad_response(server):
+    server.answer("/items", 400, {"message": "pageSize too large"})
+    with pytest.raises(BadResponse, match=r"answered 400 \(pageSize too large\)"):
+        client(server).json("/items")
