@@ -65,6 +65,10 @@ def sandbox(clients: int, seed: int, port: int) -> None:
 
     with fakes.start(clients=clients, seed=seed, port=port) as server:
         click.echo(fakes.describe(server))
+        click.echo("\nConnect them from another terminal:")
+        for kind in server.vendors:
+            sets = " ".join(f"--set {name}={value}" for name, value in server.settings(kind).items())
+            click.echo(f"  billrec connect {kind} --name {kind} {sets}")
         click.echo("\nServing until Ctrl-C.")
         try:
             while True:
