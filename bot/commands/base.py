@@ -5,9 +5,11 @@
         inv.ack()
         inv.reply(*lists.history_message(*inv.services.snapshots.history(inv.tenant, name)))
 
-A subcommand acks first. `Usage` and any other `UserError` raised before the ack become the
-ack's own text (an instant ephemeral answer); after the ack, `reply` answers through the
-command's response_url, ephemerally. Slow work goes to `inv.later(...)`.
+A subcommand parses its words, then acks, then works: database reads, the admin check (which
+may ask Slack's users.info) and replies all come after the ack, so acks stay fast. `Usage` (and
+any `UserError`) raised before the ack becomes the ack's own text, an instant ephemeral answer;
+after the ack, `reply` answers through the command's response_url, ephemerally. Slow work goes
+to `inv.later(...)`.
 """
 
 from __future__ import annotations

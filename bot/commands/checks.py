@@ -55,8 +55,8 @@ def handle(inv: Invocation) -> None:
     elif action == "add":
         args = parser().parse_args(words[1:])
         billed, usage = side(args.billed), side(args.usage)
-        inv.require_admin("change checks")
         inv.ack()
+        inv.require_admin("change checks")
         check = inv.services.checks.add(
             inv.tenant, args.name, billed, usage, inv.actor,
             seen_within_days=args.seen_within, ratio=args.ratio, tolerance_units=args.tolerance,
@@ -65,8 +65,8 @@ def handle(inv: Invocation) -> None:
         inv.reply(f"Added check {name(check.name)}", [*added, *lists.lines_to_sections(
             ["Added. See its results with `/billrec reconcile`."])])
     elif action == "remove" and len(words) == 2:
-        inv.require_admin("change checks")
         inv.ack()
+        inv.require_admin("change checks")
         inv.services.checks.remove(inv.tenant, words[1], inv.actor)
         inv.reply(f"Removed check *{name(words[1])}*. Snapshots already taken keep its results.")
     else:

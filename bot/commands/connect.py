@@ -46,8 +46,8 @@ def start(inv: Invocation) -> None:
     kinds = inv.services.integrations.kinds()
     if len(words) > 1 or (words and words[0] not in kinds):
         inv.usage(f"connect [{'|'.join(sorted(kinds))}]")
-    inv.require_admin("connect integrations")
     inv.ack()
+    inv.require_admin("connect integrations")  # users.info may be asked: after the ack, within the trigger's 3 s
     kind = words[0] if words else None
     view = views.form_view(kind, kinds[kind], kinds) if kind else views.pick_view(kinds)
     inv.client.views_open(trigger_id=inv.trigger_id, view=view)

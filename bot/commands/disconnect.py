@@ -26,9 +26,9 @@ def ask(inv: Invocation) -> None:
     words = inv.words()
     if len(words) != 1:
         inv.usage(USAGE)
+    inv.ack()
     inv.require_admin("disconnect integrations")
     info = inv.services.integrations.get(inv.tenant, words[0])
-    inv.ack()
     label = f"*{name(info.name, 40)}* ({escape(info.display_name)})"
     if info.status != "connected":
         inv.reply(f"{info.name} is already disconnected", [section(f"{label} is already disconnected. {KEPT}")])

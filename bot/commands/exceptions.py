@@ -29,8 +29,8 @@ def handle(inv: Invocation) -> None:
         found = inv.services.exceptions.list(inv.tenant, include_inactive=rest.strip().lower() == "all")
         inv.reply(*lists.exceptions_message(found))
     elif action == "revoke" and rest.strip().lstrip("#").isdigit():
-        inv.require_admin("revoke exceptions")
         inv.ack()
+        inv.require_admin("revoke exceptions")
         found = inv.services.exceptions.revoke(inv.tenant, int(rest.strip().lstrip("#")), inv.actor)
         inv.reply(f"Revoked exception #{found.id} ({name(found.client)} / {name(found.check)}); "
                   "its variance is reported again.")
@@ -46,8 +46,8 @@ def add(inv: Invocation, rest: str) -> None:
     until = parse_until(parts[3]) if len(parts) == 4 else None
     if until is False:
         inv.usage(ADD)
-    inv.require_admin("add exceptions")
     inv.ack()
+    inv.require_admin("add exceptions")
     found = inv.services.exceptions.add(inv.tenant, client, check, reason, inv.actor, until=until or None)
     inv.reply(f"Exception #{found.id} added", lists.exceptions_message([found])[1])
 

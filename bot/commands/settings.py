@@ -57,7 +57,7 @@ def handle(inv: Invocation) -> None:
         inv.ack()
         inv.reply(*lists.settings_message(inv.services.tenants.settings(inv.tenant)))
         return
-    inv.require_admin("change settings")
     inv.ack()
+    inv.require_admin("change settings")
     updated = inv.services.tenants.update(inv.tenant, inv.actor, **changes)
     inv.reply(*lists.settings_message(updated, sorted(changes)))

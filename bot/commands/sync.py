@@ -27,9 +27,10 @@ def start(inv: Invocation) -> None:
         inv.usage(USAGE)
     target = words[0] if words else "all"
     services, tenant, actor = inv.services, inv.tenant, inv.actor
+    inv.ack()
     if target != "all":
-        services.integrations.get(tenant, target)  # an unknown name is answered at once
-    inv.ack(f"Syncing {name(target, 40)}… I will tell you here when it is done.")
+        services.integrations.get(tenant, target)  # an unknown name is answered before anything runs
+    inv.reply(f"Syncing {name(target, 40)}… I will tell you here when it is done.")
 
     def work() -> None:
         outcomes = (services.syncs.run_all(tenant, actor) if target == "all"

@@ -83,6 +83,7 @@ def oauth_settings(fake: FakeSlack) -> Settings:
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 resets a burst of concurrent connections
 
 
 class _Quiet(WSGIRequestHandler):

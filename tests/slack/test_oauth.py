@@ -44,7 +44,7 @@ def test_an_install_stores_the_bot_and_the_teams_commands_use_its_token(installe
     bot = store(settings, services).find_bot(enterprise_id=None, team_id=TEAM_ID)
     assert bot is not None and bot.bot_token == BOT_TOKEN and "chat:write" in bot.bot_scopes
     assert services.tenants.all() == ["T0001", "local"]  # the install created the team's tenant
-    chat.run("disconnect nothing", replies=0)  # an admin check: users.info with the team's token
+    chat.run("disconnect nothing")  # an admin check: users.info with the team's token
     [lookup] = chat.fake.calls_to("users.info")
     assert bearer(lookup) == f"Bearer {BOT_TOKEN}"
 
