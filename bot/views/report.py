@@ -140,8 +140,8 @@ def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     if len(packed) > MAX_PARTS:
         left = sum(1 for texts_in_part in packed[MAX_PARTS - 1:] for t in texts_in_part
                    if not t.split("\n", 1)[0].endswith("(continued)") and not t.startswith("*Matched"))
-        packed = packed[:MAX_PARTS - 1] + [[f"… and {left} more clients that need attention: the CSV below has "
-                                            "every result."]]
+        rest = f"… and {left} more clients that need attention: the CSV below has every result."
+        packed = [*packed[:MAX_PARTS - 1], [rest]]
     total = len(packed)
     parts = []
     for number, texts_in_part in enumerate(packed, start=1):
