@@ -36,7 +36,7 @@ from bot.views import report as report_views
 from bot.views.format import context, money, name, section, signed
 from reconcile import checks
 from reconcile.checks import CheckResult, Status
-from reconcile.errors import NotFound
+from reconcile.errors import Conflict, NotFound
 from reconcile.snapshots import SnapshotInfo
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def warnings(snapshot: SnapshotInfo, syncs: Sequence[dict[str, str]]) -> list[st
              if s.get("status") == "stale"]
     named = {s.get("integration") for s in snapshot.sources if s.get("status") == "stale"}
     lines += [f"{o['integration']}: sync {o['status']} ({o['message']})" for o in syncs
-              if o["status"] != "succeeded" and o["integration"] not in named]
+              if o["status"] not in ("succeeded", "busy") and o["integration"] not in named]
     return lines
 
 
@@ -136,7 +136,7 @@ def title_of(period: str, warned: Sequence[str]) -> str:
 def run(rt: Runtime, tenant_id: str, period: str) -> str:
     """Do every step not yet done for the tenant's period; returns what happened, in words."""
     services = rt.services
-    journal = DigestJournal(services.context.sessions, tenant_id, period, rt.now)
+    journal = DigestJournal(services.context.sessions, tenant_id, period, rt.now, in_flight=rt.in_flight)
     if journal.value("done") is not None:
         return "skipped: already posted"
     syncs = _sync_all(rt, journal, tenant_id)
@@ -209,6 +209,8 @@ def _sync_all(rt: Runtime, journal: DigestJournal, tenant_id: str) -> list[dict[
         try:
             outcome = rt.services.syncs.run(tenant_id, info.name, ACTOR, trigger="monthly")
             outcomes.append({"integration": info.name, "status": outcome.status, "message": outcome.message})
+        except Conflict as busy:  # a scheduled sync of it is running right now: its data will be fresh
+            outcomes.append({"integration": info.name, "status": "busy", "message": busy.message})
         except Exception as error:  # one vendor's failure must not stop the digest; it is named at the top
             log.exception("digest %s: sync of %s failed", tenant_id, info.name)
             outcomes.append({"integration": info.name, "status": "failed", "message": type(error).__name__})

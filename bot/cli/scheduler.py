@@ -13,12 +13,18 @@ from tabulate import tabulate
 from bot.cli import Env, cli
 
 
-def _runtime(env: Env):  # noqa: ANN202  (a Runtime; imported late so --help stays fast)
+IN_FLIGHT_HELP = ("Seconds a post in flight when a run died may still land in Slack; a rerun sooner than that "
+                  "waits before deciding it never arrived.")
+
+
+def _runtime(env: Env, in_flight: float):  # noqa: ANN202  (a Runtime; imported late so --help stays fast)
+    from datetime import timedelta
+
     from bot.schedule import locks, runtime
 
     services = env.services
     rt = runtime.Runtime(services, env.settings, runtime.slack_factory(env.settings, services),
-                         locks.for_engine(services.engine))
+                         locks.for_engine(services.engine), in_flight=timedelta(seconds=in_flight))
     runtime.install(rt)
     return rt
 
@@ -29,15 +35,15 @@ def _runtime(env: Env):  # noqa: ANN202  (a Runtime; imported late so --help sta
 @click.option("--resync", "resync_every", default=30.0, show_default=True,
               help="Seconds between full re-reads of what should be scheduled.")
 @click.option("--once", is_flag=True, help="Run what is due now and exit (when a cron job is the clock).")
+@click.option("--in-flight", default=20.0, show_default=True, help=IN_FLIGHT_HELP)
 @click.pass_obj
-def scheduler(env: Env, poll: float, resync_every: float, once: bool) -> None:
+def scheduler(env: Env, poll: float, resync_every: float, once: bool, in_flight: float) -> None:
     """The clock process: every tenant's syncs, monthly digests and alerts. One leads; others stand by."""
     from bot.schedule import clock, jobs, service
 
-    logging.getLogger("bot").setLevel(logging.INFO)
-    logging.getLogger("apscheduler").setLevel(logging.INFO)
-    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
-    rt = _runtime(env)
+    for name in ("bot", "apscheduler"):  # what the clock does is worth a line each; HTTP calls are not
+        logging.getLogger(name).setLevel(logging.INFO)
+    rt = _runtime(env, in_flight)
     if once:
         held = rt.locks.try_acquire(service.LEADER)
         if held is None:
@@ -63,12 +69,14 @@ def scheduler(env: Env, poll: float, resync_every: float, once: bool) -> None:
 
 @cli.command()
 @click.option("--period", metavar="YYYY-MM", help="The digest's month (default: the one the schedule last served).")
+@click.option("--in-flight", default=20.0, show_default=True, help=IN_FLIGHT_HELP)
 @click.pass_obj
-def digest(env: Env, period: str | None) -> None:
+def digest(env: Env, period: str | None, in_flight: float) -> None:
     """Run the monthly snapshot and digest now. Resumes an interrupted one; posts nothing twice."""
     from bot.schedule import jobs
 
-    rt = _runtime(env)
+    logging.getLogger("bot").setLevel(logging.INFO)
+    rt = _runtime(env, in_flight)
     outcome = jobs.run_digest(rt, env.tenant, period)
     click.echo(f"digest {env.tenant}: {outcome}")
     if outcome.startswith("skipped: running"):

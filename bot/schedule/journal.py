@@ -16,6 +16,7 @@ It is the `bot.posting.Journal` that `post_report` takes, plus two things a cras
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,13 +33,21 @@ log = logging.getLogger(__name__)
 
 ATTEMPT = "attempt:"
 Lookup = Callable[[str, datetime], "str | None"]
+# How long a post that was in flight when a run died may still land in Slack: longer than the
+# client's 15 s timeout. A rerun sooner than this after the attempt looks again once it has passed.
+IN_FLIGHT = timedelta(seconds=20)
+
+
+class CannotLook(Exception):
+    """The channel cannot be read (no history scope, not a member): nothing can be found there."""
 
 
 class DigestJournal:
     def __init__(self, sessions: sessionmaker[Session], tenant_id: str, period: str,
-                 clock: Callable[[], datetime], lookup: Lookup | None = None) -> None:
+                 clock: Callable[[], datetime], lookup: Lookup | None = None, *, in_flight: timedelta = IN_FLIGHT,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.sessions, self.tenant_id, self.period, self.clock = sessions, tenant_id, period, clock
-        self.lookup = lookup
+        self.lookup, self.in_flight, self.sleep = lookup, in_flight, sleep
 
     def value(self, step: str) -> str | None:
         """What was recorded for `step`, with no side effect."""
@@ -58,7 +67,7 @@ class DigestJournal:
             return recorded
         attempted = self.value(ATTEMPT + step)
         if attempted is not None and self.lookup is not None:
-            found = self.lookup(step, datetime.fromisoformat(attempted))
+            found = self._look(step, datetime.fromisoformat(attempted))
             if found is not None:
                 log.info("digest %s %s: %s was posted before the interruption; recorded, not reposted",
                          self.tenant_id, self.period, step)
@@ -66,6 +75,19 @@ class DigestJournal:
                 return found
         self._mark(ATTEMPT + step, self.clock().isoformat())
         return None
+
+    def _look(self, step: str, attempted_at: datetime) -> str | None:
+        try:
+            found = self.lookup(step, attempted_at) if self.lookup else None
+            wait = (attempted_at + self.in_flight - self.clock()).total_seconds()
+            if found is None and wait > 0:  # the dead run's request may still be on its way in
+                log.info("digest %s %s: %s not in the channel yet; looking again in %.1f s",
+                         self.tenant_id, self.period, step, wait)
+                self.sleep(wait)
+                found = self.lookup(step, attempted_at) if self.lookup else None
+            return found
+        except CannotLook:
+            return None
 
     def record(self, step: str, value: str) -> None:
         """Remember `step` in its own committed transaction; a second, different value is refused."""
@@ -133,7 +155,7 @@ class ChannelLookup:
                 raise
             log.warning("cannot read <#%s> to check for an interrupted %s (%s); posting it again",
                         self.channel, step, error.response.get("error"))
-            return None
+            raise CannotLook(step) from error
         for message in messages:
             if self.bot_user and message.get("user") not in (None, self.bot_user):
                 continue

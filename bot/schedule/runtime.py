@@ -17,13 +17,14 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import posting
+from bot.schedule import journal
 from bot.schedule import locks as locks_module
 from bot.schedule.locks import Locks
 from bot.settings import Settings
@@ -51,6 +52,8 @@ class Runtime:
     runner: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     # the running APScheduler, when this process has one (a failed digest schedules its retry there)
     scheduler: BaseScheduler | None = None
+    # how long a post in flight when a run died may still land (see `bot.schedule.journal.IN_FLIGHT`)
+    in_flight: timedelta = field(default_factory=lambda: journal.IN_FLIGHT)
 
     def now(self) -> datetime:
         return self.services.context.clock()
