@@ -74,12 +74,16 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 @click.pass_obj
 def integrations(env: Env) -> None:
     """Integrations and their sync health."""
-    rows = [[i.name, i.display_name, i.health, when(i.last_success_at), (i.last_error or "")[:80]]
+    from bot.schedule import status  # the next scheduled sync of each connected integration
+
+    upcoming = status.next_syncs(env.services, env.tenant)
+    rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
+             status.describe_sync(upcoming[i.id]) if i.id in upcoming else "—", (i.last_error or "")[:80]]
             for i in env.services.integrations.list(env.tenant)]
     if not rows:
         click.echo("No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …")
         return
-    click.echo(tabulate(rows, headers=["Name", "Kind", "Health", "Last good sync", "Last error"]))
+    click.echo(tabulate(rows, headers=["Name", "Kind", "Health", "Last good sync", "Next sync", "Last error"]))
 
 
 @cli.command()

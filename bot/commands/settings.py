@@ -14,6 +14,7 @@ import dataclasses
 import re
 
 from bot.commands.base import Invocation, Usage, ids, unescape
+from bot.schedule import status as schedule_status
 from bot.views import lists
 from reconcile.tenants import TenantSettings
 
@@ -55,9 +56,15 @@ def handle(inv: Invocation) -> None:
     changes = parse(inv.args)
     if not changes:
         inv.ack()
-        inv.reply(*lists.settings_message(inv.services.tenants.settings(inv.tenant)))
+        current = inv.services.tenants.settings(inv.tenant)
+        inv.reply(*lists.settings_message(current, next_digest=next_digest(inv, current)))
         return
     inv.ack()
     inv.require_admin("change settings")
     updated = inv.services.tenants.update(inv.tenant, inv.actor, **changes)
-    inv.reply(*lists.settings_message(updated, sorted(changes)))
+    inv.reply(*lists.settings_message(updated, sorted(changes), next_digest(inv, updated)))
+
+
+def next_digest(inv: Invocation, current: TenantSettings) -> str:
+    """When the digest comes next, in the tenant's zone (the schedule follows a change at once)."""
+    return schedule_status.describe_digest(schedule_status.next_digest(inv.services, inv.tenant), current.timezone)

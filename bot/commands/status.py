@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.base import Invocation
+from bot.schedule import status as schedule_status
 from bot.views import lists
 from reconcile.errors import NotFound
 
@@ -15,4 +16,5 @@ def show(inv: Invocation) -> None:
     except NotFound:
         latest = None
     inv.reply(*lists.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
-                                    len(services.links.list(tenant, "suggested")), latest))
+                                    len(services.links.list(tenant, "suggested")), latest,
+                                    schedule_status.next_syncs(services, tenant)))

@@ -7,7 +7,8 @@ message's limits (long lists are cut with a pointer to where the rest is).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from tabulate import tabulate
@@ -95,9 +96,11 @@ def usage(line: str) -> str:
 
 # -- integrations and syncs -------------------------------------------------------------------
 
-def integration_line(info: IntegrationInfo) -> str:
+def integration_line(info: IntegrationInfo, next_sync: datetime | None = None) -> str:
     line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
             f"{info.health} · last good sync {when(info.last_success_at)}")
+    if next_sync is not None and info.status == "connected":
+        line += f" · next sync {when(next_sync)}"
     if info.last_error and info.status == "connected":
         line += f" · last error: {name(info.last_error, 300)}"
     return line
@@ -117,10 +120,12 @@ def hold_blocks(outcome: SyncOutcome) -> list[Block]:
 
 
 def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
-                   latest: SnapshotInfo | None) -> Message:
+                   latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None) -> Message:
     if not integrations:
         return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
-    blocks = lines_to_sections([integration_line(i) for i in integrations], "*Integrations*", max_sections=20)
+    upcoming = next_syncs or {}
+    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id)) for i in integrations], "*Integrations*",
+                               max_sections=20)
     for outcome in held[:MAX_HOLDS]:
         blocks += hold_blocks(outcome)
     snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"
@@ -218,7 +223,7 @@ def exceptions_message(found: Sequence[ExceptionInfo]) -> Message:
     return f"{len(found)} exceptions", lines_to_sections([exception_line(e) for e in found], "*Exceptions*")
 
 
-def settings_message(current: TenantSettings, changed: Sequence[str] = ()) -> Message:
+def settings_message(current: TenantSettings, changed: Sequence[str] = (), next_digest: str = "") -> Message:
     channel = f"<#{current.billing_channel}>" if current.billing_channel else "not set"
     admins = ", ".join(user(a) for a in current.admins) if current.admins else "not set: workspace admins and owners decide"
     lines = [
@@ -229,5 +234,7 @@ def settings_message(current: TenantSettings, changed: Sequence[str] = ()) -> Me
         f"• sync_interval_hours: {current.sync_interval_hours} · stale_after_hours: {current.stale_after_hours}",
         f"• alert_threshold: {money(current.alert_threshold)}/mo",
     ]
+    if next_digest:
+        lines.append(f"• next digest: {escape(next_digest)}")
     heading = f"*Settings* (changed: {escape(', '.join(changed))})" if changed else "*Settings*"
     return "Settings", lines_to_sections(lines, heading)
