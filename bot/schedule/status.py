@@ -1,8 +1,9 @@
 """When things will happen next, for `/billrec status`, `billrec integrations` and the settings views.
 
-The job store is read directly (ids and next run times only, nothing unpickled), so a web process
-answers without running a scheduler. A job the clock has not picked up yet (a change made a
-moment ago in this process) is shown with the time the plan gives it.
+Times come from the plan (`bot.schedule.plan`), which the clock's job store follows within
+seconds of any change, so a setting changed a moment ago in another process already shows its
+effect. The job store is read too (ids and next run times only, nothing unpickled): a run that is
+overdue there (missed while no clock ran, about to run) is shown instead, as is a pending retry.
 
     next_syncs(services, "T1")   → {3: datetime(2026, 11, 28, 5, 10, tzinfo=UTC), …}
     next_digest(services, "T1")  → datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/London"))
@@ -39,19 +40,23 @@ def next_syncs(services: Services, tenant_id: str) -> dict[int, datetime | None]
     ids = [i.id for i in services.integrations.list(tenant_id, include_disconnected=False)]
     stored = scheduled(services, [plan.sync_job_id(tenant_id, i) for i in ids])
     now = services.context.clock()
-    return {i: stored.get(plan.sync_job_id(tenant_id, i),
-                          plan.next_fire(plan.sync_trigger(tenant_id, i, settings.sync_interval_hours), now))
-            for i in ids}
+    return {i: _overdue(stored.get(plan.sync_job_id(tenant_id, i)), now)
+            or plan.next_fire(plan.sync_trigger(tenant_id, i, settings.sync_interval_hours), now) for i in ids}
 
 
 def next_digest(services: Services, tenant_id: str) -> datetime | None:
     """The next digest, in the tenant's zone (a retry, if one is pending, comes first)."""
     settings = services.tenants.settings(tenant_id)
     stored = scheduled(services, [plan.digest_job_id(tenant_id), plan.retry_job_id(tenant_id)])
-    planned = stored.get(plan.digest_job_id(tenant_id)) or plan.next_fire(plan.digest_trigger(settings),
-                                                                          services.context.clock())
+    now = services.context.clock()
+    planned = _overdue(stored.get(plan.digest_job_id(tenant_id)), now) or plan.next_fire(
+        plan.digest_trigger(settings), now)
     moments = [m for m in (planned, stored.get(plan.retry_job_id(tenant_id))) if m is not None]
     return min(moments).astimezone(settings.zone) if moments else None
+
+
+def _overdue(stored: datetime | None, now: datetime) -> datetime | None:
+    return stored if stored is not None and stored <= now else None
 
 
 def describe_digest(moment: datetime | None, timezone: str) -> str:

@@ -24,7 +24,7 @@ def test_integrations_show_their_next_scheduled_sync(services, ticker, database,
     assert "Next sync" in output and status.describe_sync(expected) in output
 
 
-def test_settings_show_the_next_digest_in_the_tenants_zone(services, ticker, database, config):
+def test_settings_show_the_next_digest_in_the_tenants_zone(services, tenant, database, config):
     output = billrec(database, config, "settings", "digest_day=2", "digest_time=07:15")
     line = next(line for line in output.splitlines() if line.startswith("next digest: "))
     assert line.startswith("next digest: ") and " 07:15 G" in line and line.endswith("(Europe/London)")  # GMT or BST
