@@ -32,6 +32,7 @@ from bot.schedule import jobs
 from bot.schedule.clock import Clock
 from bot.schedule.locks import Held
 from bot.schedule.runtime import Runtime
+from bot.settings import Settings
 from reconcile.bootstrap import Services
 from reconcile.schedule_tables import ClockLeader
 
@@ -140,3 +141,23 @@ def _beat(rt: Runtime, since: datetime) -> None:
 def _nudged_at(rt: Runtime) -> datetime | None:
     with rt.services.context.sessions() as session:
         return session.scalar(select(ClockLeader.beat_at).where(ClockLeader.name == NUDGE))
+
+
+def in_process(settings: Settings, services: Services) -> Background:
+    """`billrec serve --with-scheduler`: a clock (leader or standby) over the app's own services.
+
+    Sharing the app's `services` means this process's connects and settings changes reach the
+    jobs at once through `services.events`. Under gunicorn, call it from `post_worker_init` in
+    each worker (never in the master before forking: threads and lock handles do not fork
+    cleanly); one worker leads and the others stand by.
+    """
+    from bot.schedule import locks, runtime
+
+    rt = runtime.Runtime(services, settings, runtime.slack_factory(settings, services),
+                         locks.for_engine(services.engine))
+    return start_background(rt)
+
+
+def default_with_scheduler(settings: Settings) -> bool:
+    """`billrec serve` runs the clock itself by default only on SQLite (one host, one small deployment)."""
+    return settings.config().embedded
