@@ -83,3 +83,46 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
     return DemoRun(services, report, snapshot, csv_path, len(approved), len(open_suggestions))
 
 
+
+
+def show_in_slack(run: DemoRun, say: Callable[[str], None] = print) -> Path:
+    """Ask `/billrec reconcile` through the real Slack app, against a fake Slack, and show the channel.
+
+    Starts the fake Slack Web API (with Slack's pace of about one post per second per channel),
+    builds the production app for it (a made-up signing secret and bot token), sends a signed
+    slash command from the #billing channel with the driver, waits for the summary, its thread
+    and the CSV, prints the channel as a reader would see it, and writes the CSV the fake received
+    next to the demo's own. Returns that file.
+    """
+    from bot import wsgi
+    from bot.app import create_app
+    from bot.jobs import Jobs
+    from bot.serving import LocalServer
+    from bot.settings import Settings
+    from sandbox.slack import FakeSlack
+    from sandbox.slack_driver import SlackDriver, render_channel
+    from sandbox.slack_seed import BILLING, BOT_TOKEN, seed_workspace
+
+    secret = "demo-signing-secret"
+    with FakeSlack() as fake:
+        seed_workspace(fake)
+        settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=secret,
+                            slack_api_url=fake.api_url)
+        jobs = Jobs()
+        app = create_app(run.services, settings, jobs=jobs)
+        with LocalServer(wsgi.handler(app)) as server, SlackDriver(server.events_url, secret, fake=fake) as driver:
+            say("/billrec reconcile in #billing, sent to the real app over HTTP, signed like Slack signs it")
+            answer = driver.command("reconcile")
+            say(f"acked in {(driver.last_elapsed or 0) * 1000:.0f} ms: {answer.text or '(empty 200)'}")
+            fake.wait_for(lambda f: f.files(BILLING), timeout=120)
+            jobs.wait_idle(60)
+        jobs.shutdown()
+        say("what #billing shows:")
+        for line in render_channel(fake, BILLING).splitlines():
+            say(line)
+        shared = fake.files(BILLING)[0]
+        copy = run.csv_path.with_name(f"slack-{shared.filename}")
+        copy.write_bytes(shared.content)
+        say(f"The CSV landed in the summary's thread as {shared.filename} ({shared.size} bytes), "
+            f"file {shared.id}; the fake Slack's copy is at {copy}")
+    return copy

@@ -10,7 +10,7 @@ signing secret and no inbound port.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 from gunicorn.app.base import BaseApplication
 
@@ -62,3 +62,43 @@ def socket_mode(settings: Settings) -> None:
     services = bootstrap.build(settings.config())
     app = create_app(services, settings, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_client(settings)).start()
+
+
+class LocalServer:
+    """The WSGI app on a loopback port in a background thread (the demo, tests, benchmarks).
+
+        with LocalServer(wsgi.handler(app)) as server:
+            driver = SlackDriver(server.events_url, secret)
+
+    Threaded like gthread, with a listen backlog large enough for a burst of commands.
+    """
+
+    def __init__(self, application: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+        from socketserver import ThreadingMixIn
+        from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+        class Server(ThreadingMixIn, WSGIServer):
+            daemon_threads = True
+            request_queue_size = 128  # socketserver's 5 resets a burst of concurrent connections
+
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._server = make_server(host, port, application, server_class=Server, handler_class=Quiet)
+        self.url = f"http://{host}:{self._server.server_address[1]}"
+        self.events_url = f"{self.url}{wsgi.EVENTS_PATH}"
+
+    def __enter__(self) -> Self:
+        import threading
+
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="billrec-local",
+                         daemon=True).start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -5,7 +5,8 @@
         assert "Integrations" in result.text     # the ack and every response_url answer, as text
 
 The app is built by the production factory (`bot.app.create_app`) and served by the production
-WSGI handler (`bot.wsgi.handler`) under wsgiref, threaded, on a free loopback port. The fake
+WSGI handler (`bot.wsgi.handler`) under wsgiref, threaded, on a free loopback port
+(`bot.serving.LocalServer`, which the demo uses too). The fake
 Slack (sandbox/slack*.py) has its post rate limit off unless a test turns it on.
 """
 
@@ -17,9 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 import pytest
@@ -29,6 +28,7 @@ from bot import wsgi
 from bot.app import create_app
 from bot.jobs import Jobs
 from bot.posting import Pacer
+from bot.serving import LocalServer
 from bot.settings import Settings
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
@@ -81,16 +81,6 @@ def oauth_settings(fake: FakeSlack) -> Settings:
                     slack_authorize_url=f"{fake.base_url}/oauth/v2/authorize")
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128  # socketserver's 5 resets a burst of concurrent connections
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 class TrackingExecutor(ThreadPoolExecutor):
     """Bolt's listener pool, with a way to wait until every listener has finished."""
 
@@ -123,8 +113,11 @@ class Served:
     app: App
     jobs: Jobs
     listeners: TrackingExecutor
-    url: str
-    _server: WSGIServer = field(repr=False)
+    server: LocalServer = field(repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
 
     def settle(self) -> None:
         """Wait until every listener and every job they started has finished."""
@@ -134,11 +127,10 @@ class Served:
 
     @property
     def events_url(self) -> str:
-        return f"{self.url}/slack/events"
+        return self.server.events_url
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.server.stop()
         self.settle()
         self.jobs.shutdown()
         self.listeners.shutdown(wait=True)
@@ -148,10 +140,7 @@ def serve(services: Services, settings: Settings, **options: Any) -> Served:
     jobs, listeners = Jobs(), TrackingExecutor()
     options.setdefault("pacer", Pacer(interval=0))  # the fake's rate limit is off too; test_posting paces
     app = create_app(services, settings, jobs=jobs, listener_executor=listeners, **options)
-    server = make_server("127.0.0.1", 0, wsgi.handler(app), server_class=_ThreadingServer, handler_class=_Quiet)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="app-under-test",
-                     daemon=True).start()
-    return Served(app, jobs, listeners, f"http://127.0.0.1:{server.server_address[1]}", server)
+    return Served(app, jobs, listeners, LocalServer(wsgi.handler(app)).__enter__())
 
 
 @pytest.fixture

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+import sqlalchemy as sa
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot import oauth
 from sandbox.slack_driver import SlackDriver
@@ -95,3 +99,18 @@ def test_rotating_tokens_are_refreshed_before_they_expire_and_saved(services, fa
         assert client.auth_test()["team_id"] == TEAM_ID
     finally:
         running.stop()
+
+
+def test_our_migration_builds_exactly_slack_sdks_store_tables():
+    migration = importlib.import_module("reconcile.migrations.versions.0002_slack_installations")
+    ours = {t.name: t for t in migration.slack_tables(sa.MetaData())}
+    theirs = sa.MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(theirs, migration.INSTALLATIONS)
+    SQLAlchemyInstallationStore.build_bots_table(theirs, migration.BOTS)
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, migration.OAUTH_STATES)
+
+    def shape(table):
+        columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]
+        return columns, sorted((i.name, tuple(c.name for c in i.columns)) for i in table.indexes)
+
+    assert {name: shape(t) for name, t in ours.items()} == {name: shape(t) for name, t in theirs.tables.items()}
