@@ -241,3 +241,42 @@ def test_a_non_admin_cannot_disconnect(slack, world, services):
     result = slack.run("disconnect rmm", user_id=TECH_ID)
     assert "Only billing admins may disconnect integrations" in result.text
     assert services.integrations.get("local", "rmm").status == "connected"
+
+
+def test_a_held_sync_can_be_discarded_keeping_the_previous_data(slack, world, services):
+    Scripted.script = fleet({"acme": 1})
+    services.syncs.run("local", world.rmm, ADMIN)
+    status = slack.run("status")
+    message = {"blocks": status.replies[0]["blocks"], "ts": "1.0004", "text": ""}
+    decided = slack.click("hold_discard", message=message)
+    assert f"discarded by <@{ADMIN_ID}>" in decided.text and "the previous data stays" in decided.text
+    assert services.syncs.held("local") == []
+    assert audit(services, "sync.discard") == [(ADMIN_ID, "slack", "rmm")]
+
+
+def test_a_429_from_slack_is_waited_out_and_the_summary_is_posted_once(slack, world):
+    slack.fake.fail_next("chat.postMessage")  # 429 with Retry-After: 0
+    slack.run("reconcile", replies=0)
+    assert [c.status for c in slack.fake.calls_to("chat.postMessage")][:2] == [429, 200]
+    assert len([m for m in slack.fake.messages(BILLING) if m.thread_ts is None]) == 1
+
+
+def test_an_unexpected_failure_is_logged_and_the_user_told_in_one_line(slack, services, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(services.integrations, "list", broken)
+    result = slack.run("status")
+    assert "Something went wrong on our side while running /billrec status" in result.text
+    assert result.replies[0]["response_type"] == "ephemeral" and "on fire" not in result.text
+    assert any(r.exc_info and "database on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_an_unexpected_failure_in_slow_work_is_logged_and_told_too(slack, world, services, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("reconciler on fire")
+
+    monkeypatch.setattr(services.reconciler, "run", broken)
+    result = slack.run("reconcile")
+    assert "Something went wrong on our side while reconciling" in result.text
+    assert any(r.exc_info and "reconciler on fire" in str(r.exc_info[1]) for r in caplog.records)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+import connectors
+from bot.commands.connect import read_form
+from bot.views.connect import form_view
+from bot.views.format import escape
 from reconcile.audit import Actor
+from reconcile.tables import AuditEntry
+from sandbox import slack_limits
 from sandbox.slack_seed import ADMIN_ID, TECH_ID
 from tests.fakes import Scripted
 
@@ -98,3 +105,43 @@ def test_connect_with_a_kind_opens_its_form_directly(slack, services):
     slack.run("connect scripted", replies=0)
     [view] = slack.fake.open_views(ADMIN_ID)
     assert view["callback_id"] == "connect_submit" and "*Reads:* devices" in text_of(view)
+
+
+def test_the_connect_is_audited_with_the_slack_user(slack, services, modal):
+    submit(slack, modal, name="rmm", **{"field:api_key": KEY})
+    slack.fake.wait_for(lambda f: "Connected" in text_of(f.view(modal["id"])))
+    with services.context.sessions() as session:
+        entries = [(e.actor, e.via, e.subject) for e in session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "integration.connect"))]
+    assert entries == [(ADMIN_ID, "slack", "rmm")]
+
+
+@pytest.mark.parametrize("kind", sorted(connectors.REGISTRY))
+def test_every_connectors_form_is_a_valid_modal_with_its_guidance(kind):
+    cls = connectors.REGISTRY[kind]
+    view = form_view(kind, cls, connectors.REGISTRY)
+    assert slack_limits.view_problems(view) == []
+    assert f"*Never reads:* {escape(cls.guidance.never_reads)}" in text_of(view)
+    inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    for field in cls.fields:
+        element = inputs[f"field:{field.name}"]
+        if field.secret:
+            assert "initial_value" not in element
+        elif field.choices:
+            assert element["type"] == "static_select" and f"field:{field.name}:other" in inputs
+        elif field.default:
+            assert element["initial_value"] == field.default
+
+
+def test_a_typed_other_url_wins_over_the_region_choice_and_must_be_http():
+    cls = connectors.REGISTRY["ninjaone"]
+    chosen = {"name": {"value": {"value": "ninja"}},
+              "field:base_url": {"value": {"selected_option": {"value": cls.fields[0].choices[1][0]}}},
+              "field:base_url:other": {"value": {"value": ""}}}
+    secrets = {f"field:{f.name}": {"value": {"value": "x"}} for f in cls.fields if f.name != "base_url"}
+    name, settings, errors = read_form(cls, chosen | secrets, taken=set())
+    assert (name, settings["base_url"], errors) == ("ninja", cls.fields[0].choices[1][0], {})
+    typed = chosen | secrets | {"field:base_url:other": {"value": {"value": "https://ninja.internal.example"}}}
+    assert read_form(cls, typed, taken=set())[1]["base_url"] == "https://ninja.internal.example"
+    bad = chosen | secrets | {"field:base_url:other": {"value": {"value": "ninja.internal.example"}}}
+    assert read_form(cls, bad, taken=set())[2] == {"field:base_url:other": "Must start with https://"}
