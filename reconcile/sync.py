@@ -16,6 +16,7 @@ staged and leaves the last good data exactly as it was.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,7 +41,10 @@ from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, Syn
 log = logging.getLogger(__name__)
 
 BATCH = 2000  # records written per staging transaction: bounded memory, few round trips
-RUNNING_TIMEOUT = timedelta(hours=2)  # a run still `running` after this died with its process
+# A running sync beats at least this often (its staging writes do); a run silent for
+# RUNNING_SILENCE died with its process, and the next sync clears it instead of waiting.
+HEARTBEAT_EVERY = 30.0  # seconds
+RUNNING_SILENCE = timedelta(minutes=10)
 STAGED = (AccountRow, QuantityRow, AssetRow)
 
 
@@ -75,6 +79,7 @@ class _Stage:
     pending: dict[type, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in STAGED})
     counts: Counter[str] = field(default_factory=Counter)
     totals: dict[str, Decimal] = field(default_factory=dict)
+    last_beat: float = field(default_factory=time.monotonic)
 
     def add(self, record: object) -> None:
         base = {"tenant_id": self.tenant_id, "integration_id": self.integration_id, "sync_run_id": self.run_id}
@@ -99,10 +104,12 @@ class _Stage:
             self.counts["assets"] += 1
         else:
             raise BadResponse(f"{self.connector.display_name} yielded something that is not a record")
-        if sum(len(rows) for rows in self.pending.values()) >= BATCH:
+        if (sum(len(rows) for rows in self.pending.values()) >= BATCH
+                or time.monotonic() - self.last_beat >= HEARTBEAT_EVERY):
             self.flush()
 
     def flush(self) -> None:
+        """Write what is pending and say the run is alive."""
         written = 0
         with self.context.sessions.begin() as session:
             for table, rows in self.pending.items():
@@ -110,6 +117,8 @@ class _Stage:
                     session.execute(insert(table), rows)
                     written += len(rows)
                     rows.clear()
+            session.execute(update(SyncRun).where(SyncRun.id == self.run_id).values(heartbeat_at=self.context.clock()))
+        self.last_beat = time.monotonic()
         if self.progress and written:
             self.progress(written)
 
@@ -199,7 +208,7 @@ class Syncs:
             running = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
                                                             SyncRun.status == "running")).all()
             for old in running:
-                if now - old.started_at < RUNNING_TIMEOUT:
+                if now - (old.heartbeat_at or old.started_at) < RUNNING_SILENCE:
                     raise Conflict(f"a sync of {name} is already running (started {old.started_at:%H:%M} UTC)")
                 old.status, old.error, old.finished_at = "failed", "interrupted: the process stopped mid-sync", now
             keep = [r for r in (integration.current_run_id,) if r] + list(session.scalars(

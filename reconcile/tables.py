@@ -110,6 +110,8 @@ class SyncRun(Base):
     integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # a running sync writes this as it goes; silence means its process died
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # running → succeeded | failed | held; held → confirmed | discarded; succeeded → superseded
     status: Mapped[str] = mapped_column(String(20), default="running")
     trigger: Mapped[str] = mapped_column(String(20), default="cli")

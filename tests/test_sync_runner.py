@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -108,6 +109,15 @@ def test_a_drop_of_less_than_half_is_applied(rmm):
     assert live_counts(rmm) == {"1": 6, "2": 3}
 
 
+def test_a_run_that_beat_recently_is_still_alive(rmm, clock):
+    with rmm.context.sessions.begin() as session:
+        info = rmm.integrations.get("local", "rmm")
+        session.add(SyncRun(tenant_id="local", integration_id=info.id, status="running",
+                            started_at=clock() - timedelta(hours=1), heartbeat_at=clock() - timedelta(minutes=2)))
+    with pytest.raises(Conflict, match="already running"):
+        rmm.syncs.run("local", "rmm", ADMIN)
+
+
 def test_a_second_sync_while_one_is_running_is_refused(rmm):
     with rmm.context.sessions.begin() as session:
         info = rmm.integrations.get("local", "rmm")
@@ -124,7 +134,7 @@ def test_a_run_left_running_by_a_dead_process_is_cleared_on_the_next_sync(rmm, c
         session.flush()
         session.add(AssetRow(tenant_id="local", integration_id=info.id, sync_run_id=dead.id, account_id="1",
                              metric="devices:workstation", external_id="x", name="orphan"))
-    clock.advance(hours=3)
+    clock.advance(minutes=11)  # silent for longer than a live sync ever is
     assert rmm.syncs.run("local", "rmm", ADMIN).ok
     with rmm.context.sessions() as session:
         assert session.get(SyncRun, dead.id).error == "interrupted: the process stopped mid-sync"
