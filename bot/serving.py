@@ -59,6 +59,7 @@ def socket_mode(settings: Settings) -> None:
 
     from bot.app import create_app
 
+    wsgi.latency_first()
     services = bootstrap.build(settings.config())
     app = create_app(services, settings, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_client(settings)).start()
