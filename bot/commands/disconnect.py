@@ -10,7 +10,7 @@ from slack_bolt import App
 
 from bot.commands.base import Click, Invocation, clicked
 from bot.views.format import button, escape, name, section, user
-from bot.views.lists import decision_blocks
+from bot.views.status import decision_blocks
 
 USAGE = "disconnect NAME"
 CONFIRM, CANCEL = "disconnect_confirm", "disconnect_cancel"

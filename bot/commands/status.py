@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.base import Invocation
 from bot.schedule import status as schedule_status
-from bot.views import lists
+from bot.views import status as views
 from reconcile.errors import NotFound
 
 
@@ -15,6 +15,6 @@ def show(inv: Invocation) -> None:
         latest = services.snapshots.latest(tenant)
     except NotFound:
         latest = None
-    inv.reply(*lists.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
+    inv.reply(*views.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
                                     len(services.links.list(tenant, "suggested")), latest,
                                     schedule_status.next_syncs(services, tenant)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands.base import Click, Invocation, clicked
-from bot.views import lists
+from bot.views import status as views
 from bot.views.format import name, user
 
 USAGE = "sync [NAME|all]"
@@ -35,7 +35,7 @@ def start(inv: Invocation) -> None:
     def work() -> None:
         outcomes = (services.syncs.run_all(tenant, actor) if target == "all"
                     else [services.syncs.run(tenant, target, actor)])
-        inv.reply(*lists.sync_message(outcomes))
+        inv.reply(*views.sync_message(outcomes))
 
     inv.later(work, f"syncing {target}")
 
@@ -55,4 +55,4 @@ def discard(click: Click) -> None:
 
 
 def _show(click: Click, decision: str) -> None:
-    click.update(decision, lists.decision_blocks(click.message_blocks, click.action["block_id"], decision))
+    click.update(decision, views.decision_blocks(click.message_blocks, click.action["block_id"], decision))

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.views import report as report_views
 from bot.views.format import button, context, divider, header, money, name, section, when
-from bot.views.lists import integration_line, lines_to_sections, who
+from bot.views.lists import lines_to_sections, who
+from bot.views.status import integration_line
 from reconcile.checks import Status
 from reconcile.integrations import IntegrationInfo
 from reconcile.reconciliation import Report

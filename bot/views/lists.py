@@ -1,4 +1,4 @@
-"""Short ephemeral answers: help, status, sync outcomes, checks, history, exceptions, settings.
+"""Short ephemeral answers: help, checks, history, exceptions, settings (status lives in `status`).
 
 Each function returns `(text, blocks)`: the notification text and the blocks, within a
 message's limits (long lists are cut with a pointer to where the rest is).
@@ -7,16 +7,13 @@ message's limits (long lists are cut with a pointer to where the rest is).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
 
 from bot.views import limits
 from bot.views.format import (
-    button,
-    context,
     cut,
     escape,
     money,
@@ -25,26 +22,15 @@ from bot.views.format import (
     section,
     signed,
     user,
-    when,
 )
 from reconcile.acknowledgements import ExceptionInfo
 from reconcile.checks import Check
-from reconcile.integrations import IntegrationInfo
-from reconcile.snapshots import HistoryLine, SnapshotInfo
-from reconcile.sync import SyncOutcome
+from reconcile.snapshots import HistoryLine
 from reconcile.tenants import TenantSettings
 
 Block = dict[str, Any]
 Message = tuple[str, list[Block]]
 SLACK_ID = re.compile(r"^[UW][A-Z0-9_]{2,}$")  # Slack ids are capitals and digits (the fake adds _)
-HEALTH = {
-    "ok": ":white_check_mark:",
-    "failing": ":x:",
-    "never synced": ":hourglass_flowing_sand:",
-    "needs confirmation": ":raised_hand:",
-    "disconnected": ":heavy_minus_sign:",
-}
-MAX_HOLDS = 10
 
 HELP = """*BillingReconcile* shows where what you bill and what clients really use disagree.
 `/billrec status` — integrations, sync health, held syncs
@@ -92,78 +78,6 @@ def help_message(unknown: str = "") -> Message:
 def usage(line: str) -> str:
     """The usage line shown when a subcommand's words do not parse."""
     return f"Usage: `/billrec {line}` (see `/billrec help`)"
-
-
-# -- integrations and syncs -------------------------------------------------------------------
-
-def integration_line(info: IntegrationInfo, next_sync: datetime | None = None) -> str:
-    line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
-            f"{info.health} · last good sync {when(info.last_success_at)}")
-    if next_sync is not None and info.status == "connected":
-        line += f" · next sync {when(next_sync)}"
-    if info.last_error and info.status == "connected":
-        line += f" · last error: {name(info.last_error, 300)}"
-    return line
-
-
-def hold_blocks(outcome: SyncOutcome) -> list[Block]:
-    """A sync held for a sharp drop, with Confirm / Discard buttons (block id names it)."""
-    integration = cut(outcome.integration, 40)
-    return [
-        section(f":raised_hand: *{name(integration)}*: the last sync is held, nothing was replaced. "
-                f"{name(outcome.message, 1500)}"),
-        {"type": "actions", "block_id": f"hold:{integration}", "elements": [
-            button("Confirm: use the new data", "hold_confirm", integration, style="primary"),
-            button("Discard: keep the previous data", "hold_discard", integration),
-        ]},
-    ]
-
-
-def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
-                   latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None) -> Message:
-    if not integrations:
-        return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
-    upcoming = next_syncs or {}
-    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id)) for i in integrations], "*Integrations*",
-                               max_sections=20)
-    for outcome in held[:MAX_HOLDS]:
-        blocks += hold_blocks(outcome)
-    snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"
-                if latest else "no snapshot yet")
-    blocks.append(context(f"Open link suggestions: {open_links} (`/billrec map`) · {snapshot}"))
-    healthy = sum(1 for i in integrations if i.health == "ok")
-    return f"{healthy} of {len(integrations)} integrations are healthy", blocks
-
-
-def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
-    if not outcomes:
-        return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
-    lines, holds = [], []
-    for o in outcomes:
-        if o.status == "succeeded":
-            lines.append(f":white_check_mark: *{name(o.integration, 40)}*: synced {o.accounts} accounts, "
-                         f"{o.quantities} quantities, {o.assets} assets")
-        elif o.status == "held":
-            holds.append(o)
-        else:
-            lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")
-    blocks = lines_to_sections(lines, max_sections=20) if lines else []
-    for outcome in holds[:MAX_HOLDS]:
-        blocks += hold_blocks(outcome)
-    ok = sum(1 for o in outcomes if o.ok)
-    return f"Sync finished: {ok} of {len(outcomes)} succeeded", blocks
-
-
-def decision_blocks(original: Sequence[Block] | None, block_id: str, decision: str) -> list[Block]:
-    """The message a button lived in, with that button's block replaced by the decision.
-
-    Ephemeral messages do not come back in the click's payload; then the decision alone is the
-    new message.
-    """
-    replacement = context(decision)
-    if not original:
-        return [replacement]
-    return [replacement if b.get("block_id") == block_id else b for b in original]
 
 
 # -- checks, history, exceptions, settings ----------------------------------------------------

@@ -1,0 +1,95 @@
+"""Integrations and syncs: `/billrec status`, sync outcomes, held syncs with their buttons.
+
+Each function returns `(text, blocks)`; `decision_blocks` puts a click's decision in place of
+the buttons it replaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from bot.views.format import button, context, cut, escape, name, section, when
+from bot.views.lists import Block, Message, lines_to_sections
+from reconcile.integrations import IntegrationInfo
+from reconcile.snapshots import SnapshotInfo
+from reconcile.sync import SyncOutcome
+
+HEALTH = {
+    "ok": ":white_check_mark:",
+    "failing": ":x:",
+    "never synced": ":hourglass_flowing_sand:",
+    "needs confirmation": ":raised_hand:",
+    "disconnected": ":heavy_minus_sign:",
+}
+MAX_HOLDS = 10
+
+
+def integration_line(info: IntegrationInfo, next_sync: datetime | None = None) -> str:
+    line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
+            f"{info.health} · last good sync {when(info.last_success_at)}")
+    if next_sync is not None and info.status == "connected":
+        line += f" · next sync {when(next_sync)}"
+    if info.last_error and info.status == "connected":
+        line += f" · last error: {name(info.last_error, 300)}"
+    return line
+
+
+def hold_blocks(outcome: SyncOutcome) -> list[Block]:
+    """A sync held for a sharp drop, with Confirm / Discard buttons (block id names it)."""
+    integration = cut(outcome.integration, 40)
+    return [
+        section(f":raised_hand: *{name(integration)}*: the last sync is held, nothing was replaced. "
+                f"{name(outcome.message, 1500)}"),
+        {"type": "actions", "block_id": f"hold:{integration}", "elements": [
+            button("Confirm: use the new data", "hold_confirm", integration, style="primary"),
+            button("Discard: keep the previous data", "hold_discard", integration),
+        ]},
+    ]
+
+
+def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
+                   latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None) -> Message:
+    if not integrations:
+        return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
+    upcoming = next_syncs or {}
+    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id)) for i in integrations], "*Integrations*",
+                               max_sections=20)
+    for outcome in held[:MAX_HOLDS]:
+        blocks += hold_blocks(outcome)
+    snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"
+                if latest else "no snapshot yet")
+    blocks.append(context(f"Open link suggestions: {open_links} (`/billrec map`) · {snapshot}"))
+    healthy = sum(1 for i in integrations if i.health == "ok")
+    return f"{healthy} of {len(integrations)} integrations are healthy", blocks
+
+
+def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
+    if not outcomes:
+        return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
+    lines, holds = [], []
+    for o in outcomes:
+        if o.status == "succeeded":
+            lines.append(f":white_check_mark: *{name(o.integration, 40)}*: synced {o.accounts} accounts, "
+                         f"{o.quantities} quantities, {o.assets} assets")
+        elif o.status == "held":
+            holds.append(o)
+        else:
+            lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")
+    blocks = lines_to_sections(lines, max_sections=20) if lines else []
+    for outcome in holds[:MAX_HOLDS]:
+        blocks += hold_blocks(outcome)
+    ok = sum(1 for o in outcomes if o.ok)
+    return f"Sync finished: {ok} of {len(outcomes)} succeeded", blocks
+
+
+def decision_blocks(original: Sequence[Block] | None, block_id: str, decision: str) -> list[Block]:
+    """The message a button lived in, with that button's block replaced by the decision.
+
+    Ephemeral messages do not come back in the click's payload; then the decision alone is the
+    new message.
+    """
+    replacement = context(decision)
+    if not original:
+        return [replacement]
+    return [replacement if b.get("block_id") == block_id else b for b in original]
