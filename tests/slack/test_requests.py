@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from slack_bolt import BoltRequest
 
-from bot.app import SlackSetupError, check_settings
+from bot.app import SlackSetupError, check_settings, create_app
+from bot.jobs import Jobs
+from bot.posting import Pacer
 from bot.settings import Settings
+from sandbox import slack_payloads as payloads
+from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, TEAM_ID
 
 
 @pytest.mark.parametrize("sign", ["bad", "missing", "stale"])
@@ -54,3 +59,21 @@ def test_socket_mode_needs_an_app_token_but_no_signing_secret():
     with pytest.raises(SlackSetupError, match="SLACK_APP_TOKEN"):
         check_settings(Settings(_env_file=None, slack_bot_token="xoxb-1"), socket_mode=True)
     check_settings(Settings(_env_file=None, slack_bot_token="xoxb-1", slack_app_token="xapp-1"), socket_mode=True)
+
+
+def test_in_socket_mode_the_same_app_answers_without_a_signing_secret(services, fake):
+    """What slack_bolt's Socket Mode adapter hands the app: the payload as a dict, no signature."""
+    settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_app_token="xapp-1-test",
+                        slack_api_url=fake.api_url)
+    jobs = Jobs()
+    app = create_app(services, settings, jobs=jobs, socket_mode=True, pacer=Pacer(interval=0))
+    actor = payloads.Actor(team_id=TEAM_ID, team_domain="acme-msp", user_id=ADMIN_ID, user_name="dana",
+                           api_app_id=fake.app_id, token="unused-in-socket-mode")
+    fields = payloads.slash_command(actor, command="/billrec", text="settings", channel_id=BILLING,
+                                    channel_name="billing", trigger_id=fake.issue_trigger_id(ADMIN_ID),
+                                    response_url=fake.response_url(channel=BILLING, user_id=ADMIN_ID))
+    response = app.dispatch(BoltRequest(body=fields, mode="socket_mode"))
+    assert response.status == 200
+    fake.wait_for(lambda f: f.hooks, timeout=10)
+    assert "*Settings*" in str(fake.hooks[0].body)
+    jobs.shutdown()
