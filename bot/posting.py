@@ -137,6 +137,7 @@ def post_report(client: WebClient, channel: str, report_like: ReportLike, *, tit
         csv_name: the CSV's file name.
         journal: what was already posted; `MemoryJournal()` for a one-off.
         note: an extra context line under the cards (who asked, which snapshot).
+        pacer: spaces the posts to this channel (default: the process-wide `PACER`).
     """
     parent_ts = journal.done("parent")
     if parent_ts is None:

@@ -1,9 +1,9 @@
 """What every `/billrec` subcommand is handed, and the parsing helpers they share.
 
-    def show(inv: Invocation) -> None:
-        name = inv.words()[0] if inv.words() else inv.usage("history CLIENT")  # raises: acked with usage
+    def show(inv: Invocation) -> None:                       # /billrec history CLIENT
+        client = inv.text() or inv.usage("history CLIENT")   # raises Usage: the ack says it
         inv.ack()
-        inv.reply(*lists.history_message(*inv.services.snapshots.history(inv.tenant, name)))
+        inv.reply(*lists.history_message(*inv.services.snapshots.history(inv.tenant, client)))
 
 A subcommand parses its words, then acks, then works: database reads, the admin check (which
 may ask Slack's users.info) and replies all come after the ack, so acks stay fast. `Usage` (and

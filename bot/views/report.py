@@ -7,13 +7,14 @@ section per client that needs attention, in the order the results already have (
 first, by monthly impact), packed into as many messages as it takes to stay under Slack's
 limits however many clients there are:
 
-    Details 1/3
+    *Details 1/3* · under-licensed first, by monthly impact
     *Acme Corp* — $150.00/mo unbilled
     • Managed workstations: billed 10, actual 13 → *+3* under-licensed · $150.00/mo
     *Bluebird Logistics*
     • Microsoft 365 Business Premium: billed 25, actual 21 → *-4* over-licensed · -$88.00/mo
     …
-    Matched — billing lines up (41 clients): Alpine Dental, …
+    *Matched — billing lines up (41 clients)*
+    Alpine Dental, Cedar Dental, …
 
 Clients whose every result matched are listed by name only; every number is in the CSV.
 """

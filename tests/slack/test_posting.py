@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 
-from bot.posting import MemoryJournal, Pacer, post_report
+from bot.posting import MemoryJournal, Pacer, post_report, snapshot_report
+from bot.views import report as report_views
 from bot.views.report import detail_parts
 from reconcile import csvexport
 from reconcile.checks import CheckResult, Source, Status, order
@@ -20,7 +21,7 @@ from sandbox import slack_limits
 from sandbox.slack import FakeSlack
 from sandbox.slack_render import render_channel
 from sandbox.slack_seed import BILLING, BOT_TOKEN, seed_workspace
-from tests.slack.conftest import build_world
+from tests.slack.conftest import SETUP, build_world
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & Co"
@@ -172,3 +173,16 @@ def test_a_huge_report_stops_at_40_thread_messages_and_points_to_the_csv():
     for part in parts:
         within_slack_limits(part.blocks, part.text)
     assert "more clients that need attention: the CSV below has every result" in json.dumps(parts[-1].blocks)
+
+
+def test_a_stored_snapshot_posts_like_the_report_it_froze(fake, services):
+    build_world(services)
+    report = services.reconciler.run("local")
+    taken = services.snapshots.take("local", SETUP, report=report)
+    frozen = snapshot_report(services.snapshots.latest("local"), services.snapshots.results("local", taken.id))
+    post_report(client(fake), BILLING, frozen, title=f"Snapshot #{taken.id}", csv_name="s.csv",
+                journal=MemoryJournal(), pacer=NO_PACE)
+    parent = fake.messages(BILLING)[0]
+    assert parent.blocks[1:4] == report_views.summary_blocks(report, title="x")[1:4]  # cards, counts, sources
+    [shared] = fake.files(BILLING)
+    assert shared.content == csvexport.to_text(report.results).encode()
