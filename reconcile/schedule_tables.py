@@ -1,9 +1,8 @@
 """Tables the scheduler keeps: its APScheduler job store, what each job run did, the digest's
 journal, the alerts already sent, and which clock process leads.
 
-They share `reconcile.tables.Base` so the migrations, and the test that compares them with the
-declared metadata, see one schema. Migration 0003 creates them (and imports this module, so the
-metadata knows them whenever Alembic reads the migrations).
+They share `reconcile.tables.Base` (which imports this module), so the migrations and the test
+that compares them with the declared metadata see one schema. Migration 0003 creates them.
 """
 
 from __future__ import annotations

@@ -292,3 +292,8 @@ def _refuse_snapshot_changes(session: Session, flush_context: Any, instances: An
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, (Snapshot, SnapshotRow)) and (obj in session.deleted or session.is_modified(obj)):
             raise SnapshotImmutable("snapshots are immutable: take a new one instead")
+
+
+# The faces' tables live in their own modules; importing them here makes `Base.metadata` the
+# whole schema, whoever imports `tables`.
+from reconcile import install_tables, schedule_tables  # noqa: E402,F401

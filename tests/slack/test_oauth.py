@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot import oauth
+from reconcile import install_tables
 from sandbox.slack_driver import SlackDriver
 from sandbox.slack_seed import ADMIN_ID, BOT_TOKEN, TEAM_ID
 from tests.slack.conftest import SECRET, Chat, build_world, oauth_settings, serve
@@ -101,13 +101,12 @@ def test_rotating_tokens_are_refreshed_before_they_expire_and_saved(services, fa
         running.stop()
 
 
-def test_our_migration_builds_exactly_slack_sdks_store_tables():
-    migration = importlib.import_module("reconcile.migrations.versions.0002_slack_installations")
-    ours = {t.name: t for t in migration.slack_tables(sa.MetaData())}
+def test_our_installation_tables_are_exactly_slack_sdks_store_tables():
+    ours = {t.name: t for t in install_tables.slack_tables(sa.MetaData())}
     theirs = sa.MetaData()
-    SQLAlchemyInstallationStore.build_installations_table(theirs, migration.INSTALLATIONS)
-    SQLAlchemyInstallationStore.build_bots_table(theirs, migration.BOTS)
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, migration.OAUTH_STATES)
+    SQLAlchemyInstallationStore.build_installations_table(theirs, install_tables.INSTALLATIONS)
+    SQLAlchemyInstallationStore.build_bots_table(theirs, install_tables.BOTS)
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, install_tables.OAUTH_STATES)
 
     def shape(table):
         columns = [(c.name, repr(c.type), c.nullable, c.primary_key) for c in table.columns]

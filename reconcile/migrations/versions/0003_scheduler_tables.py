@@ -5,9 +5,8 @@ Revises: 0002
 Create Date: 2026-11-27 12:28:19.456417
 
 `apscheduler_jobs` has exactly the columns APScheduler's `SQLAlchemyJobStore` declares, so
-Alembic creates it and the job store finds it already there. Importing
-`reconcile.schedule_tables` puts these tables into `Base.metadata` whenever Alembic reads the
-migrations (the same reason as in 0002).
+Alembic creates it and the job store finds it already there. The tables are declared in
+`reconcile/schedule_tables.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import reconcile.schedule_tables  # noqa: F401  (declares the tables in Base.metadata)
 import reconcile.tables
 
 revision = '0003'
