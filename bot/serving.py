@@ -40,9 +40,10 @@ def prepare(settings: Settings) -> None:
     bootstrap.build(settings.config()).close()
 
 
-def http(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+def http(settings: Settings, *, host: str, port: int, workers: int, threads: int,
+         with_scheduler: bool = False) -> None:
     prepare(settings)
-    _Gunicorn(lambda: wsgi.create(settings), {
+    _Gunicorn(lambda: wsgi.create(settings, with_scheduler=with_scheduler), {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -54,13 +55,17 @@ def http(settings: Settings, *, host: str, port: int, workers: int, threads: int
     }).run()
 
 
-def socket_mode(settings: Settings) -> None:
+def socket_mode(settings: Settings, *, with_scheduler: bool = False) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
 
     wsgi.latency_first()
     services = bootstrap.build(settings.config())
+    if with_scheduler:
+        from bot.schedule import service
+
+        service.in_process(settings, services)
     app = create_app(services, settings, socket_mode=True)
     SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_client(settings)).start()
 

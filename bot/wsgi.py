@@ -82,9 +82,18 @@ def handler(app: App) -> EventsHandler:
     return EventsHandler(app, path=EVENTS_PATH)
 
 
-def create(settings: Settings | None = None) -> EventsHandler:
-    """The WSGI app from the environment: one `Services` and one `App` per worker process."""
+def create(settings: Settings | None = None, *, with_scheduler: bool = False) -> EventsHandler:
+    """The WSGI app from the environment: one `Services` and one `App` per worker process.
+
+    With `with_scheduler`, the worker also runs a clock over the same services (gunicorn loads
+    the app in each worker after the fork, which is where the clock's threads and lock belong);
+    one worker leads and the others stand by.
+    """
     latency_first()
     settings = settings or settings_module.load()
     services = bootstrap.build(settings.config())
+    if with_scheduler:
+        from bot.schedule import service
+
+        service.in_process(settings, services)
     return handler(create_app(services, settings))
