@@ -163,8 +163,8 @@ def run(rt: Runtime, tenant_id: str, period: str) -> str:
     channel = settings.billing_channel
 
     snapshot = _info(rt, tenant_id, int(snapshot_id))
-    results = services.snapshots.results(tenant_id, snapshot.id)
-    report = posting.snapshot_report(snapshot, results)
+    report = services.snapshots.report(tenant_id, snapshot.id)
+    results = report.results
     previous = _info(rt, tenant_id, int(previous_id)) if previous_id else None
     found = changes(services.snapshots.results(tenant_id, previous.id), results) if previous else None
     previous_period = plan.previous_period(period) if previous and previous.period >= period else (

@@ -27,19 +27,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
 from slack_sdk import WebClient
 
 from bot.views import report as report_views
 from bot.views.report import ReportLike
-from reconcile import checks, csvexport
-from reconcile.checks import CheckResult, Source, Summary
+from reconcile import csvexport
 from reconcile.errors import Conflict
-from reconcile.snapshots import SnapshotInfo
 
 
 class NotMember(Conflict):
@@ -132,7 +129,7 @@ def post_report(client: WebClient, channel: str, report_like: ReportLike, *, tit
     Args:
         client: a WebClient with the team's bot token.
         channel: a channel id (files need an id, not a name).
-        report_like: the results, their sources and summary (a `Report`, or `snapshot_report(...)`).
+        report_like: the results, their sources and summary (a `Report`: `reconciler.run(...)` or `snapshots.report(...)`).
         title: the summary's header (plain text).
         csv_name: the CSV's file name.
         journal: what was already posted; `MemoryJournal()` for a one-off.
@@ -165,27 +162,3 @@ def post_report(client: WebClient, channel: str, report_like: ReportLike, *, tit
         file_id = str((answer.get("file") or {}).get("id") or answer["files"][0]["id"])
         journal.record("csv", file_id)
     return Posted(channel, parent_ts, tuple(parts), file_id)
-
-
-@dataclass(frozen=True)
-class SnapshotReport:
-    """A frozen snapshot in the shape `post_report` takes."""
-
-    results: Sequence[CheckResult]
-    sources: Sequence[Source]
-    generated_at: datetime
-
-    @property
-    def summary(self) -> Summary:
-        return checks.summarise(self.results)
-
-
-def snapshot_report(snapshot: SnapshotInfo, results: Sequence[CheckResult]) -> SnapshotReport:
-    """A snapshot and its results (from `services.snapshots.results`) ready to post."""
-    sources = [
-        Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
-               datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
-               s.get("status") == "stale", str(s.get("reason") or ""))
-        for s in snapshot.sources
-    ]
-    return SnapshotReport(list(results), sources, snapshot.taken_at)

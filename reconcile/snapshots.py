@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, naming, tenants
 from reconcile.audit import Actor
-from reconcile.checks import CheckResult, Status, Summary
+from reconcile.checks import CheckResult, Source, Status, Summary
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
 from reconcile.reconciliation import Reconciler, Report
@@ -114,6 +114,19 @@ class Snapshots:
             rows = session.scalars(select(SnapshotRow).where(SnapshotRow.snapshot_id == snapshot_id)
                                    .order_by(SnapshotRow.position))
             return [to_result(row) for row in rows]
+
+    def report(self, tenant_id: str, snapshot_id: int) -> Report:
+        """A snapshot as the report it froze: its results, its sources as they were, its time."""
+        results = self.results(tenant_id, snapshot_id)
+        with self.context.sessions() as session:
+            snapshot = session.get(Snapshot, snapshot_id)
+            sources = [
+                Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
+                       datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
+                       s.get("status") == "stale", str(s.get("reason") or ""))
+                for s in snapshot.sources or []
+            ]
+            return Report(results, sources, snapshot.taken_at)
 
     def history(self, tenant_id: str, client: str) -> tuple[str, list[HistoryLine]]:
         """Month over month for one client: the latest snapshot of each period, oldest first."""

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RateLimitErrorRetryHandler
 
-from bot.posting import MemoryJournal, Pacer, post_report, snapshot_report
+from bot.posting import MemoryJournal, Pacer, post_report
 from bot.views import report as report_views
 from bot.views.report import detail_parts
 from reconcile import csvexport
@@ -179,7 +179,7 @@ def test_a_stored_snapshot_posts_like_the_report_it_froze(fake, services):
     build_world(services)
     report = services.reconciler.run("local")
     taken = services.snapshots.take("local", SETUP, report=report)
-    frozen = snapshot_report(services.snapshots.latest("local"), services.snapshots.results("local", taken.id))
+    frozen = services.snapshots.report("local", taken.id)
     post_report(client(fake), BILLING, frozen, title=f"Snapshot #{taken.id}", csv_name="s.csv",
                 journal=MemoryJournal(), pacer=NO_PACE)
     parent = fake.messages(BILLING)[0]
