@@ -1,8 +1,8 @@
 """How failures reach the user: known ones as a clear sentence, the rest as "something failed".
 
-Known failures are the ones a person can act on: `reconcile.errors.UserError` (an unknown client,
-a refused click), `connectors.errors.ConnectorError` (the vendor refused the key), and a few Slack
-answers such as `not_in_channel`. Handlers and jobs wrap their work in `explained(reply)`;
+Known failures are the ones a person can act on: `reconcile.errors.KNOWN` — a `UserError` (an
+unknown client, a refused click, an unreadable key) or a `ConnectorError` (the vendor refused
+the key) — and a few Slack answers such as `not_in_channel`. Handlers and jobs wrap their work in `explained(reply)`;
 everything else reaches `on_error` (registered as `@app.error`) or the job runner's last resort,
 both of which call `unexpected`: the traceback goes to the log, the user gets one ephemeral line.
 """
@@ -19,12 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.views.format import escape
-from connectors.errors import ConnectorError
-from connectors.redact import redact
-from reconcile.errors import UserError
+from reconcile import errors
 
 Reply = Callable[[str], Any]
-KNOWN = (UserError, ConnectorError)
+KNOWN = errors.KNOWN
 
 SOMETHING_FAILED = (":x: Something went wrong on our side while {what}. It is logged with the details; "
                     "try again, and tell whoever runs BillingReconcile if it keeps happening.")
@@ -41,7 +39,7 @@ def known_message(error: BaseException) -> str | None:
     """The sentence to show for a failure a person can act on; None for anything else."""
     if isinstance(error, KNOWN):
         # messages are plain text and may quote user input; a few are our own mrkdwn
-        text = error.message if getattr(error, "mrkdwn", False) else escape(redact(error.message))
+        text = error.message if getattr(error, "mrkdwn", False) else escape(errors.shown(error))
         return ":warning: " + text
     if isinstance(error, SlackApiError):
         code = error.response.get("error", "") if error.response is not None else ""

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from reconcile.errors import UserError
+
 KEY_FILE = "secret.key"
 GENERATE_HINT = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
 
 
-class VaultError(Exception):
+class VaultError(UserError):
     """The key is missing or cannot open what was stored."""
 
 

@@ -15,12 +15,9 @@ from typing import Any
 import click
 
 from bot import settings as settings_module
-from connectors.errors import ConnectorError
-from connectors.redact import redact
 from reconcile import bootstrap
 from reconcile.audit import Actor
-from reconcile.errors import UserError
-from reconcile.vault import VaultError
+from reconcile import errors
 
 log = logging.getLogger("billrec")
 
@@ -50,8 +47,8 @@ class BillrecGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (UserError, ConnectorError, VaultError) as error:
-            click.echo(f"billrec: {redact(str(error))}", err=True)
+        except errors.KNOWN as error:
+            click.echo(f"billrec: {errors.shown(error)}", err=True)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise

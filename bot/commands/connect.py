@@ -25,11 +25,9 @@ from bot.jobs import Jobs
 from bot.views import connect as views
 from bot.views.format import escape
 from connectors.base import Connector, Field
-from connectors.errors import ConnectorError
-from connectors.redact import redact
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
-from reconcile.errors import UserError
+from reconcile.errors import KNOWN, shown
 from reconcile.integrations import NAME_RULE
 
 State = Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -91,11 +89,11 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
     def test_and_store() -> None:
         try:
             info = services.integrations.connect(tenant, kind, name, settings, Actor(user_id, "slack"))
-        except (UserError, ConnectorError) as error:
+        except KNOWN as error:
             secrets = [settings[f.name] for f in cls.fields if f.secret]
             offered = {"name": name, **{f.name: settings[f.name] for f in cls.fields if not f.secret}}
             client.views_update(view_id=view_id, view=views.form_view(
-                kind, cls, kinds, values=offered, error=escape(redact(error.message, secrets))))
+                kind, cls, kinds, values=offered, error=escape(shown(error, tuple(secrets)))))
             return
         client.views_update(view_id=view_id, view=views.connected_view(info))
 
