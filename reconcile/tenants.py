@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from reconcile.context import Context
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9_]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class TenantSettings:
         return updated
 
     def validate(self) -> None:
+        if self.billing_channel and not CHANNEL_ID.match(self.billing_channel):
+            raise Invalid("billing channel takes the channel's id (C0123ABCD, under the channel's name › About in "
+                          "Slack); from Slack, `/billrec settings billing_channel=#channel` finds it for you")
         if not 1 <= self.digest_day <= 28:
             raise Invalid("digest day must be between 1 and 28, so every month has it")
         if not TIME.match(self.digest_time):

@@ -32,6 +32,23 @@ def conversations_info(ctx: CallContext, params: JSON) -> JSON:
     return {"channel": channel_json(channel, ctx.bot_team)}
 
 
+def conversations_list(ctx: CallContext, params: JSON) -> JSON:
+    """Channels the bot's team can see: public ones, and private ones the bot is in (as Slack does),
+    in pages of `limit` with a `next_cursor`."""
+    types = (optional(params, "types") or "public_channel").split(",")
+    require_scope(ctx.bot_team, "channels:read")
+    archived_too = str(optional(params, "exclude_archived") or "false").lower() not in ("true", "1")
+    team = ctx.bot_team
+    seen = [c for c in sorted(ctx.ws.channels.values(), key=lambda c: c.id)
+            if c.team_id in (None, team.id) and (archived_too or not c.is_archived)
+            and (("private_channel" in types and c.is_private and team.bot_user_id in c.members)
+                 or ("public_channel" in types and not c.is_private))]
+    start, limit = int(optional(params, "cursor") or 0), int(optional(params, "limit") or 100)
+    page = seen[start:start + limit]
+    following = str(start + limit) if start + limit < len(seen) else ""
+    return {"channels": [channel_json(c, team) for c in page], "response_metadata": {"next_cursor": following}}
+
+
 def conversations_members(ctx: CallContext, params: JSON) -> JSON:
     channel = _readable_channel(ctx, params)
     return {"members": sorted(channel.members), "response_metadata": {"next_cursor": ""}}

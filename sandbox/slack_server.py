@@ -43,6 +43,7 @@ METHODS: dict[str, Handler] = {
     "chat.update": chat.update,
     "conversations.history": history.history,
     "conversations.info": directory.conversations_info,
+    "conversations.list": directory.conversations_list,
     "conversations.members": directory.conversations_members,
     "conversations.replies": history.replies,
     "files.getUploadURLExternal": files.get_upload_url,

@@ -127,7 +127,8 @@ def test_tenant_settings_validate_what_an_admin_types(services):
     assert (updated.digest_day, updated.digest_time, updated.timezone, updated.alert_threshold) == (
         5, "07:30", "Europe/London", Decimal(250))
     for bad, message in [({"digest_day": "31"}, "between 1 and 28"), ({"timezone": "Mars/Base"}, "unknown time zone"),
-                         ({"digest_time": "25:00"}, "HH:MM"), ({"colour": "red"}, "unknown setting")]:
+                         ({"digest_time": "25:00"}, "HH:MM"), ({"colour": "red"}, "unknown setting"),
+                         ({"billing_channel": "#billing"}, "billing channel takes the channel's id")]:
         with pytest.raises(Invalid, match=message):
             services.tenants.update("local", ADMIN, **bad)
     assert services.tenants.settings("local").digest_day == 5

@@ -19,6 +19,7 @@ from bot.views import lists
 from reconcile.tenants import TenantSettings
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9_]{2,}$")
+SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9_]{2,}$")
 NAMES = tuple(f.name for f in dataclasses.fields(TenantSettings))
 USAGE = "settings [name=value …] with names " + ", ".join(NAMES)
 
@@ -61,8 +62,27 @@ def handle(inv: Invocation) -> None:
         return
     inv.ack()
     inv.require_admin("change settings")
+    if changes.get("billing_channel") and not SLACK_CHANNEL.match(changes["billing_channel"]):
+        changes["billing_channel"] = channel_id(inv, changes["billing_channel"])
     updated = inv.services.tenants.update(inv.tenant, inv.actor, **changes)
     inv.reply(*lists.settings_message(updated, sorted(changes), next_digest(inv, updated)))
+
+
+def channel_id(inv: Invocation, name: str) -> str:
+    """The id of a channel typed as a plain name (`billing`, `#billing`), found among the channels
+    the bot can see; the digest's file upload needs the id, not the name."""
+    wanted = name.lstrip("#").lower()
+    cursor = None
+    while True:
+        page = inv.client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+                                             limit=200, cursor=cursor)
+        for channel in page.get("channels", []):
+            if str(channel.get("name", "")).lower() == wanted:
+                return str(channel["id"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            raise Usage(f"I cannot find a channel named #{wanted}. Type it as a #channel mention "
+                        "(Slack turns it into a link), and invite me there if it is private.")
 
 
 def next_digest(inv: Invocation, current: TenantSettings) -> str:

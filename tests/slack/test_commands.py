@@ -202,6 +202,17 @@ def test_an_admin_changes_settings_with_channel_and_user_mentions(slack, service
     assert audit(services, "settings.update") == [(ADMIN_ID, "slack", "admins, billing_channel, digest_day, timezone")]
 
 
+def test_a_channel_typed_as_a_plain_name_is_stored_as_its_id(slack, services):
+    slack.run("settings billing_channel=#billing")
+    assert services.tenants.settings("local").billing_channel == BILLING
+
+
+def test_an_unknown_channel_name_is_explained_and_changes_nothing(slack, services):
+    result = slack.run("settings billing_channel=#nowhere")
+    assert "I cannot find a channel named #nowhere" in result.text
+    assert services.tenants.settings("local").billing_channel == ""
+
+
 def test_configured_billing_admins_replace_workspace_admins(slack, services):
     services.tenants.update("local", ADMIN, admins=TECH_ID)
     refused = slack.run("settings digest_day=5")  # U_ADMIN is a workspace admin, not a billing admin
