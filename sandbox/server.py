@@ -152,7 +152,8 @@ class SandboxServer:
         if kind == "auth":
             return vendor.refuse(incoming)
         if kind == "rate_limit":
-            return vendor.too_many(incoming, round(fault.seconds or faults.RETRY_AFTER_SECONDS))
+            seconds = fault.seconds if fault.seconds is not None else faults.RETRY_AFTER_SECONDS
+            return vendor.too_many(incoming, round(seconds))
         if kind == "server_error":
             return vendor.error(incoming, 500, "An unexpected error occurred (sandbox fault)")
         if kind == "timeout":

@@ -25,8 +25,9 @@ from reconcile.config import Config
 
 POSTGRES_URL = os.environ.get("BILLREC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("BILLREC_REQUIRE_POSTGRES") == "1"
-# quick retries: Retry-After is honoured but capped, so a fault test takes milliseconds
-FAST_POLICY = HttpPolicy(timeout=2.0, attempts=3, backoff_initial=0.01, backoff_max=0.05, max_wait=0.05,
+# Quick retries without pacing. Retry-After is honoured (the sandbox's own rate limit asks for
+# 1 s, and is waited out as in production); fault tests inject rate limits asking for 0 s.
+FAST_POLICY = HttpPolicy(timeout=2.0, attempts=3, backoff_initial=0.01, backoff_max=0.05, max_wait=1.5,
                          requests_per_second=0)
 
 _postgres_state: dict[str, str | None] = {}

@@ -20,3 +20,8 @@ def sandbox_server(vendors: SandboxServer) -> SandboxServer:
     vendors.faults.clear()
     vendors.requests.clear()
     return vendors
+
+
+def inject(server: SandboxServer, kind: str, fault: str, times: int) -> None:
+    """A fault; a rate limit asks for no wait, so retries take milliseconds."""
+    server.faults.inject(kind, fault, times=times, seconds=0 if fault == "rate_limit" else None)

@@ -15,6 +15,7 @@ from connectors import REGISTRY
 from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
 from connectors.records import Account, Asset, Quantity
 from tests.conftest import FAST_POLICY
+from tests.connectors.conftest import inject
 
 KINDS = sorted(REGISTRY)
 # the vendors' token endpoints are the only POSTs a connector may make
@@ -60,7 +61,7 @@ def test_sync_yields_only_declared_metrics_for_listed_accounts(sandbox_server, k
 def test_a_rate_limit_then_success_still_completes(sandbox_server, kind):
     with connector(sandbox_server, kind) as c:
         clean = len(list(c.sync()))
-    sandbox_server.faults.inject(kind, "rate_limit", times=2)
+    inject(sandbox_server, kind, "rate_limit", times=2)
     with connector(sandbox_server, kind) as c:
         assert len(list(c.sync())) == clean
 
@@ -72,7 +73,7 @@ def test_a_rate_limit_then_success_still_completes(sandbox_server, kind):
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_persistent_fault_is_a_typed_error_naming_the_vendor(sandbox_server, kind, fault, error, caplog):
     caplog.set_level(logging.DEBUG)
-    sandbox_server.faults.inject(kind, fault, times=-1)
+    inject(sandbox_server, kind, fault, times=-1)
     with connector(sandbox_server, kind) as c, pytest.raises(error) as caught:
         list(c.sync())
     secret = sandbox_server.settings(kind)[secret_field(kind)]

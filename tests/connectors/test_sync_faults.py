@@ -13,6 +13,7 @@ from connectors import REGISTRY
 from reconcile.audit import Actor
 from reconcile.tables import Integration, QuantityRow
 from tests.conftest import FAST_POLICY
+from tests.connectors.conftest import inject
 
 ADMIN = Actor("U_ADMIN", "cli")
 KINDS = sorted(REGISTRY)
@@ -47,7 +48,7 @@ def current(services, kind) -> dict[tuple[str, str], Decimal]:
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_failing_vendor_keeps_the_last_good_data(synced, sandbox_server, kind, fault, expected):
     before = current(synced, kind)
-    sandbox_server.faults.inject(kind, fault, times=-1)
+    inject(sandbox_server, kind, fault, times=-1)
     outcome = synced.syncs.run("local", kind, ADMIN)
     assert outcome.status == "failed" and expected in outcome.message
     assert current(synced, kind) == before
@@ -61,7 +62,7 @@ def test_a_failing_vendor_keeps_the_last_good_data(synced, sandbox_server, kind,
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_passing_fault_is_retried_and_the_sync_succeeds(synced, sandbox_server, kind, fault):
     before = current(synced, kind)
-    sandbox_server.faults.inject(kind, fault, times=2)
+    inject(sandbox_server, kind, fault, times=2)
     assert synced.syncs.run("local", kind, ADMIN).ok
     assert current(synced, kind) == before
 
