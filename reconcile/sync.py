@@ -7,7 +7,14 @@
    account id or a non-finite number fails the run.
 4. If the totals fall sharply against the last good run (by more than `Config.drop_threshold`),
    the run is `held` until someone confirms it; nothing changes meanwhile.
-5. Otherwise the run becomes current in one transaction and the previous run's rows go.
+5. Otherwise the run becomes current in one transaction. The previous run's rows stay until
+   the next sync of that integration begins, so a report reading them while this swap commits
+   never sees half of either run.
+
+While it runs, a sync beats (a timer thread, every `HEARTBEAT_EVERY` seconds, whatever the
+vendor is doing); a run silent for `RUNNING_SILENCE` died with its process, and the next sync
+marks it failed. Every write a run makes is conditional on it still being `running`, so a run
+declared dead that wakes up again stops instead of overwriting anything.
 
 A failure at any step marks the run `failed` with a clear, redacted message, deletes what it
 staged and leaves the last good data exactly as it was.
@@ -16,11 +23,11 @@ staged and leaves the last good data exactly as it was.
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +40,7 @@ from connectors.records import Account, Asset, Quantity
 from reconcile import audit
 from reconcile.audit import Actor
 from reconcile.context import Context
-from reconcile.errors import Conflict, NotFound
+from reconcile.errors import Conflict, NotFound, UserError
 from reconcile.integrations import Integrations
 from reconcile.vault import VaultError
 from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun
@@ -46,6 +53,45 @@ BATCH = 2000  # records written per staging transaction: bounded memory, few rou
 HEARTBEAT_EVERY = 30.0  # seconds
 RUNNING_SILENCE = timedelta(minutes=10)
 STAGED = (AccountRow, QuantityRow, AssetRow)
+
+
+class Superseded(Exception):
+    """This run was declared dead (another sync took over); it must stop writing."""
+
+
+class _Heartbeat:
+    """Beats for a running sync from a timer thread, independent of how fast the vendor answers."""
+
+    def __init__(self, context: Context, run_id: int) -> None:
+        self.context, self.run_id = context, run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"sync-{run_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY):
+            try:
+                with self.context.sessions.begin() as session:
+                    alive = beat(session, self.run_id, self.context.clock())
+            except Exception:  # a missed beat is harmless; the next one tries again
+                log.warning("sync run %s: heartbeat failed", self.run_id, exc_info=True)
+                continue
+            if not alive:
+                return
+
+
+def beat(session: Session, run_id: int, now: datetime) -> bool:
+    """Mark the run alive; False when it is no longer running (it was taken over)."""
+    result = session.execute(update(SyncRun).where(SyncRun.id == run_id, SyncRun.status == "running")
+                             .values(heartbeat_at=now))
+    return bool(result.rowcount)
 
 
 @dataclass(frozen=True)
@@ -79,7 +125,6 @@ class _Stage:
     pending: dict[type, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in STAGED})
     counts: Counter[str] = field(default_factory=Counter)
     totals: dict[str, Decimal] = field(default_factory=dict)
-    last_beat: float = field(default_factory=time.monotonic)
 
     def add(self, record: object) -> None:
         base = {"tenant_id": self.tenant_id, "integration_id": self.integration_id, "sync_run_id": self.run_id}
@@ -104,21 +149,20 @@ class _Stage:
             self.counts["assets"] += 1
         else:
             raise BadResponse(f"{self.connector.display_name} yielded something that is not a record")
-        if (sum(len(rows) for rows in self.pending.values()) >= BATCH
-                or time.monotonic() - self.last_beat >= HEARTBEAT_EVERY):
+        if sum(len(rows) for rows in self.pending.values()) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Write what is pending and say the run is alive."""
+        """Write what is pending, only while the run is still ours to write."""
         written = 0
         with self.context.sessions.begin() as session:
+            if not beat(session, self.run_id, self.context.clock()):
+                raise Superseded(self.run_id)
             for table, rows in self.pending.items():
                 if rows:
                     session.execute(insert(table), rows)
                     written += len(rows)
                     rows.clear()
-            session.execute(update(SyncRun).where(SyncRun.id == self.run_id).values(heartbeat_at=self.context.clock()))
-        self.last_beat = time.monotonic()
         if self.progress and written:
             self.progress(written)
 
@@ -146,10 +190,14 @@ class Syncs:
         cls = self.integrations.connector_class(kind)
         stage = _Stage(self.context, tenant_id, integration_id, run_id, cls, progress)
         try:
-            with self.integrations.open(tenant_id, name) as connector:
+            with _Heartbeat(self.context, run_id), self.integrations.open(tenant_id, name) as connector:
                 for record in connector.sync():
                     stage.add(record)
             stage.flush()
+        except Superseded:
+            log.warning("sync run %s of %s was declared dead and taken over; it stops here", run_id, name)
+            return SyncOutcome(name, run_id, "failed", message="stopped: this sync was declared dead and "
+                               "another one took over; the current data is untouched")
         except (ConnectorError, VaultError) as error:
             return self._fail(tenant_id, name, run_id, str(error))
         except Exception as error:
@@ -165,26 +213,30 @@ class Syncs:
             step = (lambda n, _name=info.name: progress(_name, n)) if progress else None
             try:
                 outcomes.append(self.run(tenant_id, info.name, actor, trigger=trigger, progress=step))
-            except Conflict as busy:
-                outcomes.append(SyncOutcome(info.name, 0, "failed", message=busy.message))
+            except UserError as refused:  # busy, or disconnected meanwhile
+                outcomes.append(SyncOutcome(info.name, 0, "failed", message=refused.message))
+            except Exception as error:  # one broken integration must not stop the others
+                log.exception("sync of %s failed unexpectedly", info.name)
+                outcomes.append(SyncOutcome(info.name, 0, "failed",
+                                            message=f"internal error ({type(error).__name__}); see the log"))
         return outcomes
 
-    def confirm(self, tenant_id: str, name: str, actor: Actor) -> SyncOutcome:
-        """Accept a held run: it replaces the current data."""
+    def confirm(self, tenant_id: str, name: str, actor: Actor, run_id: int | None = None) -> SyncOutcome:
+        """Accept the latest held run (or exactly `run_id`, if it still is): it replaces the current data."""
         with self.context.sessions.begin() as session:
             integration = self.integrations.require(session, tenant_id, name)
-            run = self._held(session, integration)
+            run = self._held(session, integration, run_id)
             self._swap(session, integration, run)
             audit.record(session, tenant_id, actor, "sync.confirm", name, run=run.id)
             outcome = self._outcome(name, run, "succeeded", "held sync confirmed; its data is now current")
         self.after_sync(tenant_id, integration.id)
         return outcome
 
-    def discard(self, tenant_id: str, name: str, actor: Actor) -> SyncOutcome:
-        """Throw a held run away; the previous data stays current."""
+    def discard(self, tenant_id: str, name: str, actor: Actor, run_id: int | None = None) -> SyncOutcome:
+        """Throw the latest held run (or exactly `run_id`) away; the previous data stays current."""
         with self.context.sessions.begin() as session:
             integration = self.integrations.require(session, tenant_id, name)
-            run = self._held(session, integration)
+            run = self._held(session, integration, run_id)
             run.status = "discarded"
             self._delete_rows(session, [run.id])
             audit.record(session, tenant_id, actor, "sync.discard", name, run=run.id)
@@ -226,6 +278,8 @@ class Syncs:
     def _fail(self, tenant_id: str, name: str, run_id: int, message: str) -> SyncOutcome:
         with self.context.sessions.begin() as session:
             run = session.get(SyncRun, run_id)
+            if run.status != "running":  # taken over meanwhile: its rows and the integration are not ours
+                return self._outcome(name, run, "failed", f"{message} — the current data is untouched")
             run.status, run.error, run.finished_at = "failed", message, self.context.clock()
             self._delete_rows(session, [run_id])
             integration = session.get(Integration, run.integration_id)
@@ -235,7 +289,11 @@ class Syncs:
 
     def _finish(self, tenant_id: str, name: str, run_id: int, stage: _Stage, actor: Actor) -> SyncOutcome:
         with self.context.sessions.begin() as session:
-            run = session.get(SyncRun, run_id)
+            run = session.get(SyncRun, run_id, with_for_update=True)
+            if run.status != "running":
+                log.warning("sync run %s of %s was declared dead and taken over; not applying it", run_id, name)
+                return SyncOutcome(name, run_id, "failed", message="stopped: this sync was declared dead and "
+                                   "another one took over; the current data is untouched")
             integration = session.get(Integration, run.integration_id)
             run.accounts, run.quantities, run.assets = (stage.counts["accounts"], stage.counts["quantities"],
                                                         stage.counts["assets"])
@@ -260,6 +318,8 @@ class Syncs:
         return outcome
 
     def _swap(self, session: Session, integration: Integration, run: SyncRun) -> None:
+        """Make `run` current. The old run's rows stay until the next sync begins (see the module
+        docstring); holds older than this run are discarded, so none can later replace newer data."""
         old = integration.current_run_id
         run.status = "succeeded"
         integration.current_run_id = run.id
@@ -267,13 +327,19 @@ class Syncs:
         integration.last_error = None
         if old and old != run.id:
             session.execute(update(SyncRun).where(SyncRun.id == old).values(status="superseded"))
-            self._delete_rows(session, [old])
+        for older in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
+                                                           SyncRun.status == "held", SyncRun.id < run.id)):
+            older.status = "discarded"
+            self._delete_rows(session, [older.id])
 
-    def _held(self, session: Session, integration: Integration) -> SyncRun:
+    def _held(self, session: Session, integration: Integration, run_id: int | None = None) -> SyncRun:
         run = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
                                                     SyncRun.status == "held").order_by(SyncRun.id.desc())).first()
         if run is None:
             raise NotFound(f"{integration.name} has no sync waiting for confirmation")
+        if run_id is not None and run.id != run_id:
+            raise NotFound(f"that held sync of {integration.name} was replaced by a newer one; "
+                           "look at the status again before deciding")
         return run
 
     @staticmethod

@@ -22,7 +22,8 @@ class Scripted(Connector):
     fields = (Field("base_url", "API URL", default="http://127.0.0.1:9"), Field("api_key", "API key", secret=True))
     guidance = Guidance(reads="devices", never_reads="anything else", role="read-only")
     metrics = {"devices:workstation": "Workstations", "devices:server": "Servers"}
-    # what the next sync yields; an Exception instance in the list is raised at that point
+    # what the next sync yields; an Exception in the list is raised at that point, and a
+    # callable is called there (a test's "meanwhile, elsewhere…")
     script: ClassVar[list[object]] = []
 
     def test(self) -> None:
@@ -34,6 +35,9 @@ class Scripted(Connector):
         for item in list(type(self).script):
             if isinstance(item, Exception):
                 raise item
+            if callable(item):
+                item()
+                continue
             yield item  # type: ignore[misc]
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from connectors.errors import BadResponse
-from connectors.records import Quantity
+from connectors.records import Account, Quantity
 from reconcile.audit import Actor
 from reconcile.errors import Conflict, NotFound
 from reconcile.tables import AssetRow, AuditEntry, QuantityRow, SyncRun
@@ -162,3 +162,90 @@ def test_the_psa_founds_the_clients_and_other_sources_get_suggestions(rmm):
     rmm.syncs.run("local", "rmm", ADMIN)
     assert [name for _, name in rmm.links.clients("local")] == ["Org 250"]
     assert [(l.account_name, l.status) for l in rmm.links.list("local", "suggested")] == [("Org 1", "suggested")]
+
+
+def rows_of(services, run_id: int) -> int:
+    with services.context.sessions() as session:
+        return session.scalar(select(func.count()).select_from(AssetRow).where(AssetRow.sync_run_id == run_id))
+
+
+def test_the_previous_runs_rows_outlive_the_swap_until_the_next_sync_begins(rmm):
+    first = rmm.syncs.run("local", "rmm", ADMIN)
+    second = rmm.syncs.run("local", "rmm", ADMIN)
+    assert (rows_of(rmm, first.run_id), rows_of(rmm, second.run_id)) == (15, 15)
+    rmm.syncs.run("local", "rmm", ADMIN)
+    assert rows_of(rmm, first.run_id) == 0
+
+
+def test_a_report_read_while_a_sync_swaps_in_new_data_sees_one_whole_run(rmm, monkeypatch):
+    from reconcile import reconciliation
+    from reconcile.rules import SideSpec
+    from tests.fakes import ScriptedBilling
+
+    ScriptedBilling.script = [Account(id="250", name="Org 1"),
+                              Quantity(account_id="250", metric="billed:MW-01", value=Decimal(10), unit_price=Decimal(45))]
+    rmm.integrations.connect("local", "scripted_psa", "psa", {"api_key": "k-123456"}, ADMIN)
+    rmm.syncs.run("local", "psa", ADMIN)
+    rmm.syncs.run("local", "rmm", ADMIN)
+    rmm.links.suggest("local", ADMIN, approve_above=0.95)
+    rmm.checks.add("local", "Workstations", SideSpec("psa", ["billed:MW-01"]), SideSpec("rmm", ["devices:workstation"]),
+                   ADMIN)
+    load_sources = reconciliation.load_sources
+
+    def sources_then_a_sync_lands(*args, **kwargs):
+        found = load_sources(*args, **kwargs)
+        Scripted.script = fleet({"1": 10, "2": 5})
+        assert rmm.syncs.run("local", "rmm", ADMIN).ok  # another process swaps while we read
+        return found
+
+    monkeypatch.setattr(reconciliation, "load_sources", sources_then_a_sync_lands)
+    results = {r.client: (r.billed, r.actual, r.status.value) for r in rmm.reconciler.run("local").results}
+    assert results == {"Org 1": (10, 10, "matched"), "Org 2": (0, 5, "unmapped")}
+
+
+def test_a_newer_good_sync_retires_an_older_hold(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 2})
+    held = rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 12, "2": 6})
+    assert rmm.syncs.run("local", "rmm", ADMIN).ok
+    assert rmm.integrations.get("local", "rmm").health == "ok"
+    with pytest.raises(NotFound, match="no sync waiting for confirmation"):
+        rmm.syncs.confirm("local", "rmm", ADMIN, run_id=held.run_id)
+    assert live_counts(rmm) == {"1": 12, "2": 6}
+
+
+def test_confirming_a_hold_that_a_newer_hold_replaced_is_refused(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 2})
+    old = rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = fleet({"1": 3})
+    new = rmm.syncs.run("local", "rmm", ADMIN)
+    with pytest.raises(NotFound, match="replaced by a newer one"):
+        rmm.syncs.confirm("local", "rmm", ADMIN, run_id=old.run_id)
+    assert rmm.syncs.confirm("local", "rmm", ADMIN, run_id=new.run_id).ok
+    assert live_counts(rmm) == {"1": 3}
+
+
+def test_a_run_declared_dead_that_wakes_up_stops_without_touching_anything(rmm):
+    rmm.syncs.run("local", "rmm", ADMIN)
+
+    def taken_over():
+        with rmm.context.sessions.begin() as session:  # what another process's sync does to a silent run
+            run = session.scalars(select(SyncRun).where(SyncRun.status == "running")).one()
+            run.status, run.error = "failed", "interrupted: the process stopped mid-sync"
+
+    Scripted.script = [taken_over, *fleet({"1": 99})]
+    outcome = rmm.syncs.run("local", "rmm", ADMIN)
+    assert outcome.status == "failed" and "declared dead" in outcome.message
+    assert live_counts(rmm) == {"1": 10, "2": 5}
+    assert rmm.integrations.get("local", "rmm").last_error is None
+
+
+def test_sync_all_carries_on_past_an_integration_that_crashes(rmm):
+    Scripted.script = [RuntimeError("bug in one connector")]
+    ScriptedBilling.script = [Account(id="250", name="Org 250")]
+    rmm.integrations.connect("local", "scripted_psa", "psa", {"api_key": "k-123456"}, ADMIN)
+    outcomes = {o.integration: o for o in rmm.syncs.run_all("local", ADMIN)}
+    assert outcomes["psa"].ok
+    assert outcomes["rmm"].status == "failed" and "internal error (RuntimeError)" in outcomes["rmm"].message
