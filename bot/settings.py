@@ -7,6 +7,7 @@
 | `BILLREC_ENCRYPTION_KEY` | Fernet key(s), comma-separated, first encrypts | generated into `BILLREC_HOME` (SQLite only) |
 | `BILLREC_TENANT` | tenant the CLI works on | `local`, or the Slack team in single-workspace mode |
 | `BILLREC_STALE_AFTER_HOURS` | default age after which a source is stale | 48 |
+| `BILLREC_ALLOW_PRIVATE_URLS` | `1` lets OAuth-mode integrations use http and private addresses | on, off in OAuth mode |
 | `SLACK_*` | the Slack face; see `docs/slack.md` | — |
 """
 
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     billrec_tenant: str = ""
     billrec_stale_after_hours: int = 48
     billrec_log_level: str = "INFO"
+    # only read in OAuth mode, where strangers connect integrations; see reconcile/urls.py
+    billrec_allow_private_urls: bool = False
 
     slack_bot_token: SecretStr = SecretStr("")
     slack_signing_secret: SecretStr = SecretStr("")
@@ -50,7 +53,13 @@ class Settings(BaseSettings):
             database_url=self.database_url.strip(),
             encryption_keys=keys,
             stale_after=timedelta(hours=self.billrec_stale_after_hours),
+            allow_private_urls=self.billrec_allow_private_urls or not self.oauth_install,
         )
+
+    @property
+    def oauth_install(self) -> bool:
+        """Multi-workspace mode: any workspace's admins, not just the operator, connect integrations."""
+        return bool(self.slack_client_id and self.slack_client_secret.get_secret_value())
 
     @property
     def tenant(self) -> str:

@@ -23,6 +23,9 @@ class Config:
             generated into `home` (embedded default only).
         stale_after: a source whose last good sync is older than this is stale.
         drop_threshold: a sync whose totals fall by more than this fraction is held.
+        allow_private_urls: False refuses integration URLs that are not https or that reach
+            loopback, private or link-local addresses (see `reconcile.urls`); the Slack OAuth
+            install, where strangers connect integrations, turns it off.
     """
 
     home: Path
@@ -32,6 +35,7 @@ class Config:
     drop_threshold: Decimal = Decimal("0.5")
     http_policy: HttpPolicy = field(default=DEFAULT_POLICY)
     auto_upgrade: bool = True
+    allow_private_urls: bool = True
 
     @property
     def url(self) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import Connector
-from reconcile import audit, tenants
+from reconcile import audit, tenants, urls
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, Invalid, NotFound
@@ -75,6 +75,7 @@ class Integrations:
         if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
             raise Invalid(f"integration name {name!r} must be {NAME_RULE}")
         clean = cls.clean_settings(settings)
+        self._check_url(clean)
         with self.context.sessions() as session:
             existing = self._find(session, tenant_id, name)
             if existing is not None and existing.status == "connected":
@@ -128,6 +129,7 @@ class Integrations:
                 raise Conflict(f"{name} is disconnected; connect it again to sync")
             settings = self.context.vault.open(integration.credentials)
             cls = self.connector_class(integration.kind)
+        self._check_url(settings)  # a URL stored before the server refused private ones
         return cls(settings, policy=self.context.config.http_policy)
 
     def test(self, tenant_id: str, name: str) -> None:
@@ -144,6 +146,10 @@ class Integrations:
             names = ", ".join(sorted(known)) or "none yet; add one with connect"
             raise NotFound(f"no integration named {name!r} (connected: {names})")
         return integration
+
+    def _check_url(self, settings: Mapping[str, str]) -> None:
+        if not self.context.config.allow_private_urls and settings.get("base_url"):
+            urls.require_public(settings["base_url"])
 
     def _find(self, session: Session, tenant_id: str, name: str) -> Integration | None:
         # a connected integration wins; otherwise the most recent disconnected one of that name
