@@ -77,8 +77,8 @@ def build(
     engine = engine or db.make_engine(config.url)
     if config.auto_upgrade:
         db.upgrade(engine)
-    keys = vault.load_keys(config.encryption_keys, config.home, embedded=config.embedded, announce=announce)
-    context = Context(config=config, engine=engine, sessions=db.session_factory(engine), vault=vault.Vault(keys),
+    sealer = vault.load(config.encryption_keys, config.home, embedded=config.embedded, announce=announce)
+    context = Context(config=config, engine=engine, sessions=db.session_factory(engine), vault=sealer,
                       registry=dict(registry or connectors.REGISTRY), events=Events(), clock=clock)
     integrations = Integrations(context)
     links = Links(context, integrations)

@@ -26,13 +26,32 @@ def upgrade(env: Env) -> None:
 
 
 @cli.command("rotate-key")
+@click.option("--drop-old", is_flag=True,
+              help="After a rotation: keep only the first key, once every credential opens with it alone.")
 @click.pass_obj
-def rotate_key(env: Env) -> None:
-    """Re-encrypt every stored credential under a new first key."""
+def rotate_key(env: Env, drop_old: bool) -> None:
+    """Re-encrypt every stored credential under a new first key (then, later, --drop-old)."""
+    if drop_old:
+        rotation = keys.drop_old(env.services.context, env.actor)
+        click.echo(f"Every stored credential opens with the first key alone ({rotation.credentials} re-encrypted).")
+        if rotation.key_file:
+            click.echo(f"{rotation.key_file} now holds only that key; back it up.")
+        else:
+            click.echo("You may now remove every key but the first from BILLREC_ENCRYPTION_KEY and restart "
+                       "the web and clock processes.")
+        return
     rotation = keys.rotate(env.services.context, env.actor)
-    where = f" The new key is in {rotation.key_file}; back it up." if rotation.key_file else \
-        " You may now remove the old key from BILLREC_ENCRYPTION_KEY."
-    click.echo(f"Re-encrypted {rotation.credentials} credentials.{where}")
+    click.echo(f"Re-encrypted {rotation.credentials} credentials under the new first key.")
+    if rotation.key_file:
+        click.echo(f"The new key is first in {rotation.key_file}; back the file up. Running web and clock "
+                   "processes pick up the new key on their next use, no restart needed. The old key stays in the "
+                   "file for decrypting only; once every process has used the new key (after their next sync, "
+                   "say), run `billrec rotate-key --drop-old` to remove it.")
+    else:
+        click.echo("Running web and clock processes keep the keys they started with: restart them with this "
+                   "BILLREC_ENCRYPTION_KEY (new key first, old after it). Then run `billrec rotate-key --drop-old` "
+                   "to check that the new key alone opens everything, remove the old key from "
+                   "BILLREC_ENCRYPTION_KEY and restart them again.")
 
 
 @cli.command("settings")
