@@ -142,7 +142,7 @@ def run(rt: Runtime, tenant_id: str, period: str) -> str:
     syncs = _sync_all(rt, journal, tenant_id)
     snapshot_id = journal.value("snapshot")
     if snapshot_id is None:
-        snapshot_id = str(services.snapshots.take(tenant_id, ACTOR, trigger="monthly").id)
+        snapshot_id = str(services.snapshots.take(tenant_id, ACTOR, trigger="monthly", period=period).id)
         journal.record("snapshot", snapshot_id)
     previous_id = journal.value("previous")
     if previous_id is None:

@@ -12,8 +12,9 @@ Policy lives here, named, so a reader finds it in one place:
 - every message that leaves this module is redacted: no query strings, no header values,
   no secret.
 
-Only reads: `get`, `json`, `items`, and `read_rpc` for vendors whose read calls are JSON-RPC
-POSTs. There is deliberately no write method.
+Only reads: `get`, `json` and `items`. There is deliberately no write method; a vendor whose
+read calls are JSON-RPC POSTs (GravityZone) will get a read method that takes an allow-list of
+its read-only RPC names, not a general POST.
 """
 
 from __future__ import annotations
@@ -200,11 +201,6 @@ class VendorClient:
         raise BadResponse(
             f"{self.vendor}: GET {url.path} went past {self.policy.max_pages} pages; stopping",
         )
-
-    def read_rpc(self, path: str, payload: Mapping[str, Any]) -> Any:
-        """POST a read-only RPC call (JSON-RPC `get…` methods) and return its JSON body."""
-        response = self._send("POST", self._url(path, None), json=dict(payload))
-        return self._body(response)
 
     def close(self) -> None:
         self._client.close()

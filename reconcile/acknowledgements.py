@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from reconcile import audit
+from reconcile import audit, tenants
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
@@ -43,9 +44,9 @@ class Exceptions:
         reason = reason.strip()
         if not reason:
             raise Invalid("an exception needs a reason, e.g. \"loaner laptops until March\"")
-        if until is not None and until < self.context.clock().date():
-            raise Invalid(f"until {until} is already past")
         with self.context.sessions.begin() as session:
+            if until is not None and until < self._today(session, tenant_id):
+                raise Invalid(f"until {until} is already past")
             found_client = self.links.find_client(session, tenant_id, client)
             found_check = self.rules.require(session, tenant_id, check)
             row = VarianceException(tenant_id=tenant_id, client_id=found_client.id, check_id=found_check.id,
@@ -55,7 +56,7 @@ class Exceptions:
             session.flush()
             audit.record(session, tenant_id, actor, "exception.add", f"{found_client.name} / {found_check.name}",
                          reason=reason, until=until.isoformat() if until else None)
-            return self._info(row, found_client.name, found_check.name)
+            return self._info(row, found_client.name, found_check.name, self._today(session, tenant_id))
 
     def revoke(self, tenant_id: str, exception_id: int, actor: Actor) -> ExceptionInfo:
         with self.context.sessions.begin() as session:
@@ -65,7 +66,7 @@ class Exceptions:
             row.revoked_at = self.context.clock()
             client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
             audit.record(session, tenant_id, actor, "exception.revoke", f"{client.name} / {check.name}")
-            return self._info(row, client.name, check.name)
+            return self._info(row, client.name, check.name, self._today(session, tenant_id))
 
     def list(self, tenant_id: str, *, include_inactive: bool = False) -> list[ExceptionInfo]:
         with self.context.sessions() as session:
@@ -73,10 +74,14 @@ class Exceptions:
                      .join(Client, Client.id == VarianceException.client_id)
                      .join(CheckRow, CheckRow.id == VarianceException.check_id)
                      .where(VarianceException.tenant_id == tenant_id).order_by(VarianceException.id))
-            found = [self._info(row, client, check) for row, client, check in session.execute(query)]
+            today = self._today(session, tenant_id)
+            found = [self._info(row, client, check, today) for row, client, check in session.execute(query)]
         return [e for e in found if include_inactive or e.active]
 
-    def _info(self, row: VarianceException, client: str, check: str) -> ExceptionInfo:
-        today = self.context.clock().date()
+    def _today(self, session: Session, tenant_id: str) -> date:
+        """Exceptions run to the end of `until` in the tenant's time zone, not UTC's."""
+        return self.context.clock().astimezone(tenants.settings_of(session, tenant_id).zone).date()
+
+    def _info(self, row: VarianceException, client: str, check: str, today: date) -> ExceptionInfo:
         active = row.revoked_at is None and (row.until is None or row.until >= today)
         return ExceptionInfo(row.id, client, check, row.reason, row.until, row.created_by, row.created_at, active)

@@ -20,11 +20,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 AccountKey = tuple[int, str]  # (integration id, the account's id in that source)
 
@@ -84,6 +85,13 @@ class Check:
     ratio: Decimal = Decimal(1)
     tolerance_units: Decimal = ZERO
     tolerance_percent: Decimal = ZERO
+
+    def actual(self, usage: Decimal) -> Decimal:
+        """Usage in billed units. With a ratio other than 1, rounded to cents of a unit, so three
+        devices at "one per three" (0.3333) are one licence, not 0.9999."""
+        if self.ratio == 1:
+            return usage
+        return (usage * self.ratio).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def allowance(self, billed: Decimal) -> Decimal:
         return max(self.tolerance_units, abs(billed) * self.tolerance_percent / HUNDRED)
@@ -239,8 +247,8 @@ def _evaluate_one(
     results = []
     for owner in tallies["billed"].keys() | tallies["usage"].keys():
         billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
-        actual = usage.value * check.ratio
-        price = billed_prices.get(owner) or usage.unit_price() or fallback_price
+        actual = check.actual(usage.value)
+        price = first_price(billed_prices.get(owner), usage.unit_price(), fallback_price)
         if isinstance(owner, tuple):
             source = billed_source if owner[0] == check.billed.integration_id else usage_source
             results.append(CheckResult(
@@ -260,6 +268,11 @@ def _evaluate_one(
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of, note=note,
         ))
     return results
+
+
+def first_price(*prices: Decimal | None) -> Decimal | None:
+    """The first known price; a price of 0 (a bundled service) is known, not missing."""
+    return next((p for p in prices if p is not None), None)
 
 
 def _as_of(source: Source) -> str:

@@ -29,13 +29,17 @@ def normalise(name: str) -> str:
     return " ".join(words) or " ".join(text.split())
 
 
-def pick(text: str, candidates: Iterable[T], *, what: str, name: Callable[[T], str] = str) -> T:
-    """The one candidate `text` means: an exact name, else the same normalised name, else a unique
-    partial match. Several hits at the first level that has any raise `Conflict`; none, `NotFound`."""
+def pick(text: str, candidates: Iterable[T], *, what: str, name: Callable[[T], str] = str,
+         partial: bool = True) -> T:
+    """The one candidate `text` means: an exact name, else the same normalised name, else (when
+    `partial`) a unique partial match. Several hits at the first level that has any raise
+    `Conflict`; none, `NotFound`."""
     wanted = text.strip()
     options = list(candidates)
-    for matches in (lambda n: n == wanted, lambda n: normalise(n) == normalise(wanted),
-                    lambda n: wanted.casefold() in n.casefold()):
+    levels = [lambda n: n == wanted, lambda n: normalise(n) == normalise(wanted)]
+    if partial:
+        levels.append(lambda n: wanted.casefold() in n.casefold())
+    for matches in levels:
         hits = [c for c in options if matches(name(c))]
         if len(hits) == 1:
             return hits[0]

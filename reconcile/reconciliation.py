@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import case, func, or_, select
@@ -68,7 +68,7 @@ class Reconciler:
                     if key not in loaded:
                         loaded[key] = side_readings(session, key[0], side.metrics, seen_since=since)
                     readings[check.id, side_name] = loaded[key]
-            excepted = active_exceptions(session, tenant_id, now)
+            excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted)
         if client is not None:
@@ -102,7 +102,12 @@ def freshness(integration: Integration, now: datetime, stale_after: timedelta) -
 
 def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
                   seen_since: datetime | None = None) -> list[Reading]:
-    """Per account: summed value and priced amount; with `seen_since`, the value counts fresh assets."""
+    """Per account: summed value and priced amount.
+
+    With `seen_since`, an account's value is the number of its assets seen since then. An account
+    whose source reports no assets at all for these metrics (licences, billing lines) keeps its
+    quantity: "seen within" cannot apply to what is never seen.
+    """
     if run_id is None:
         return []
     metrics = list(metrics)
@@ -117,14 +122,17 @@ def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
             for account, value, amount, with_price in connection.execute(query)}
     if seen_since is None:
         return [Reading(account, value, amount, with_price) for account, (value, amount, with_price) in rows.items()]
-    fresh = dict(connection.execute(
-        select(AssetRow.account_id, func.count())
-        .where(AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics),
-               or_(AssetRow.last_seen.is_(None), AssetRow.last_seen >= seen_since))
-        .group_by(AssetRow.account_id)).all())
+    seen = case((or_(AssetRow.last_seen.is_(None), AssetRow.last_seen >= seen_since), 1), else_=0)
+    fresh = {account: count for account, count in connection.execute(
+        select(AssetRow.account_id, func.sum(seen))
+        .where(AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics))
+        .group_by(AssetRow.account_id))}
     readings = []
     for account, (value, amount, with_price) in rows.items():
-        count = Decimal(fresh.get(account, 0))
+        if account not in fresh:
+            readings.append(Reading(account, value, amount, with_price))
+            continue
+        count = Decimal(fresh[account] or 0)
         # the price applies per unit whatever the count; scale the priced part to the fresh count
         unit = (amount / with_price) if with_price else None
         readings.append(Reading(account, count, (unit * count) if unit is not None else ZERO,
@@ -132,8 +140,8 @@ def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
     return readings
 
 
-def active_exceptions(session: Session, tenant_id: str, now: datetime) -> frozenset[tuple[int, int]]:
-    today = now.date()
+def active_exceptions(session: Session, tenant_id: str, today: date) -> frozenset[tuple[int, int]]:
+    """(client, check) pairs with an exception in force on `today`, the tenant's own date."""
     rows = session.execute(select(VarianceException.client_id, VarianceException.check_id).where(
         VarianceException.tenant_id == tenant_id, VarianceException.revoked_at.is_(None),
         or_(VarianceException.until.is_(None), VarianceException.until >= today)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +26,12 @@ class SideSpec:
     metrics: Sequence[str]
 
 
+ZERO, HUNDRED = Decimal(0), Decimal(100)
+PLACES = Decimal("0.0001")  # what the database keeps (Numeric(20, 4))
+RATIO_MIN, RATIO_MAX = PLACES, Decimal(10_000)
+TOLERANCE_MAX = Decimal(1_000_000)
+
+
 class Checks:
     def __init__(self, context: Context, integrations: Integrations) -> None:
         self.context = context
@@ -39,10 +45,9 @@ class Checks:
             raise Invalid("a check needs a name of at most 200 characters")
         if seen_within_days is not None and seen_within_days < 1:
             raise Invalid("seen-within must be at least 1 day")
-        ratio_, units, percent = (_decimal(v, label) for v, label in
-                                  ((ratio, "ratio"), (tolerance_units, "tolerance"), (tolerance_percent, "tolerance %")))
-        if ratio_ <= 0 or units < 0 or percent < 0:
-            raise Invalid("ratio must be positive and tolerances cannot be negative")
+        ratio_ = amount(ratio, "ratio", low=RATIO_MIN, high=RATIO_MAX)
+        units = amount(tolerance_units, "tolerance", low=ZERO, high=TOLERANCE_MAX)
+        percent = amount(tolerance_percent, "tolerance %", low=ZERO, high=HUNDRED)
         with self.context.sessions.begin() as session:
             if session.scalar(select(CheckRow.id).where(CheckRow.tenant_id == tenant_id, CheckRow.name == name)):
                 raise Conflict(f"a check named {name!r} already exists")
@@ -60,14 +65,18 @@ class Checks:
             return to_check(row, {billed_integration.id: billed_integration.name,
                                   usage_integration.id: usage_integration.name})
 
-    def remove(self, tenant_id: str, name: str, actor: Actor) -> None:
-        """Remove a check; snapshots already taken keep its results."""
+    def remove(self, tenant_id: str, name: str, actor: Actor) -> str:
+        """Remove a check named exactly (case aside); snapshots already taken keep its results.
+
+        Returns the name removed. A partial name is refused here: removal is not undoable.
+        """
         with self.context.sessions.begin() as session:
-            row = self.require(session, tenant_id, name)
+            row = self.require(session, tenant_id, name, partial=False)
             for exception in session.scalars(select(VarianceException).where(VarianceException.check_id == row.id)):
                 session.delete(exception)
             session.delete(row)
-            audit.record(session, tenant_id, actor, "check.remove", name)
+            audit.record(session, tenant_id, actor, "check.remove", row.name)
+            return row.name
 
     def list(self, tenant_id: str) -> list[Check]:
         with self.context.sessions() as session:
@@ -76,10 +85,10 @@ class Checks:
             rows = session.scalars(select(CheckRow).where(CheckRow.tenant_id == tenant_id).order_by(CheckRow.name))
             return [to_check(row, names) for row in rows]
 
-    def require(self, session: Session, tenant_id: str, name: str) -> CheckRow:
+    def require(self, session: Session, tenant_id: str, name: str, *, partial: bool = True) -> CheckRow:
         rows = list(session.scalars(select(CheckRow).where(CheckRow.tenant_id == tenant_id)))
         try:
-            return naming.pick(name, rows, what="check", name=lambda r: r.name)
+            return naming.pick(name, rows, what="check", name=lambda r: r.name, partial=partial)
         except NotFound:
             known = ", ".join(r.name for r in rows) or "none yet"
             raise NotFound(f"no check named {name!r} (checks: {known})") from None
@@ -108,11 +117,31 @@ def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
     )
 
 
-def _decimal(value: str | Decimal, label: str) -> Decimal:
+def amount(value: str | Decimal, label: str, *, low: Decimal, high: Decimal) -> Decimal:
+    """A number as it will be stored (4 decimal places), within [low, high].
+
+    Ratios may be written as a fraction: "1/3" is one licence per three devices.
+    """
+    text = str(value).strip()
     try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        raise Invalid(f"{label} must be a number, not {value!r}") from None
-    if not result.is_finite():
-        raise Invalid(f"{label} must be a finite number")
-    return result
+        if "/" in text:
+            numerator, denominator = (Decimal(part) for part in text.split("/", 1))
+            result = numerator / denominator
+        else:
+            result = Decimal(text)
+        stored = result.quantize(PLACES, rounding=ROUND_HALF_UP) if result.is_finite() and abs(result) <= high else None
+    except (ArithmeticError, ValueError):  # InvalidOperation, Overflow, division by zero
+        raise Invalid(f"{label} must be a number, not {text!r}") from None
+    if stored is None or not low <= stored <= high:
+        raise Invalid(f"{label} must be between {low.normalize():f} and {high.normalize():f} "
+                      f"(the database keeps 4 decimal places), not {text!r}")
+    return stored
+
+
+def parse_side(text: str) -> SideSpec:
+    """`ninjaone:devices:workstation,devices:server` → SideSpec("ninjaone", [...]), as both faces take it."""
+    integration, sep, metrics = text.partition(":")
+    names = [m.strip() for m in metrics.split(",") if m.strip()]
+    if not sep or not integration.strip() or not names:
+        raise Invalid(f"use INTEGRATION:METRIC[,METRIC…] such as ninjaone:devices:workstation, not {text!r}")
+    return SideSpec(integration.strip(), names)

@@ -63,8 +63,15 @@ class Snapshots:
         self.context = context
         self.reconciler = reconciler
 
-    def take(self, tenant_id: str, actor: Actor, *, trigger: str = "manual", report: Report | None = None) -> SnapshotInfo:
-        """Freeze every current result; `report` lets a caller snapshot exactly what it showed."""
+    def take(self, tenant_id: str, actor: Actor, *, trigger: str = "manual", report: Report | None = None,
+             period: str | None = None) -> SnapshotInfo:
+        """Freeze every current result; `report` lets a caller snapshot exactly what it showed.
+
+        `period` files the snapshot under a given month (a monthly digest that runs late, after
+        downtime, still belongs to the month it was due in); by default, the month it is taken in.
+        """
+        if period is not None and not PERIOD.match(period):
+            raise Invalid(f"period must look like 2026-10, not {period!r}")
         report = report or self.reconciler.run(tenant_id)
         with self.context.sessions.begin() as session:
             tenants.ensure(session, tenant_id)
@@ -72,7 +79,7 @@ class Snapshots:
             taken_at = report.generated_at
             summary = report.summary
             snapshot = Snapshot(
-                tenant_id=tenant_id, period=taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
+                tenant_id=tenant_id, period=period or taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
                 taken_by=actor.name, trigger=trigger, row_count=len(report.results),
                 sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
                           "status": "stale" if s.stale else "fresh", "reason": s.reason} for s in report.sources],

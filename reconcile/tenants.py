@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from reconcile.context import Context
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MAX_ALERT_THRESHOLD = Decimal(1_000_000_000)
+MAX_STALE_AFTER_HOURS = 24 * 366
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9_]{2,}$")
 
 
@@ -93,10 +95,10 @@ class TenantSettings:
             raise Invalid(f"unknown time zone {self.timezone!r}; use an IANA name like Europe/London") from None
         if not 1 <= self.sync_interval_hours <= 168:
             raise Invalid("sync interval must be between 1 and 168 hours")
-        if self.alert_threshold < 0:
-            raise Invalid("alert threshold cannot be negative")
-        if self.stale_after_hours < 1:
-            raise Invalid("stale-after must be at least 1 hour")
+        if not self.alert_threshold.is_finite() or not 0 <= self.alert_threshold <= MAX_ALERT_THRESHOLD:
+            raise Invalid(f"alert threshold must be an amount between 0 and {MAX_ALERT_THRESHOLD:,}")
+        if not 1 <= self.stale_after_hours <= MAX_STALE_AFTER_HOURS:
+            raise Invalid(f"stale-after must be between 1 and {MAX_STALE_AFTER_HOURS} hours (a year)")
 
 
 def coerce(changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import logging
+import os
 import sys
 from functools import cached_property
 from typing import Any
@@ -49,6 +50,10 @@ class BillrecGroup(click.Group):
             return super().invoke(ctx)
         except errors.KNOWN as error:
             click.echo(f"billrec: {errors.shown(error)}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:
+            # `billrec reconcile | head`: the reader left; stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise

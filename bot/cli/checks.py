@@ -6,17 +6,8 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
-from reconcile.errors import Invalid
 from reconcile.checks import Check
-from reconcile.rules import SideSpec
-
-
-def side(text: str) -> SideSpec:
-    """`ninjaone:devices:workstation,devices:server` → SideSpec("ninjaone", [...])."""
-    integration, sep, metrics = text.partition(":")
-    if not sep or not metrics:
-        raise Invalid(f"use INTEGRATION:METRIC[,METRIC…] such as ninjaone:devices:workstation, not {text!r}")
-    return SideSpec(integration.strip(), [m.strip() for m in metrics.split(",") if m.strip()])
+from reconcile.rules import parse_side
 
 
 def describe(check: Check) -> list[str]:
@@ -57,7 +48,7 @@ def list_(env: Env) -> None:
 def add(env: Env, name: str, billed: str, usage: str, seen_within: int | None, ratio: str, tolerance: str,
         tolerance_percent: str) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another."""
-    check = env.services.checks.add(env.tenant, name, side(billed), side(usage), env.actor,
+    check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
                                     tolerance_percent=tolerance_percent)
     click.echo(f"Added check {check.name!r}. See it with `billrec reconcile`.")
@@ -68,5 +59,5 @@ def add(env: Env, name: str, billed: str, usage: str, seen_within: int | None, r
 @click.pass_obj
 def remove(env: Env, name: str) -> None:
     """Remove a check (snapshots keep its past results)."""
-    env.services.checks.remove(env.tenant, name, env.actor)
-    click.echo(f"Removed check {name!r}.")
+    removed = env.services.checks.remove(env.tenant, name, env.actor)
+    click.echo(f"Removed check {removed!r}. Snapshots already taken keep its results.")

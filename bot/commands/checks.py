@@ -14,7 +14,7 @@ from typing import NoReturn
 from bot.commands.base import Invocation, Usage
 from bot.views import lists
 from bot.views.format import name
-from reconcile.rules import SideSpec
+from reconcile.rules import parse_side
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
        "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]")
@@ -38,14 +38,6 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def side(text: str) -> SideSpec:
-    """`rmm:devices:workstation,devices:server` → SideSpec("rmm", ["devices:workstation", "devices:server"])."""
-    integration, sep, metrics = text.partition(":")
-    if not sep or not metrics:
-        raise Usage(f"a side is INTEGRATION:METRIC[,METRIC…] such as rmm:devices:workstation, not {text!r}")
-    return SideSpec(integration.strip(), [m.strip() for m in metrics.split(",") if m.strip()])
-
-
 def handle(inv: Invocation) -> None:
     words = inv.words()
     action = words[0].lower() if words else "list"
@@ -54,7 +46,7 @@ def handle(inv: Invocation) -> None:
         inv.reply(*lists.checks_message(inv.services.checks.list(inv.tenant)))
     elif action == "add":
         args = parser().parse_args(words[1:])
-        billed, usage = side(args.billed), side(args.usage)
+        billed, usage = parse_side(args.billed), parse_side(args.usage)
         inv.ack()
         inv.require_admin("change checks")
         check = inv.services.checks.add(
@@ -67,7 +59,7 @@ def handle(inv: Invocation) -> None:
     elif action == "remove" and len(words) == 2:
         inv.ack()
         inv.require_admin("change checks")
-        inv.services.checks.remove(inv.tenant, words[1], inv.actor)
-        inv.reply(f"Removed check *{name(words[1])}*. Snapshots already taken keep its results.")
+        removed = inv.services.checks.remove(inv.tenant, words[1], inv.actor)
+        inv.reply(f"Removed check *{name(removed)}*. Snapshots already taken keep its results.")
     else:
         inv.usage(USAGE)
