@@ -1,7 +1,8 @@
 """Snapshots: immutable, dated copies of every check result with the freshness of each source.
 
 A snapshot's period is the month it was taken in, in the tenant's time zone ("2026-11" for one
-taken on 1 November). A period may hold several snapshots (the monthly one and any taken on
+taken on 1 November); the monthly digest's snapshot is filed under the month it was due, even
+when it runs late after downtime. A period may hold several snapshots (the monthly one and any taken on
 demand); exports and history use the latest of each period. Nothing here updates or deletes a
 snapshot, and `tables` refuses it if anything tries.
 """
