@@ -172,7 +172,8 @@ class Client(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    # the PSA (or first) account the client was created from
+    # the PSA (or first) account the client was created from, or adopted by; NULL once retired
+    # (a client a PSA replaced, kept only because exceptions refer to it: see reconcile.linking)
     origin_integration_id: Mapped[int | None] = mapped_column(Integer)
     origin_account_id: Mapped[str | None] = mapped_column(String(200))
 
