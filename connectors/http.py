@@ -194,6 +194,9 @@ class VendorClient:
             following = paging.next_url(response, body, items)
             if following is None:
                 return
+            if following.host != url.host or following.port != url.port:
+                # a next-page link is the vendor's to give, but never to another host
+                raise self._error(BadResponse, response, "gave a next page on another host; stopping")
             if str(following) in seen:
                 raise self._error(BadResponse, response, "repeated a page cursor; stopping so the sync cannot loop")
             seen.add(str(following))

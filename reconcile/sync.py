@@ -42,7 +42,6 @@ from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, NotFound, UserError
 from reconcile.integrations import Integrations
-from reconcile.vault import VaultError
 from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun
 
 log = logging.getLogger(__name__)
@@ -198,7 +197,7 @@ class Syncs:
             log.warning("sync run %s of %s was declared dead and taken over; it stops here", run_id, name)
             return SyncOutcome(name, run_id, "failed", message="stopped: this sync was declared dead and "
                                "another one took over; the current data is untouched")
-        except (ConnectorError, VaultError) as error:
+        except (ConnectorError, UserError) as error:  # the vendor, the key, or a refused URL
             return self._fail(tenant_id, name, run_id, str(error))
         except Exception as error:
             log.exception("sync of %s failed unexpectedly", name)

@@ -48,6 +48,10 @@ def test_a_private_url_stored_earlier_is_not_used_once_they_are_refused(services
     refuse_private_urls(services)
     with pytest.raises(Invalid, match="must start with https://"):
         services.integrations.test("local", "pax8")
+    vendors.requests.clear()
+    outcome = services.syncs.run("local", "pax8", ADMIN)  # a scheduled sync: refused in words, nothing fetched
+    assert outcome.status == "failed" and "must start with https://" in outcome.message
+    assert len(vendors.requests) == 0
 
 
 @pytest.mark.parametrize(("environment", "allowed"), [

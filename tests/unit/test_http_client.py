@@ -234,3 +234,9 @@ def test_any_other_400_is_a_bad_response(server):
     server.answer("/items", 400, {"message": "pageSize too large"})
     with pytest.raises(BadResponse, match=r"answered 400 \(pageSize too large\)"):
         client(server).json("/items")
+
+
+def test_a_next_page_on_another_host_is_refused(server):
+    server.answer("/items", 200, {"value": [1], "@odata.nextLink": "http://169.254.169.254/latest/meta-data"})
+    with pytest.raises(BadResponse, match="next page on another host"):
+        list(client(server).items("/items", paging=NextLink(), items_at="value"))
