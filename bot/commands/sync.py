@@ -2,7 +2,8 @@
 
 A sync runs on the job runner; its outcome comes back ephemerally. A sync held for a sharp
 drop carries Confirm / Discard buttons (here and in `status`); only billing admins may click
-them, and the click replaces the buttons with the decision and who made it.
+them, and the click replaces the buttons with the decision and who made it. The buttons name
+the held run: one a newer sync replaced answers so and changes nothing.
 """
 
 from __future__ import annotations
@@ -42,15 +43,17 @@ def start(inv: Invocation) -> None:
 
 def confirm(click: Click) -> None:
     click.require_admin("confirm a held sync")
-    outcome = click.services.syncs.confirm(click.tenant, click.value, click.actor)
-    _show(click, f":white_check_mark: *{name(click.value, 40)}*: {name(outcome.message)} — confirmed by "
+    integration, run_id = views.read_hold(click.value)
+    outcome = click.services.syncs.confirm(click.tenant, integration, click.actor, run_id=run_id)
+    _show(click, f":white_check_mark: *{name(integration, 40)}*: {name(outcome.message)} — confirmed by "
                  f"{user(click.user_id)}")
 
 
 def discard(click: Click) -> None:
     click.require_admin("discard a held sync")
-    outcome = click.services.syncs.discard(click.tenant, click.value, click.actor)
-    _show(click, f":wastebasket: *{name(click.value, 40)}*: {name(outcome.message)} — discarded by "
+    integration, run_id = views.read_hold(click.value)
+    outcome = click.services.syncs.discard(click.tenant, integration, click.actor, run_id=run_id)
+    _show(click, f":wastebasket: *{name(integration, 40)}*: {name(outcome.message)} — discarded by "
                  f"{user(click.user_id)}")
 
 

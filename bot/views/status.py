@@ -36,16 +36,34 @@ def integration_line(info: IntegrationInfo, next_sync: datetime | None = None) -
 
 
 def hold_blocks(outcome: SyncOutcome) -> list[Block]:
-    """A sync held for a sharp drop, with Confirm / Discard buttons (block id names it)."""
+    """A sync held for a sharp drop, with Confirm / Discard buttons (block id names it).
+
+    The buttons carry the run as well as the integration, so a click on an old message decides
+    nothing once a newer sync has replaced that run.
+    """
     integration = cut(outcome.integration, 40)
+    value = hold_value(outcome)
     return [
         section(f":raised_hand: *{name(integration)}*: the last sync is held, nothing was replaced. "
                 f"{name(outcome.message, 1500)}"),
         {"type": "actions", "block_id": f"hold:{integration}", "elements": [
-            button("Confirm: use the new data", "hold_confirm", integration, style="primary"),
-            button("Discard: keep the previous data", "hold_discard", integration),
+            button("Confirm: use the new data", "hold_confirm", value, style="primary"),
+            button("Discard: keep the previous data", "hold_discard", value),
         ]},
     ]
+
+
+def hold_value(outcome: SyncOutcome) -> str:
+    """A hold button's value: `RUN:INTEGRATION`, e.g. `42:rmm` (integration names hold no colon)."""
+    return f"{outcome.run_id}:{outcome.integration}"
+
+
+def read_hold(value: str) -> tuple[str, int | None]:
+    """(integration, run id) from a hold button's value; a button posted before run ids gives no run."""
+    run, colon, integration = value.partition(":")
+    if colon and run.isdigit():
+        return integration, int(run)
+    return value, None
 
 
 def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,

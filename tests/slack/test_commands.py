@@ -29,11 +29,13 @@ def test_status_lists_integrations_with_their_sync_health(slack, world):
 
 def test_status_offers_confirm_and_discard_for_a_held_sync(slack, world, services):
     Scripted.script = fleet({"acme": 1})  # the RMM suddenly lost almost every device
-    assert services.syncs.run("local", world.rmm, ADMIN).status == "held"
+    held = services.syncs.run("local", world.rmm, ADMIN)
+    assert held.status == "held"
     result = slack.run("status")
     assert "the last sync is held, nothing was replaced" in result.text
     actions = next(b for b in result.replies[0]["blocks"] if b.get("block_id") == "hold:rmm")
-    assert [e["action_id"] for e in actions["elements"]] == ["hold_confirm", "hold_discard"]
+    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+        ("hold_confirm", f"{held.run_id}:rmm"), ("hold_discard", f"{held.run_id}:rmm")]
 
 
 def test_a_held_sync_is_confirmed_by_a_button_that_shows_who_decided(slack, world, services):
@@ -263,6 +265,34 @@ def test_a_held_sync_can_be_discarded_keeping_the_previous_data(slack, world, se
     assert f"discarded by <@{ADMIN_ID}>" in decided.text and "the previous data stays" in decided.text
     assert services.syncs.held("local") == []
     assert audit(services, "sync.discard") == [(ADMIN_ID, "slack", "rmm")]
+
+
+def test_a_button_for_a_held_sync_a_newer_one_replaced_decides_nothing(slack, world, services):
+    Scripted.script = fleet({"acme": 1})
+    services.syncs.run("local", world.rmm, ADMIN)
+    old = slack.run("status")
+    old_message = {"blocks": old.replies[0]["blocks"], "ts": "1.0005", "text": ""}
+    Scripted.script = fleet({"acme": 2})
+    newer = services.syncs.run("local", world.rmm, ADMIN)
+    assert newer.status == "held"
+    for action in ("hold_confirm", "hold_discard"):
+        refused = slack.click(action, message=old_message)
+        assert "that held sync of rmm was replaced by a newer one" in refused.text
+        assert refused.replies[0].get("replace_original") is not True  # told to the clicker; the message stays
+    assert [h.run_id for h in services.syncs.held("local")] == [newer.run_id]
+    assert audit(services, "sync.confirm") == audit(services, "sync.discard") == []
+    current = slack.run("status")
+    decided = slack.click("hold_confirm", message={"blocks": current.replies[0]["blocks"], "ts": "1.0006", "text": ""})
+    assert f"*rmm*: held sync confirmed; its data is now current — confirmed by <@{ADMIN_ID}>" in decided.text
+    assert services.syncs.held("local") == []
+
+
+def test_a_hold_button_posted_before_buttons_named_the_run_decides_the_latest_hold(slack, world, services):
+    Scripted.script = fleet({"acme": 1})
+    services.syncs.run("local", world.rmm, ADMIN)
+    decided = slack.click("hold_discard", value="rmm", block_id="hold:rmm")
+    assert f"discarded by <@{ADMIN_ID}>" in decided.text
+    assert services.syncs.held("local") == []
 
 
 def test_a_429_from_slack_is_waited_out_and_the_summary_is_posted_once(slack, world):
