@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reconcile import checks, naming, tenants
 from reconcile.checks import CheckResult, Reading, Source, Summary
 from reconcile.context import Context
+from reconcile.linking import live_clients
 from reconcile.rules import Checks
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 
@@ -51,7 +52,7 @@ class Reconciler:
             stale_after = timedelta(hours=settings.stale_after_hours) if settings.stale_after_hours else self.context.config.stale_after
             sources = load_sources(session, tenant_id, now, stale_after)
             runs = {s.integration_id: run for s, run in sources.values()}
-            clients = dict(session.execute(select(Client.id, Client.name).where(Client.tenant_id == tenant_id)).all())
+            clients = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
             links = {(i, a): c for i, a, c in session.execute(
                 select(Link.integration_id, Link.account_id, Link.client_id)
                 .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
