@@ -1,29 +1,8 @@
 """Links: which vendor account is which client.
 
-Clients come from the PSA: every company a billing-side integration reports becomes a client,
-linked (approved) to that company. Without a PSA, the first connected source plays that part.
-Every other account gets a *suggested* link to the client whose name matches best, with a
-score and the reason in words; nothing is approved unless a person says so (or asks for
-`approve_above`).
-
-When a PSA arrives after another source founded the clients, the PSA's companies become the
-clients, so no company is reported twice (once billed, once used). On the PSA's sync:
-
-- a founded client whose normalised name is the same as exactly one PSA company's, and no
-  other founded client shares that name, is *adopted*: it keeps its id and its approved
-  links, takes the company's name, and now originates from the PSA, whose link is approved;
-- every other founded client is *retired*: all links to it go back to `suggested` with no
-  client (so the next suggestions propose a PSA client and a person decides), its active
-  exceptions are revoked, and the row is deleted. A client that revoked exceptions still
-  refer to is kept for their history, without an origin, and is offered to no one again;
-- the remaining companies become new clients, as when the PSA comes first.
-
-    RMM founded "ACME Corporation" (#1), "Cedar Dental" (#2); PSA has "Acme Corp", "Dunmore"
-    → #1 is renamed "Acme Corp" (its RMM link stays approved), #2 is retired (the RMM's
-      "Cedar Dental" link is suggested again), "Dunmore" becomes client #3.
-
-A PSA sync with no companies retires nothing; clients another PSA founded are never touched.
-Every step is audited as the `sync` actor.
+Every account that did not found a client (see `founding`) gets a *suggested* link to the
+client whose name matches best, with a score and the reason in words; nothing is approved
+unless a person says so (or asks for `approve_above`). Many accounts may link to one client.
 
 Matching normalises names first, so legal suffixes and punctuation do not count:
 
@@ -34,35 +13,24 @@ Matching normalises names first, so legal suffixes and punctuation do not count:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.base import Role
 from reconcile import audit, naming
-from reconcile.naming import normalise
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
+from reconcile.founding import SYNC, Founding, live_clients
 from reconcile.integrations import Integrations
-from reconcile.tables import AccountRow, CheckRow, Client, Integration, Link, VarianceException
+from reconcile.naming import normalise
+from reconcile.tables import AccountRow, Client, Integration, Link
 
 SUGGEST_FLOOR = 0.6  # below this a "suggestion" would be noise
 AMBIGUOUS_SCORE = 0.9  # two clients share the normalised name: never auto-approvable
-SYNC = Actor("sync", "scheduler")
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    account_name: str
-    client_name: str | None
-    score: float
-    reason: str
 
 
 def match(account_name: str, clients: dict[int, str], normalised: dict[int, str] | None = None) -> tuple[int | None, float, str]:
@@ -85,25 +53,6 @@ def match(account_name: str, clients: dict[int, str], normalised: dict[int, str]
     return client_id, score, f"similar names ({score:.0%} alike)"
 
 
-def adoptions(clients: Mapping[int, str], companies: Mapping[str, str]) -> dict[int, str]:
-    """Which founded client each PSA company adopts: client id → company (account) id.
-
-    Only one-to-one matches of normalised names count; a name two clients or two companies
-    share adopts nothing, so no guess is ever made for a person.
-    """
-    client_names = Counter(normalise(n) for n in clients.values())
-    by_name: dict[str, list[str]] = {}
-    for account_id, name in companies.items():
-        by_name.setdefault(normalise(name), []).append(account_id)
-    return {cid: by_name[key][0] for cid, name in clients.items()
-            if len(by_name.get(key := normalise(name), ())) == 1 and client_names[key] == 1}
-
-
-def live_clients(tenant_id: str) -> ColumnElement[bool]:
-    """A tenant's clients, less the retired ones kept only for their exceptions' history."""
-    return and_(Client.tenant_id == tenant_id, Client.origin_integration_id.is_not(None))
-
-
 @dataclass(frozen=True)
 class LinkInfo:
     id: int
@@ -123,111 +72,15 @@ class Links:
     def __init__(self, context: Context, integrations: Integrations) -> None:
         self.context = context
         self.integrations = integrations
+        self.founding = Founding(context, self._decide)
 
     # -- after each sync -------------------------------------------------------------------
 
     def after_sync(self, tenant_id: str, integration_id: int) -> None:
-        """Create clients from the client source's accounts, and suggest links for the rest."""
+        """Found or adopt clients from the client source's accounts, then suggest links for the rest."""
         with self.context.sessions.begin() as session:
-            integration = session.get(Integration, integration_id)
-            if self._is_client_source(session, integration):
-                self._ensure_clients(session, integration)
+            self.founding.found(session, session.get(Integration, integration_id))
         self.suggest(tenant_id, SYNC)
-
-    def _is_client_source(self, session: Session, integration: Integration) -> bool:
-        if self._is_billing(integration):
-            return True
-        existing_origin = session.scalar(select(Client.origin_integration_id).where(
-            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None)).limit(1))
-        if existing_origin is not None:
-            return existing_origin == integration.id
-        # no clients yet and no PSA connected: the first connected source founds them
-        billing = [i for i in session.scalars(select(Integration).where(Integration.tenant_id == integration.tenant_id,
-                                                                        Integration.status == "connected"))
-                   if self._is_billing(i)]
-        return not billing
-
-    def _is_billing(self, integration: Integration | None) -> bool:
-        cls = self.context.registry.get(integration.kind) if integration is not None else None
-        return cls is not None and cls.role is Role.BILLING
-
-    def _ensure_clients(self, session: Session, integration: Integration) -> None:
-        links = {l.account_id: l for l in session.scalars(select(Link).where(Link.integration_id == integration.id))}
-        accounts = list(session.scalars(select(AccountRow).where(AccountRow.sync_run_id == integration.current_run_id)))
-        adopted = self._take_over(session, integration, accounts, links) if self._is_billing(integration) else {}
-        clients = {c.id: c for c in session.scalars(select(Client).where(Client.tenant_id == integration.tenant_id))}
-        for account in accounts:
-            link = links.get(account.external_id)
-            if link is None and account.external_id in adopted:
-                client = adopted[account.external_id]
-                link = Link(tenant_id=integration.tenant_id, integration_id=integration.id,
-                            account_id=account.external_id, account_name=account.name, client_id=client.id,
-                            score=1.0, created_at=self.context.clock())
-                session.add(link)
-                session.flush()
-                self._decide(session, link, "approved", client.id, SYNC, reason="client adopted by this account")
-            elif link is None:
-                client = Client(tenant_id=integration.tenant_id, name=account.name, created_at=self.context.clock(),
-                                origin_integration_id=integration.id, origin_account_id=account.external_id)
-                session.add(client)
-                session.flush()
-                session.add(Link(tenant_id=integration.tenant_id, integration_id=integration.id,
-                                 account_id=account.external_id, account_name=account.name, client_id=client.id,
-                                 status="approved", score=1.0, reason="client created from this account",
-                                 decided_by="sync", decided_at=self.context.clock(), decided_via="scheduler",
-                                 created_at=self.context.clock()))
-            elif (link.client_id in clients and clients[link.client_id].origin_integration_id == integration.id
-                  and clients[link.client_id].origin_account_id == account.external_id):
-                clients[link.client_id].name = account.name  # the PSA renamed its company
-                link.account_name = account.name
-
-    # -- a PSA taking over from the source that founded the clients ------------------------
-
-    def _take_over(self, session: Session, psa: Integration, companies: list[AccountRow],
-                   links: Mapping[str, Link]) -> dict[str, Client]:
-        """Adopt or retire the clients a non-billing source founded; returns company id → adopted client."""
-        founded = [c for c in session.scalars(select(Client).where(Client.tenant_id == psa.tenant_id,
-                                                                   Client.origin_integration_id.is_not(None)))
-                   if not self._is_billing(session.get(Integration, c.origin_integration_id))]
-        if not founded or not companies:
-            return {}
-        pairs = adoptions({c.id: c.name for c in founded}, {a.external_id: a.name for a in companies})
-        names = {a.external_id: a.name for a in companies}
-        adopted = {}
-        for client in founded:
-            company = pairs.get(client.id)
-            if company is None or company in links:
-                self._retire(session, client, psa)
-                continue
-            audit.record(session, psa.tenant_id, SYNC, "client.adopt", names[company], client=client.id,
-                         was=client.name, integration=psa.name)
-            client.name, client.origin_integration_id, client.origin_account_id = names[company], psa.id, company
-            adopted[company] = client
-        return adopted
-
-    def _retire(self, session: Session, client: Client, psa: Integration) -> None:
-        now = self.context.clock()
-        for link in session.scalars(select(Link).where(Link.client_id == client.id)):
-            audit.record(session, link.tenant_id, SYNC, "link.reopen", link.account_name, link=link.id,
-                         client=client.name, was=link.status)
-            link.status, link.client_id, link.score = "suggested", None, 0.0
-            link.reason = f"its client {client.name!r} is not a {psa.name} company"
-            link.decided_by = link.decided_at = link.decided_via = None
-        for exception in session.scalars(select(VarianceException).where(VarianceException.client_id == client.id,
-                                                                          VarianceException.revoked_at.is_(None))):
-            exception.revoked_at = now
-            check = session.get(CheckRow, exception.check_id)
-            audit.record(session, client.tenant_id, SYNC, "exception.revoke", f"{client.name} / {check.name}",
-                         reason=f"the client is not a {psa.name} company")
-        session.flush()
-        # exceptions (revoked ones too) keep their client for history; links no longer point here
-        kept = session.scalar(select(VarianceException.id).where(VarianceException.client_id == client.id).limit(1))
-        audit.record(session, client.tenant_id, SYNC, "client.retire", client.name, client=client.id,
-                     integration=psa.name, kept=kept is not None)
-        if kept is None:
-            session.delete(client)
-        else:
-            client.origin_integration_id = client.origin_account_id = None
 
     # -- suggestions ------------------------------------------------------------------------
 

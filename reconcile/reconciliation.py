@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from reconcile import checks, naming, tenants
 from reconcile.checks import CheckResult, Reading, Source, Summary
 from reconcile.context import Context
-from reconcile.linking import live_clients
+from reconcile.founding import live_clients
 from reconcile.rules import Checks
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
-from reconcile.linking import adoptions
+from reconcile.founding import adoptions
 from reconcile.rules import SideSpec
 from reconcile.tables import AuditEntry, Client, Link, VarianceException
 from tests.fakes import Scripted, ScriptedBilling
