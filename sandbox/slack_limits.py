@@ -7,6 +7,8 @@ reject with `invalid_blocks` passes every test. Each problem is reported like Sl
     [ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]
 
 The numbers are the ones in slack-notes.md ("Limits"); there is no official schema to load.
+They repeat `bot/views/limits.py` on purpose: the fake is Slack's side, written from Slack's
+rules, so a wrong number in the app's own limits fails a test instead of passing both.
 """
 
 from __future__ import annotations
