@@ -15,7 +15,7 @@ Setting both, or neither, is refused at start with one line saying what to set, 
 missing signing secret (HTTP mode) or app-level token (Socket Mode).
 
 What every listener can ask for by name, besides Bolt's own arguments: `services` (the
-`reconcile` services), `tenant`, `jobs` (the job runner for slow work) and `pacer` (posts per
+`reconcile` services), `tenant`, `background` (the job runner for slow work) and `pacer` (posts per
 channel); one middleware puts them into the context. `@app.error` is the one place unexpected failures are logged and
 answered (see `bot.failures`).
 """
@@ -32,7 +32,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot import commands, failures, home, oauth, posting
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.settings import Settings
 from bot.slackclient import make_client
 from reconcile.bootstrap import Services
@@ -40,7 +40,7 @@ from reconcile.errors import UserError
 
 log = logging.getLogger(__name__)
 
-LISTENER_THREADS = 16  # acks and quick answers; slow work goes to `Jobs`
+LISTENER_THREADS = 16  # acks and quick answers; slow work goes to `Background`
 
 
 class SlackSetupError(UserError):
@@ -80,7 +80,7 @@ def create_app(
     *,
     client: WebClient | None = None,
     installation_store: InstallationStore | None = None,
-    jobs: Jobs | None = None,
+    background: Background | None = None,
     listener_executor: Executor | None = None,
     socket_mode: bool = False,
     pacer: posting.Pacer | None = None,
@@ -92,13 +92,13 @@ def create_app(
         settings: the process settings; see `check_settings` for what each mode needs.
         client: the Web API client (default: `bot.slackclient.make_client`).
         installation_store: OAuth mode's store (default: slack_sdk's SQLAlchemy store on our database).
-        jobs: the job runner for slow work (default: a new one).
+        background: the job runner for slow work (default: a new one).
         listener_executor: Bolt's listener pool (default: `LISTENER_THREADS` threads).
         socket_mode: True when served over Socket Mode (no signing secret needed).
         pacer: spaces posts per channel (default: the process-wide `posting.PACER`).
     """
     check_settings(settings, socket_mode=socket_mode)
-    jobs = jobs or Jobs()
+    background = background or Background()
     executor = listener_executor or ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="billrec-listener")
     common: dict[str, Any] = {
         "name": "billrec",
@@ -127,7 +127,7 @@ def create_app(
         if tenant not in known_tenants:
             services.tenants.ensure(tenant)
             known_tenants.add(tenant)
-        context["services"], context["tenant"], context["jobs"] = services, tenant, jobs
+        context["services"], context["tenant"], context["background"] = services, tenant, background
         context["pacer"] = pacer or posting.PACER
         next()
 

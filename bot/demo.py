@@ -18,7 +18,7 @@ from reconcile import bootstrap, csvexport
 from reconcile.audit import Actor
 from reconcile.config import LOCAL_TENANT, Config
 from reconcile.reconciliation import Report
-from reconcile.rules import SideSpec
+from reconcile.check_catalog import SideSpec
 from reconcile.snapshots import SnapshotInfo
 
 DEMO_ACTOR = Actor("demo", "cli")
@@ -96,7 +96,7 @@ def show_in_slack(run: DemoRun, say: Callable[[str], None] = print) -> Path:
     """
     from bot import wsgi
     from bot.app import create_app
-    from bot.jobs import Jobs
+    from bot.background import Background
     from bot.serving import LocalServer
     from bot.settings import Settings
     from sandbox.slack import FakeSlack
@@ -108,15 +108,15 @@ def show_in_slack(run: DemoRun, say: Callable[[str], None] = print) -> Path:
         seed_workspace(fake)
         settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_signing_secret=secret,
                             slack_api_url=fake.api_url)
-        jobs = Jobs()
-        app = create_app(run.services, settings, jobs=jobs)
+        background = Background()
+        app = create_app(run.services, settings, background=background)
         with LocalServer(wsgi.handler(app)) as server, SlackDriver(server.events_url, secret, fake=fake) as driver:
             say("/billrec reconcile in #billing, sent to the real app over HTTP, signed like Slack signs it")
             answer = driver.command("reconcile")
             say(f"acked in {(driver.last_elapsed or 0) * 1000:.0f} ms: {answer.text or '(empty 200)'}")
             fake.wait_for(lambda f: f.files(BILLING), timeout=120)
-            jobs.wait_idle(60)
-        jobs.shutdown()
+            background.wait_idle(60)
+        background.shutdown()
         say("what #billing shows:")
         for line in render_channel(fake, BILLING).splitlines():
             say(line)

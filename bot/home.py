@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 
 from bot import posting
 from bot.commands.reconcile import NO_RESULTS, filename
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.views import home as views
 from bot.views.format import user
 from reconcile import csvexport
@@ -32,11 +32,11 @@ def register(app: App) -> None:
     app.action(views.EXPORT)(_button(export, "exporting"))
 
 
-def opened(event: dict[str, Any], client: WebClient, services: Services, tenant: str, jobs: Jobs) -> None:
+def opened(event: dict[str, Any], client: WebClient, services: Services, tenant: str, background: Background) -> None:
     if event.get("tab", "home") != "home":
         return
     user_id = str(event["user"])
-    jobs.submit(lambda: publish(client, services, tenant, user_id),
+    background.submit(lambda: publish(client, services, tenant, user_id),
                 reply=lambda text: publish(client, services, tenant, user_id, text, reconcile=False),
                 name="showing the App Home")
 
@@ -77,14 +77,14 @@ def _button(work: Callable[[Press], str], what: str) -> Callable[..., None]:
     """A Home button: ack, do `work` on the job runner, republish the tab with what it said."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, services: Services, tenant: str,
-                 jobs: Jobs, pacer: posting.Pacer) -> None:
+                 background: Background, pacer: posting.Pacer) -> None:
         ack()
         press = Press(client, services, tenant, str(body["user"]["id"]), pacer)
 
         def run() -> None:
             publish(client, services, tenant, press.user_id, work(press))
 
-        jobs.submit(run, reply=lambda text: publish(client, services, tenant, press.user_id, text), name=what)
+        background.submit(run, reply=lambda text: publish(client, services, tenant, press.user_id, text), name=what)
 
     listener.__name__ = work.__name__
     return listener

@@ -14,14 +14,14 @@ from sqlalchemy import Engine
 import connectors
 from connectors.base import Connector
 from reconcile import db, vault
-from reconcile.acknowledgements import Exceptions
+from reconcile.variance_exceptions import Exceptions
 from reconcile.config import Config
 from reconcile.context import Context, utcnow
 from reconcile.events import Events
 from reconcile.integrations import Integrations
 from reconcile.linking import Links
 from reconcile.reconciliation import Reconciler
-from reconcile.rules import Checks
+from reconcile.check_catalog import Checks
 from reconcile.snapshots import Snapshots
 from reconcile.sync import Syncs
 from reconcile.tenants import Tenants

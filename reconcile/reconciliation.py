@@ -19,7 +19,7 @@ from reconcile import checks, naming, tenants
 from reconcile.checks import CheckResult, Reading, Source, Summary
 from reconcile.context import Context
 from reconcile.founding import live_clients
-from reconcile.rules import Checks
+from reconcile.check_catalog import Checks
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 
 ZERO = Decimal(0)
@@ -39,14 +39,14 @@ class Report:
 
 
 class Reconciler:
-    def __init__(self, context: Context, rules: Checks) -> None:
+    def __init__(self, context: Context, checks: Checks) -> None:
         self.context = context
-        self.rules = rules
+        self.checks = checks
 
     def run(self, tenant_id: str, client: str | None = None) -> Report:
         """Evaluate every check for every client now; `client` narrows the report to one client."""
         now = self.context.clock()
-        check_list = self.rules.list(tenant_id)
+        check_list = self.checks.list(tenant_id)
         with self.context.sessions() as session:
             settings = tenants.settings_of(session, tenant_id)
             stale_after = timedelta(hours=settings.stale_after_hours) if settings.stale_after_hours else self.context.config.stale_after

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
 from reconcile.founding import adoptions
-from reconcile.rules import SideSpec
+from reconcile.check_catalog import SideSpec
 from reconcile.tables import AuditEntry, Client, Link, VarianceException
 from tests.fakes import Scripted, ScriptedBilling
 

@@ -11,7 +11,7 @@ from connectors.records import Account, Asset, Quantity
 from reconcile.audit import Actor
 from reconcile.checks import Status
 from reconcile.errors import Invalid, NotFound
-from reconcile.rules import SideSpec
+from reconcile.check_catalog import SideSpec
 from tests.fakes import Scripted, ScriptedBilling
 
 ADMIN = Actor("U_ADMIN", "cli")

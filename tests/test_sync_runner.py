@@ -179,7 +179,7 @@ def test_the_previous_runs_rows_outlive_the_swap_until_the_next_sync_begins(rmm)
 
 def test_a_report_read_while_a_sync_swaps_in_new_data_sees_one_whole_run(rmm, monkeypatch):
     from reconcile import reconciliation
-    from reconcile.rules import SideSpec
+    from reconcile.check_catalog import SideSpec
     from tests.fakes import ScriptedBilling
 
     ScriptedBilling.script = [Account(id="250", name="Org 1"),

@@ -7,7 +7,7 @@ from tabulate import tabulate
 
 from bot.cli import Env, cli
 from reconcile.checks import Check
-from reconcile.rules import parse_side
+from reconcile.check_catalog import parse_side
 
 
 def describe(check: Check) -> list[str]:

@@ -31,7 +31,7 @@ from bot.commands import (
     sync,
 )
 from bot.commands.base import Invocation
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.posting import Pacer
 from reconcile.bootstrap import Services
 
@@ -62,13 +62,13 @@ def register(app: App) -> None:
 
 
 def dispatch(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, services: Services,
-             tenant: str, jobs: Jobs, pacer: Pacer) -> None:
+             tenant: str, background: Background, pacer: Pacer) -> None:
     """Find the subcommand, run it, and make sure Slack got its ack whatever happened."""
     name, _, args = str(command.get("text") or "").strip().partition(" ")
     run = SUBCOMMANDS.get(name.lower())
     inv = Invocation(name=name.lower(), args=args, user_id=command["user_id"], channel_id=command["channel_id"],
                      trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, client=client,
-                     services=services, tenant=tenant, jobs=jobs, pacer=pacer)
+                     services=services, tenant=tenant, background=background, pacer=pacer)
     try:
         with failures.explained(inv.reply):
             if run is None:

@@ -25,7 +25,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import failures, permissions
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.posting import Pacer
 from bot.views.lists import usage
 from reconcile.audit import Actor
@@ -72,7 +72,7 @@ class Invocation:
     client: WebClient
     services: Services
     tenant: str
-    jobs: Jobs
+    background: Background
     pacer: Pacer
 
     @property
@@ -106,7 +106,7 @@ class Invocation:
 
     def later(self, work: Callable[[], Any], what: str) -> None:
         """Run `work` on the job runner; its known failures are replied, the rest logged."""
-        self.jobs.submit(work, reply=lambda text: self.reply(text), name=what)
+        self.background.submit(work, reply=lambda text: self.reply(text), name=what)
 
 
 @dataclass

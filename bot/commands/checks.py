@@ -14,7 +14,7 @@ from typing import NoReturn
 from bot.commands.base import Invocation, Usage
 from bot.views import lists
 from bot.views.format import name
-from reconcile.rules import parse_side
+from reconcile.check_catalog import parse_side
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
        "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]")

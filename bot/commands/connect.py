@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import permissions
 from bot.commands.base import Invocation
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.views import connect as views
 from bot.views.format import escape
 from connectors.base import Connector, Field
@@ -67,7 +67,7 @@ def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClie
 
 
 def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services, tenant: str,
-           jobs: Jobs) -> None:
+           background: Background) -> None:
     """Check the form; then test the connection after the ack and show the outcome in the modal."""
     kinds = services.integrations.kinds()
     kind = views.kind_from(view.get("private_metadata", ""))
@@ -97,7 +97,7 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
             return
         client.views_update(view_id=view_id, view=views.connected_view(info))
 
-    jobs.submit(test_and_store, reply=lambda text: client.views_update(view_id=view_id, view=views.notice_view(text)),
+    background.submit(test_and_store, reply=lambda text: client.views_update(view_id=view_id, view=views.notice_view(text)),
                 name="testing the connection")
 
 

@@ -23,7 +23,7 @@ from bot.views.format import (
     signed,
     user,
 )
-from reconcile.acknowledgements import ExceptionInfo
+from reconcile.variance_exceptions import ExceptionInfo
 from reconcile.checks import Check
 from reconcile.snapshots import HistoryLine
 from reconcile.tenants import TenantSettings

@@ -28,7 +28,7 @@ from bot.settings import Settings
 from bot.slackclient import make_client
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
-from reconcile.rules import SideSpec
+from reconcile.check_catalog import SideSpec
 from sandbox.slack import FakeSlack
 from sandbox.slack_state import DEFAULT_SCOPES
 from tests.fakes import Scripted, ScriptedBilling

@@ -26,14 +26,14 @@ from slack_bolt import App
 
 from bot import wsgi
 from bot.app import create_app
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.posting import Pacer
 from bot.serving import LocalServer
 from bot.settings import Settings
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
-from reconcile.rules import SideSpec
+from reconcile.check_catalog import SideSpec
 from sandbox.slack import FakeSlack
 from sandbox.slack_driver import SlackDriver
 from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, seed_workspace
@@ -111,7 +111,7 @@ class Served:
     """The app running on a loopback port."""
 
     app: App
-    jobs: Jobs
+    background: Background
     listeners: TrackingExecutor
     server: LocalServer = field(repr=False)
 
@@ -122,7 +122,7 @@ class Served:
     def settle(self) -> None:
         """Wait until every listener and every job they started has finished."""
         self.listeners.wait_idle()
-        self.jobs.wait_idle(30)
+        self.background.wait_idle(30)
         self.listeners.wait_idle()
 
     @property
@@ -132,15 +132,15 @@ class Served:
     def stop(self) -> None:
         self.server.stop()
         self.settle()
-        self.jobs.shutdown()
+        self.background.shutdown()
         self.listeners.shutdown(wait=True)
 
 
 def serve(services: Services, settings: Settings, **options: Any) -> Served:
-    jobs, listeners = Jobs(), TrackingExecutor()
+    background, listeners = Background(), TrackingExecutor()
     options.setdefault("pacer", Pacer(interval=0))  # the fake's rate limit is off too; test_posting paces
-    app = create_app(services, settings, jobs=jobs, listener_executor=listeners, **options)
-    return Served(app, jobs, listeners, LocalServer(wsgi.handler(app)).__enter__())
+    app = create_app(services, settings, background=background, listener_executor=listeners, **options)
+    return Served(app, background, listeners, LocalServer(wsgi.handler(app)).__enter__())
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.app import SlackSetupError, check_settings, create_app
-from bot.jobs import Jobs
+from bot.background import Background
 from bot.posting import Pacer
 from bot.settings import Settings
 from sandbox import slack_payloads as payloads
@@ -65,8 +65,8 @@ def test_in_socket_mode_the_same_app_answers_without_a_signing_secret(services, 
     """What slack_bolt's Socket Mode adapter hands the app: the payload as a dict, no signature."""
     settings = Settings(_env_file=None, slack_bot_token=BOT_TOKEN, slack_app_token="xapp-1-test",
                         slack_api_url=fake.api_url)
-    jobs = Jobs()
-    app = create_app(services, settings, jobs=jobs, socket_mode=True, pacer=Pacer(interval=0))
+    background = Background()
+    app = create_app(services, settings, background=background, socket_mode=True, pacer=Pacer(interval=0))
     actor = payloads.Actor(team_id=TEAM_ID, team_domain="acme-msp", user_id=ADMIN_ID, user_name="dana",
                            api_app_id=fake.app_id, token="unused-in-socket-mode")
     fields = payloads.slash_command(actor, command="/billrec", text="settings", channel_id=BILLING,
@@ -76,4 +76,4 @@ def test_in_socket_mode_the_same_app_answers_without_a_signing_secret(services, 
     assert response.status == 200
     fake.wait_for(lambda f: f.hooks, timeout=10)
     assert "*Settings*" in str(fake.hooks[0].body)
-    jobs.shutdown()
+    background.shutdown()

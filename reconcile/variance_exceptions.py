@@ -17,7 +17,7 @@ from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
 from reconcile.linking import Links
-from reconcile.rules import Checks
+from reconcile.check_catalog import Checks
 from reconcile.tables import CheckRow, Client, VarianceException
 
 
@@ -34,10 +34,10 @@ class ExceptionInfo:
 
 
 class Exceptions:
-    def __init__(self, context: Context, links: Links, rules: Checks) -> None:
+    def __init__(self, context: Context, links: Links, checks: Checks) -> None:
         self.context = context
         self.links = links
-        self.rules = rules
+        self.checks = checks
 
     def add(self, tenant_id: str, client: str, check: str, reason: str, actor: Actor,
             until: date | None = None) -> ExceptionInfo:
@@ -48,7 +48,7 @@ class Exceptions:
             if until is not None and until < self._today(session, tenant_id):
                 raise Invalid(f"until {until} is already past")
             found_client = self.links.find_client(session, tenant_id, client)
-            found_check = self.rules.require(session, tenant_id, check)
+            found_check = self.checks.require(session, tenant_id, check)
             row = VarianceException(tenant_id=tenant_id, client_id=found_client.id, check_id=found_check.id,
                                     reason=reason[:1000], until=until, created_by=actor.name,
                                     created_at=self.context.clock())

@@ -1,11 +1,11 @@
-"""The app's job runner: slow work (syncs, reconciles, snapshots, exports) after the ack.
+"""Background work for the Slack face: slow work (syncs, reconciles, snapshots, exports) after the ack.
 
 Bolt's own listener threads answer requests; a reconcile of a large tenant must not hold one of
-them, or acks queue behind it. Jobs run on their own small pool instead. We do not use Bolt's
+them, or acks queue behind it. Slow work runs on its own small pool instead. We do not use Bolt's
 `lazy=` listeners for this: Bolt deep-copies every custom context value (our `services`, with
 its engine) into a lazy listener's request, and runs lazy work on the listener pool anyway.
 
-    jobs.submit(do_the_slow_thing, reply=respond_ephemerally)
+    background.submit(do_the_slow_thing, reply=respond_ephemerally)
 
 A job's known failures (`UserError`, `ConnectorError`, Slack errors a user can fix) become a
 clear reply; anything else is logged with its traceback and the user hears that something
@@ -28,7 +28,9 @@ WORKERS = 4
 Reply = Callable[[str], Any]
 
 
-class Jobs:
+class Background:
+    """A small thread pool for the slow half of Slack commands and buttons (not scheduler jobs: see `bot.schedule.jobs`)."""
+
     def __init__(self, workers: int = WORKERS) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="billrec-job")
         self._lock = threading.Lock()
