@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +19,9 @@ from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
 
-SPECS = Path("/work/shared/vendor-specs")
+from tests.shared import SHARED
+
+SPECS = SHARED / "vendor-specs"
 
 # https://developer.connectwise.com error model (ErrorResponseMessage / ValidationError)
 CONNECTWISE_ERROR = {

@@ -12,9 +12,10 @@ import yaml
 from bot import commands, oauth, wsgi
 from bot.settings import Settings
 from bot.views.links import CHOOSE
+from tests.shared import SHARED
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = Path("/work/shared/slack/manifest.schema.1.0.0.json")
+SCHEMA = SHARED / "slack" / "manifest.schema.1.0.0.json"
 
 
 @pytest.fixture(scope="module")
