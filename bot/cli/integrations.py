@@ -51,8 +51,10 @@ def kinds(env: Env) -> None:
         for field in cls.fields:
             extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
             click.echo(f"    {field.name}: {field.label}{extra}")
-        click.echo(f"    reads: {cls.guidance.reads}\n    never reads: {cls.guidance.never_reads}\n"
-                   f"    recommended role: {cls.guidance.role}\n")
+        for label, _, text in cls.guidance.facts():
+            click.echo(click.wrap_text(f"{label.lower()}: {text}", width=100, initial_indent="    ",
+                                       subsequent_indent="        ", preserve_paragraphs=True))
+        click.echo()
 
 
 @cli.command()
