@@ -20,7 +20,7 @@ import httpx
 
 from connectors.auth import AuthSpec
 from connectors.endpoints import Endpoint, Item
-from connectors.guide import Guidance
+from connectors.guidance import Guidance
 from connectors.errors import BadResponse, ConfigError
 from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message
 from connectors.paging import Paginator, Unpaged

@@ -1,8 +1,8 @@
-"""The setup guide: six facts every connector declares, and `docs/integrations.md` generated from them.
+"""docs/integrations.md, generated from the connector declarations: one section per vendor.
 
-The connect modal, `billrec kinds` and the page all read the same declaration, so what an admin
-is told before pasting a key cannot drift between them. After changing a connector's guidance,
-fields or endpoints, regenerate the page from the repository root:
+Each section is the vendor's six setup-guide facts (`connectors/guidance.py`), its settings and
+the calls it is declared to make. After changing a connector's guidance, fields or endpoints,
+regenerate the page from the repository root:
 
     python -m connectors.guide            # rewrite docs/integrations.md
     python -m connectors.guide --check    # exit 1 when it is out of date
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,45 +21,6 @@ if TYPE_CHECKING:
 
 PAGE = Path("docs/integrations.md")
 COMMAND = "python -m connectors.guide"
-# What every integration's disconnect does on our side; a vendor's guidance adds where to revoke.
-DISCONNECT = ("`/billrec disconnect NAME` (or `billrec disconnect NAME`) deletes the stored credentials "
-              "and stops future syncs; synced data and snapshots stay.")
-
-
-@dataclass(frozen=True)
-class Guidance:
-    """What an admin reads before pasting a key, one fact per heading of the seed's setup guide.
-
-    `revoke` says where in the vendor's console to revoke the key; `disconnect` puts our side
-    (`DISCONNECT`) in front of it.
-    """
-
-    reads: str
-    why: str
-    never_reads: str
-    writes_back: str
-    revoke: str
-    permission: str
-
-    @property
-    def disconnect(self) -> str:
-        return f"{DISCONNECT} Then revoke the key: {self.revoke}"
-
-    def facts(self) -> list[tuple[str, str, str]]:
-        """(short label, the guide's heading, text), in the guide's order, for every face."""
-        return [(label, heading, getattr(self, attribute)) for attribute, label, heading in FACTS]
-
-
-# attribute, the label the modal and `billrec kinds` show, the heading on docs/integrations.md
-FACTS = (
-    ("reads", "Reads", "What BillingReconcile reads"),
-    ("why", "Why", "Why this permission is needed"),
-    ("never_reads", "Never reads", "What BillingReconcile does not read"),
-    ("writes_back", "Writes back", "Whether BillingReconcile writes back"),
-    ("disconnect", "How to disconnect", "How to disconnect"),
-    ("permission", "Recommended permission level", "Recommended permission level"),
-)
-
 INTRO = f"""\
 # Integrations: what each one reads, and the least privilege to give it
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import click
 from tabulate import tabulate
@@ -52,8 +53,9 @@ def kinds(env: Env) -> None:
             extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
             click.echo(f"    {field.name}: {field.label}{extra}")
         for label, _, text in cls.guidance.facts():
-            click.echo(click.wrap_text(f"{label.lower()}: {text}", width=100, initial_indent="    ",
-                                       subsequent_indent="        ", preserve_paragraphs=True))
+            # never split a hyphenated word or a URL across lines
+            click.echo(textwrap.fill(f"{label.lower()}: {text}", width=100, initial_indent="    ",
+                                     subsequent_indent="        ", break_on_hyphens=False, break_long_words=False))
         click.echo()
 
 
