@@ -114,7 +114,7 @@ class Connector:
 
     def items(self, endpoint: Endpoint, parent: Item = None) -> Iterator[Item]:
         """Every item of a declared list that it keeps, page by page; `parent` fills a child's path."""
-        self._refuse_undeclared_method(endpoint)
+        self._get_only(endpoint)
         path, params = endpoint.bound(parent, self.read)
         items_at = self.items_at if endpoint.items_at is None else endpoint.items_at
         listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at)
@@ -122,7 +122,7 @@ class Connector:
 
     def one(self, endpoint: Endpoint, parent: Item = None) -> Any:
         """The body of a declared single read; None when it is `missing_ok` and the vendor says 404."""
-        self._refuse_undeclared_method(endpoint)
+        self._get_only(endpoint)
         path, params = endpoint.bound(parent, self.read)
         try:
             return self.http.json(path, params)
@@ -185,7 +185,7 @@ class Connector:
         token_url = getattr(cls.auth, "token_url", None)  # only token-issuing auth has one
         return token_url(base_url) if token_url else None
 
-    def _refuse_undeclared_method(self, endpoint: Endpoint) -> None:
+    def _get_only(self, endpoint: Endpoint) -> None:
         if endpoint.method != "GET":
             # the shared client reads with GET only; a read POST waits for its allow-listed method there
             raise NotImplementedError(f"{self.display_name}: {endpoint.method} {endpoint.path} is declared, "

@@ -70,6 +70,9 @@ class Endpoint:
     def bound(self, parent: Item, read: Reader) -> tuple[str, dict[str, Any]]:
         """The path and parameters for one parent item (`{id}` filled from it)."""
         if parent is None:
+            if PLACEHOLDER.search(self.path):
+                # reading a child endpoint without its parent would send a literal "{id}" to the vendor
+                raise TypeError(f"{self.path} is read for each parent item; walk it, or pass the parent")
             return self.path, dict(self.params)
         path = fill(self.path, parent, read, quoted=True)
         params = {k: fill(v, parent, read) if isinstance(v, str) else v for k, v in self.params.items()}

@@ -66,6 +66,13 @@ def test_a_parent_without_the_templated_field_is_a_bad_response_naming_the_vendo
             list(vendor.walk(vendor.additions))
 
 
+def test_a_child_endpoint_read_without_a_parent_is_refused_before_any_request():
+    with ScriptedServer() as server:
+        with tree(server) as vendor, pytest.raises(TypeError, match="is read for each parent item"):
+            list(vendor.items(vendor.additions))
+        assert server.requests == []
+
+
 def children_of(seen):
     tree_of = {"root": [{"id": "p1", "kind": "partner"}, {"id": "c1", "kind": "customer"}],
                "p1": [{"id": "c2", "kind": "customer"}, {"id": "f1", "kind": "partner"}],
