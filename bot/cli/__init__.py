@@ -23,9 +23,8 @@ from typing import Any
 import click
 
 from bot import settings as settings_module
-from reconcile import bootstrap
+from reconcile import bootstrap, errors, owner_only
 from reconcile.audit import Actor
-from reconcile import errors
 
 log = logging.getLogger("billrec")
 
@@ -102,8 +101,7 @@ class BillrecGroup(click.Group):
 def _log_to_file(ctx: click.Context) -> str:
     env = ctx.find_object(Env)
     home = env.settings.billrec_home.expanduser() if env else settings_module.load().billrec_home.expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "billrec.log"
+    path = owner_only.file(owner_only.directory(home) / "billrec.log")  # tracebacks may quote vendor data
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)

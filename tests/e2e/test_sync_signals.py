@@ -3,27 +3,17 @@ leaves the last good data exactly as it was."""
 
 from __future__ import annotations
 
-import os
 import re
 import signal
-import subprocess
-import sys
-import time
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from reconcile.tables import AccountRow, Integration, QuantityRow, SyncRun, SyncStatus
-from tests.e2e.conftest import connect
+from tests.e2e.conftest import ENOUGH, connect, sync_stuck_at_the_vendor
 
 pytestmark = pytest.mark.slow
-
-ENOUGH = 60.0  # seconds: a guard against hanging forever, never a measurement
-# `billrec sync pax8` with Ctrl-C handled as at a terminal (Python's KeyboardInterrupt), even when
-# this test runs where SIGINT is ignored (a shell starts background jobs so) and the child inherits it
-AS_AT_A_TERMINAL = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                    "from bot.cli import main; main()")
 
 
 def current_data(engine) -> dict[tuple[str, str], Decimal]:
@@ -43,19 +33,6 @@ def staged_by(engine, run_id: int) -> int:
     with engine.connect() as connection:
         return sum(connection.scalar(select(func.count()).select_from(table).where(table.sync_run_id == run_id))
                    for table in (AccountRow, QuantityRow))
-
-
-def sync_stuck_at_the_vendor(world, cli_env) -> subprocess.Popen[str]:
-    """`billrec sync pax8` in its own process, waiting on a vendor that does not answer (a timeout fault)."""
-    world.faults.inject("pax8", "timeout", times=1)
-    process = subprocess.Popen([sys.executable, "-c", AS_AT_A_TERMINAL, "sync", "pax8"], env={**os.environ, **cli_env},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + ENOUGH
-    while world.faults.waiting():  # the fault is taken when the sync's first data request arrives
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the sync never reached the vendor"
-        time.sleep(0.05)
-    return process
 
 
 @pytest.mark.parametrize(("stop", "exit_code", "why"), [
