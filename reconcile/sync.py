@@ -279,16 +279,7 @@ class Syncs:
                     raise Conflict(f"{name} is a {integration.kind!r} integration, a kind this version of billrec "
                                    f"does not know (it knows {', '.join(sorted(self.context.registry))}); it cannot "
                                    "sync until billrec is upgraded, or it is disconnected")
-                for old in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                                 SyncRun.status == SyncStatus.RUNNING)):
-                    why = _dead(old, now)
-                    if why is None:
-                        raise Conflict(_busy(name, old))
-                    log.warning("sync run %s of %s: %s; taking it over", old.id, name, why)
-                    old.status, old.finished_at = SyncStatus.INTERRUPTED, now
-                    old.error = "interrupted: the process stopped mid-sync" + (
-                        "" if why == SILENT else f" ({why})")
-                session.flush()  # the run taken over leaves the unique index before ours enters it
+                self._take_over(session, integration.id, name, now)
                 me = liveness.this_process()
                 run = SyncRun(tenant_id=tenant_id, integration_id=integration.id, status=SyncStatus.RUNNING,
                               trigger=trigger, started_at=now, started_by=actor.name[:120], host=me.host[:255],
@@ -310,6 +301,19 @@ class Syncs:
             if winner is None:  # not the claim that failed
                 raise
             raise Conflict(_busy(name, winner)) from None
+
+    @staticmethod
+    def _take_over(session: Session, integration_id: int, name: str, now: datetime) -> None:
+        """Mark a dead `running` run of the integration interrupted; refuse, in words, while one lives."""
+        for old in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration_id,
+                                                         SyncRun.status == SyncStatus.RUNNING)):
+            why = _dead(old, now)
+            if why is None:
+                raise Conflict(_busy(name, old))
+            log.warning("sync run %s of %s: %s; taking it over", old.id, name, why)
+            old.status, old.finished_at = SyncStatus.INTERRUPTED, now
+            old.error = "interrupted: the process stopped mid-sync" + ("" if why == SILENT else f" ({why})")
+        session.flush()  # the run taken over leaves the unique index before ours enters it
 
     def _fail(self, tenant_id: str, name: str, run_id: int, message: str,
               status: SyncStatus = SyncStatus.FAILED) -> SyncOutcome:
@@ -377,7 +381,8 @@ class Syncs:
 
     def _held(self, session: Session, integration: Integration, run_id: int | None = None) -> SyncRun:
         run = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                    SyncRun.status == SyncStatus.HELD).order_by(SyncRun.id.desc())).first()
+                                                    SyncRun.status == SyncStatus.HELD)
+                              .order_by(SyncRun.id.desc())).first()
         if run is None:
             raise NotFound(f"{integration.name} has no sync waiting for confirmation")
         if run_id is not None and run.id != run_id:
@@ -412,7 +417,8 @@ def _dead(run: SyncRun, now: datetime) -> str | None:
 def _busy(name: str, run: SyncRun) -> str:
     by = f" by {run.started_by}" if run.started_by else ""
     where = f", pid {run.pid} on {run.host}" if run.host else ""
-    return f"a sync of {name} is already running (started {run.started_at:%H:%M} UTC{by}{where}); try again when it ends"
+    return (f"a sync of {name} is already running (started {run.started_at:%H:%M} UTC{by}{where}); "
+            "try again when it ends")
 
 
 def _stopped_by(error: BaseException) -> str:

@@ -55,7 +55,8 @@ def test_the_migration_to_exclusive_syncs_keeps_one_running_run_per_integration(
     with pytest.raises(IntegrityError), database.engine.begin() as connection:
         connection.execute(text("INSERT INTO sync_runs (id, tenant_id, integration_id, started_at, status, trigger, "
                                 "accounts, quantities, assets, totals) "
-                                "VALUES (3, 't', 1, :at, 'running', 'cli', 0, 0, 0, '{}')"), {"at": datetime(2026, 11, 1)})
+                                "VALUES (3, 't', 1, :at, 'running', 'cli', 0, 0, 0, '{}')"),
+                           {"at": datetime(2026, 11, 1)})
 
 
 def test_credentials_are_stored_encrypted_and_never_in_the_audit_log(services):
