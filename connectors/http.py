@@ -308,8 +308,10 @@ class VendorClient:
             body = response.json()
         except ValueError as error:
             # no excerpt: a body cut in half is records, and records are no error message
-            where = f": {error.msg} at character {error.pos:,} of {len(response.text):,}" \
-                if isinstance(error, json.JSONDecodeError) else ""
+            where = ""
+            if isinstance(error, json.JSONDecodeError):  # "Expecting value", "Unterminated string starting at"
+                said = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+                where = f": {said} character {error.pos:,} of {len(response.text):,}"
             raise self._error(BadResponse, response, f"is not JSON{where}") from None
         if self.check_response is not None:
             try:
