@@ -48,6 +48,8 @@ for _name in ("httpx", "httpcore"):
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
 AUTH_STATUSES = frozenset({401, 403})
+# getaddrinfo's answers for "no such name" (not "the resolver did not answer", which may pass)
+NO_SUCH_NAME = frozenset(code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code)
 # OAuth token endpoints refuse credentials with a 400 and one of these (RFC 6749 §5.2)
 OAUTH_REFUSALS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant", "invalid_scope",
                             "access_denied"})
@@ -131,9 +133,12 @@ def unreachable(error: Exception) -> tuple[str, bool]:
     while cause is not None and len(causes) < 10:
         causes.append(cause)
         cause = cause.__cause__ or cause.__context__
-    if any(isinstance(c, socket.gaierror) for c in causes):
+    lookup = next((c for c in causes if isinstance(c, socket.gaierror)), None)
+    if lookup is not None and lookup.errno in NO_SUCH_NAME:
         # the name does not resolve: the URL is wrong, and asking again will not change that
         return "DNS failure, the host name does not resolve; check the API URL", False
+    if lookup is not None:
+        return "DNS failure, the host name could not be looked up", True  # the resolver itself failed
     if isinstance(error, httpx.TimeoutException):
         return f"timed out ({type(error).__name__})", True
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
