@@ -38,6 +38,12 @@ PROBLEMS = {
 }
 
 
+
+def in_words(kind: str | None) -> str:
+    """A failure's kind (`ConnectorError.kind`, `REFUSED`, `INTERNAL`) in words anyone may read."""
+    return PROBLEMS.get(kind or "", "the last sync failed")
+
+
 @dataclass(frozen=True)
 class IntegrationInfo:
     """An integration as a person sees it: never its secrets."""
@@ -59,9 +65,7 @@ class IntegrationInfo:
     @property
     def problem(self) -> str | None:
         """What the last error was, in words without the vendor's (None when there is none)."""
-        if not self.last_error:
-            return None
-        return PROBLEMS.get(self.last_error_kind or "", "the last sync failed")
+        return in_words(self.last_error_kind) if self.last_error else None
 
     @property
     def health(self) -> str:

@@ -36,7 +36,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,7 @@ from reconcile import audit, liveness
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, NotFound, UserError
-from reconcile.integrations import INTERNAL, REFUSED, Integrations
+from reconcile.integrations import INTERNAL, REFUSED, Integrations, in_words
 from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ class SyncOutcome:
     assets: int = 0
     message: str = ""
     drops: tuple[str, ...] = ()
+    # a failure in words anyone may read, where `message` holds the vendor's (for admins)
+    problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -333,13 +335,14 @@ class Syncs:
             self._delete_rows(session, [run_id])
             integration = session.get(Integration, run.integration_id)
             kept = " — the last good data is kept" if integration.current_run_id else ""
+            outcome = self._outcome(name, run, status, message + kept)
             if status == SyncStatus.FAILED:
                 integration.last_error, integration.last_error_kind = message, kind or INTERNAL
                 # info, not warning: the caller reports the outcome (a CLI would print it twice)
                 log.info("sync of %s failed: %s", name, message)
-            else:
-                log.warning("sync of %s %s%s", name, message, kept)
-            return self._outcome(name, run, status, message + kept)
+                return replace(outcome, problem=in_words(kind or INTERNAL) + kept)
+            log.warning("sync of %s %s%s", name, message, kept)
+            return outcome
 
     def _finish(self, tenant_id: str, name: str, run_id: int, stage: _Stage, actor: Actor) -> SyncOutcome:
         with self.context.sessions.begin() as session:

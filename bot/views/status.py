@@ -86,7 +86,8 @@ def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncO
     return f"{healthy} of {len(integrations)} integrations are healthy", blocks
 
 
-def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
+def sync_message(outcomes: Sequence[SyncOutcome], *, detailed: bool = False) -> Message:
+    """What a sync did; a failure in words, and in the vendor's own only when `detailed` (admins)."""
     if not outcomes:
         return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
     lines, holds = [], []
@@ -97,7 +98,8 @@ def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
         elif o.status == "held":
             holds.append(o)
         else:
-            lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")
+            said = o.message if detailed or o.problem is None else f"the sync failed: {o.problem}"
+            lines.append(f":x: *{name(o.integration, 40)}*: {name(said, 800)}")
     blocks = lines_to_sections(lines, max_sections=20) if lines else []
     for outcome in holds[:MAX_HOLDS]:
         blocks += hold_blocks(outcome)

@@ -41,3 +41,13 @@ def test_billing_admins_named_in_settings_see_the_vendors_words_and_workspace_ad
     services.tenants.update("local", SETUP, admins=[TECH_ID])
     assert WORDS in slack.run("status", user_id=TECH_ID).text
     assert WORDS not in slack.run("status", user_id=ADMIN_ID).text
+
+
+def test_a_failed_sync_asked_for_in_slack_answers_members_in_words_and_admins_in_the_vendors(slack, world):
+    Scripted.script = [AuthFailed(f"Scripted RMM: GET /me answered 401 ({WORDS}): refused the credentials")]
+    member = slack.run("sync rmm", user_id=TECH_ID, replies=2)
+    assert ("*rmm*: the sync failed: the vendor refused the credentials — the last good data is kept"
+            in member.text)
+    assert "acme-internal-42" not in member.text
+    admin = slack.run("sync rmm", user_id=ADMIN_ID, replies=2)
+    assert f"*rmm*: Scripted RMM: GET /me answered 401 ({WORDS}): refused the credentials" in admin.text
