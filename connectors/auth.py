@@ -6,8 +6,10 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
 
-`build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once. Auth
-failures are not raised here: a refused token request comes back to `http.VendorClient` as the
+`build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
+`secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
+pair a Basic header encodes, `client_id:secret`, the current access token), which the client
+masks in every message as it masks the secret fields. Auth failures are not raised here: a refused token request comes back to `http.VendorClient` as the
 response it is (401, 429, 500…), so one place turns statuses into typed errors and retries.
 """
 
@@ -31,8 +33,8 @@ class AuthSpec(Protocol):
 
 
 class _HeaderAuth(httpx.Auth):
-    def __init__(self, headers: dict[str, str]) -> None:
-        self.headers = headers
+    def __init__(self, headers: dict[str, str], secrets: tuple[str, ...] = ()) -> None:
+        self.headers, self.secrets = headers, secrets
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers.update(self.headers)
@@ -60,7 +62,7 @@ class Basic:
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
         pair = f"{self.username.format(**settings)}:{settings[self.password_field]}"
-        return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()})
+        return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}, (pair,))
 
 
 @dataclass(frozen=True)
@@ -115,22 +117,32 @@ class _OAuth2Flow(httpx.Auth):
         self.token: str | None = None
         self.expires_at = 0.0
 
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        pair = f"{self.settings[self.spec.client_id_field]}:{self.settings[self.spec.client_secret_field]}"
+        return (pair, self.token) if self.token else (pair,)
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self.token is None or time.monotonic() >= self.expires_at:
-            if not (yield from self._fetch_token()):
+            if not (yield from self._fetch_token(request)):
                 return
         request.headers["Authorization"] = f"Bearer {self.token}"
         response = yield request
         if response.status_code == 401:
             # The vendor may have revoked the token early: fetch a new one, once.
-            if not (yield from self._fetch_token()):
+            if not (yield from self._fetch_token(request)):
                 return
             request.headers["Authorization"] = f"Bearer {self.token}"
             yield request
 
-    def _fetch_token(self) -> Generator[httpx.Request, httpx.Response, bool]:
+    def _fetch_token(self, on_behalf_of: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
         self.token = None
-        response = yield self.spec.token_request(self.settings, self.base_url)
+        token_request = self.spec.token_request(self.settings, self.base_url)
+        # A request an auth flow yields skips the client's defaults: without the timeouts of
+        # the request it serves, it would wait for ever on a vendor that never answers.
+        if "timeout" in on_behalf_of.extensions and "timeout" not in token_request.extensions:
+            token_request.extensions = {**token_request.extensions, "timeout": on_behalf_of.extensions["timeout"]}
+        response = yield token_request
         if response.status_code != 200:
             return False  # the token response itself reaches the caller and is judged there
         try:

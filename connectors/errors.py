@@ -9,15 +9,20 @@
 
 Messages name the vendor, the method, the path and the status, never a query string, a header
 or a credential; `http.VendorClient` runs every message through `redact()` before raising.
+Each class has a `kind`, a stable word stored beside the message (an integration's last error)
+so a face can say what went wrong without the vendor's words.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class ConnectorError(Exception):
     """Base of every failure a connector reports to the user."""
 
     retriable = False
+    kind: ClassVar[str] = "vendor"
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
@@ -31,22 +36,30 @@ class ConnectorError(Exception):
 class ConfigError(ConnectorError):
     """A setting is missing or malformed; nothing was sent to the vendor."""
 
+    kind = "settings"
+
 
 class AuthFailed(ConnectorError):
     """The vendor refused the credentials (401) or the role lacks a permission (403)."""
+
+    kind = "credentials"
 
 
 class RateLimited(ConnectorError):
     """The vendor kept answering 429 after every retry we allowed."""
 
     retriable = True
+    kind = "rate_limited"
 
 
 class VendorUnavailable(ConnectorError):
     """5xx answers, timeouts or connection errors outlasted our retries."""
 
     retriable = True
+    kind = "unreachable"
 
 
 class BadResponse(ConnectorError):
     """The answer was not what the vendor documents: bad JSON, a missing field, a looping cursor."""
+
+    kind = "unreadable"

@@ -2,15 +2,18 @@
 
 Policy lives here, named, so a reader finds it in one place:
 
+- every request runs under `HttpPolicy`'s connect and read timeouts and a total deadline
+  (`connectors.deadline`), the OAuth token request included, so no vendor can hold a worker;
 - `RETRY_STATUSES` (429 and the 5xx a retry can cure) and connection errors / timeouts are
-  retried up to `HttpPolicy.attempts` times;
+  retried up to `HttpPolicy.attempts` times; a host name that does not resolve is not;
 - a `Retry-After` header (seconds or an HTTP date) is honoured, capped at `MAX_WAIT`;
   otherwise exponential backoff with jitter;
 - every request first waits on the integration's `RateLimiter`;
 - `items()` is the single page loop: it stops on an empty page, refuses a page URL it has
   already fetched (a cursor that does not move) and stops at `HttpPolicy.max_pages`;
-- every message that leaves this module is redacted: no query strings, no header values,
-  no secret.
+- every message that leaves this module is one line and redacted: no query strings, no
+  header values, no secret in any of its forms; a vendor's words are quoted only from an
+  error answer, masked first and then cut to a short excerpt, so no record is ever pasted.
 
 Only reads: `get`, `json` and `items`. There is deliberately no write method; a vendor whose
 read calls are JSON-RPC POSTs (GravityZone) will get a read method that takes an allow-list of
@@ -20,7 +23,9 @@ its read-only RPC names, not a general POST.
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -29,10 +34,11 @@ from typing import Any
 import httpx
 import tenacity
 
+from connectors.deadline import DeadlineTransport
 from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
 from connectors.paging import Paginator, dig
 from connectors.ratelimit import RateLimiter
-from connectors.redact import RedactingFilter, redact
+from connectors.redact import RedactingFilter, excerpt, redact
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, query string included; vendors put keys there.
@@ -42,6 +48,8 @@ for _name in ("httpx", "httpcore"):
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
 AUTH_STATUSES = frozenset({401, 403})
+# getaddrinfo's answers for "no such name" (not "the resolver did not answer", which may pass)
+NO_SUCH_NAME = frozenset(code for code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)) if code)
 # OAuth token endpoints refuse credentials with a 400 and one of these (RFC 6749 §5.2)
 OAUTH_REFUSALS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant", "invalid_scope",
                             "access_denied"})
@@ -49,9 +57,16 @@ OAUTH_REFUSALS = frozenset({"invalid_client", "unauthorized_client", "invalid_gr
 
 @dataclass(frozen=True)
 class HttpPolicy:
-    """How patient a connector is. Tests pass a quick one; production uses the defaults."""
+    """How patient a connector is. Tests pass a quick one; production uses the defaults.
+
+    `timeout` bounds each wait for the vendor (one read or write), `connect_timeout` the
+    connection, and `total_timeout` one request from connecting to the body's last byte, so a
+    vendor trickling bytes cannot hold a sync either. Each attempt has its own limits.
+    """
 
     timeout: float = 30.0
+    connect_timeout: float = 10.0
+    total_timeout: float = 120.0
     attempts: int = 5
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
@@ -67,9 +82,10 @@ DEFAULT_POLICY = HttpPolicy()
 class _Retry(Exception):
     """A response or transport error worth another try."""
 
-    def __init__(self, response: httpx.Response | None = None, error: Exception | None = None) -> None:
+    def __init__(self, response: httpx.Response | None = None, error: Exception | None = None,
+                 worth_retrying: bool = True) -> None:
         super().__init__()
-        self.response, self.error = response, error
+        self.response, self.error, self.worth_retrying = response, error, worth_retrying
 
 
 def retry_after(response: httpx.Response | None) -> float | None:
@@ -89,22 +105,45 @@ def retry_after(response: httpx.Response | None) -> float | None:
 
 
 def error_message(response: httpx.Response) -> str:
-    """The vendor's own words from an error body, whichever of the common shapes it uses."""
+    """The vendor's own words from an error body, whichever of the common shapes it uses.
+
+    Whole: the client masks secrets in them before it cuts them to an excerpt.
+    """
     try:
         body = response.json()
     except ValueError:
-        return " ".join(response.text.split())[:200]
+        return response.text
     if isinstance(body, dict):
         for key in ("error_description", "errorMessage", "message", "detail", "title", "error"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return value[:200]
+                return value
             if isinstance(value, dict) and isinstance(value.get("message"), str):
-                return value["message"][:200]
+                return value["message"]
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            return str(errors[0].get("message") or errors[0].get("detail") or "")[:200]
+            return str(errors[0].get("message") or errors[0].get("detail") or "")
     return ""
+
+
+def unreachable(error: Exception) -> tuple[str, bool]:
+    """Why a request got no answer, in words, and whether another attempt could help."""
+    causes = []
+    cause: BaseException | None = error
+    while cause is not None and len(causes) < 10:
+        causes.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    lookup = next((c for c in causes if isinstance(c, socket.gaierror)), None)
+    if lookup is not None and lookup.errno in NO_SUCH_NAME:
+        # the name does not resolve: the URL is wrong, and asking again will not change that
+        return "DNS failure, the host name does not resolve; check the API URL", False
+    if lookup is not None:
+        return "DNS failure, the host name could not be looked up", True  # the resolver itself failed
+    if isinstance(error, httpx.TimeoutException):
+        return f"timed out ({type(error).__name__})", True
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused", True
+    return f"the connection failed ({type(error).__name__})", True
 
 
 def oauth_refusal(response: httpx.Response) -> bool:
@@ -116,6 +155,15 @@ def oauth_refusal(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("error") in OAUTH_REFUSALS
+
+
+def _failed_request(error: Exception | None, method: str, url: httpx.URL) -> tuple[str, httpx.URL]:
+    """The request that got no answer: the one asked for, or one its auth sent first (a token)."""
+    try:
+        request = error.request if isinstance(error, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises when the error was made without its request
+        request = None
+    return (request.method, request.url) if request is not None else (method, url)
 
 
 class VendorClient:
@@ -148,7 +196,8 @@ class VendorClient:
             base_url=base_url.rstrip("/") + "/",
             auth=auth,
             headers=dict(headers or {}),
-            timeout=httpx.Timeout(policy.timeout),
+            timeout=httpx.Timeout(policy.timeout, connect=policy.connect_timeout),
+            transport=DeadlineTransport(policy.total_timeout, base_url),
             follow_redirects=False,
         )
         self.requests_sent = 0
@@ -216,7 +265,7 @@ class VendorClient:
 
     def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
         retrying = tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(_Retry),
+            retry=tenacity.retry_if_exception(lambda error: isinstance(error, _Retry) and error.worth_retrying),
             stop=tenacity.stop_after_attempt(self.policy.attempts),
             wait=self._wait,
             sleep=self.sleep,
@@ -225,9 +274,9 @@ class VendorClient:
         try:
             response = retrying(self._send_once, method, url, **kwargs)
         except _Retry as last:
-            raise self._exhausted(method, url, last) from None
+            raise self._exhausted(method, url, last, retrying.statistics.get("attempt_number", 1)) from None
         except ConnectorError as error:
-            raise type(error)(self._say(f"{self.vendor}: {error.message}"), status=error.status) from None
+            raise type(error)(self.redact(f"{self.vendor}: {error.message}"), status=error.status) from None
         if response.status_code in AUTH_STATUSES or oauth_refusal(response):
             hint = "check the credentials" if response.status_code == 401 else "check the API role's permissions"
             raise self._error(AuthFailed, response, f"refused the credentials; {hint}")
@@ -240,9 +289,9 @@ class VendorClient:
         started = time.perf_counter()
         try:
             response = self._client.request(method, url, **kwargs)
-        except (httpx.TimeoutException, httpx.TransportError) as error:
+        except httpx.TransportError as error:  # timeouts included
             log.info("%s %s %s failed: %s", self.vendor, method, url.path, type(error).__name__)
-            raise _Retry(error=error) from None
+            raise _Retry(error=error, worth_retrying=unreachable(error)[1]) from None
         finally:
             self.requests_sent += 1
         log.debug("%s %s %s → %d (%.3f s)", self.vendor, method, url.path, response.status_code,
@@ -262,32 +311,43 @@ class VendorClient:
     def _body(self, response: httpx.Response) -> Any:
         try:
             body = response.json()
-        except ValueError:
-            raise self._error(BadResponse, response, "is not JSON") from None
+        except ValueError as error:
+            # no excerpt: a body cut in half is records, and records are no error message
+            where = ""
+            if isinstance(error, json.JSONDecodeError):  # "Expecting value", "Unterminated string starting at"
+                said = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+                where = f": {said} character {error.pos:,} of {len(response.text):,}"
+            raise self._error(BadResponse, response, f"is not JSON{where}") from None
         if self.check_response is not None:
             try:
                 self.check_response(response, body)
             except ConnectorError as error:
-                raise type(error)(self._say(f"{self.vendor}: {error.message}"), status=error.status) from None
+                raise type(error)(self.redact(f"{self.vendor}: {error.message}"), status=error.status) from None
         return body
 
-    def _exhausted(self, method: str, url: httpx.URL, last: _Retry) -> ConnectorError:
-        tries = self.policy.attempts
+    def _exhausted(self, method: str, url: httpx.URL, last: _Retry, tries: int) -> ConnectorError:
         if last.response is None:
-            kind = type(last.error).__name__ if last.error else "error"
-            return VendorUnavailable(self._say(
-                f"{self.vendor}: {method} {url.path} could not be reached ({kind}) after {tries} attempts; "
-                "previous data is kept, try again later"))
+            reason, _ = unreachable(last.error) if last.error else ("no answer", True)
+            method, url = _failed_request(last.error, method, url)
+            host = f"{url.host}:{url.port}" if url.port else url.host
+            attempts = f"after {tries} attempts; try again later" if tries > 1 else "(not retried)"
+            return VendorUnavailable(self.redact(
+                f"{self.vendor}: {method} {url.path} could not be reached at {host}: {reason} {attempts}"))
         if last.response.status_code == 429:
             return self._error(RateLimited, last.response, f"kept rate-limiting after {tries} attempts; try again later")
         return self._error(VendorUnavailable, last.response, f"kept failing after {tries} attempts; try again later")
 
     def _error(self, kind: type[ConnectorError], response: httpx.Response, what: str) -> ConnectorError:
         request = response.request
-        detail = self.describe_error(response)
+        # only an error answer's words are the vendor's message; a success's body is data
+        detail = excerpt(self.redact(self.describe_error(response))) if response.status_code >= 400 else ""
         text = f"{self.vendor}: {request.method} {request.url.path} answered {response.status_code}"
         text += f" ({detail})" if detail else ""
-        return kind(self._say(f"{text}: {what}"), status=response.status_code)
+        return kind(self.redact(f"{text}: {what}"), status=response.status_code)
 
-    def _say(self, text: str) -> str:
-        return redact(text, self.secrets)
+    def redact(self, text: str) -> str:
+        """`text` on one line, with this integration's secrets and anything credential-like masked."""
+        # the auth's own secrets are read each time: an OAuth flow's access token changes
+        sent = getattr(self._client.auth, "secrets", ())
+        return " ".join(redact(text, self.secrets + tuple(sent)).split())
+

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.base import Connector
+from connectors.errors import AuthFailed, BadResponse, ConfigError, RateLimited, VendorUnavailable
 from reconcile import audit, tenants, urls
 from reconcile.audit import Actor
 from reconcile.context import Context
@@ -22,6 +23,25 @@ from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.tables import Integration, SyncRun
 
 NAME_RULE = "letters, digits, dashes and underscores, at most 40"
+# Kinds of a last error beside the connectors' own (`ConnectorError.kind`)
+REFUSED, INTERNAL = "refused", "internal"
+# A last error in words anyone may read; only admins see the vendor's own (redacted) words,
+# which can name the account, the API role or the server's address.
+PROBLEMS = {
+    AuthFailed.kind: "the vendor refused the credentials",
+    VendorUnavailable.kind: "the vendor was unreachable",
+    BadResponse.kind: "the vendor sent data we could not read",
+    RateLimited.kind: "rate-limited by the vendor",
+    ConfigError.kind: "its settings are incomplete",
+    REFUSED: "its settings were refused",
+    INTERNAL: "an internal error",
+}
+
+
+
+def in_words(kind: str | None) -> str:
+    """A failure's kind (`ConnectorError.kind`, `REFUSED`, `INTERNAL`) in words anyone may read."""
+    return PROBLEMS.get(kind or "", "the last sync failed")
 
 
 @dataclass(frozen=True)
@@ -40,6 +60,12 @@ class IntegrationInfo:
     last_error: str | None
     held_run_id: int | None
     created_at: datetime
+    last_error_kind: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """What the last error was, in words without the vendor's (None when there is none)."""
+        return in_words(self.last_error_kind) if self.last_error else None
 
     @property
     def health(self) -> str:
@@ -167,4 +193,5 @@ class Integrations:
             status=integration.status, public_settings=dict(integration.public_settings or {}),
             last_success_at=integration.last_success_at, last_attempt_at=integration.last_attempt_at,
             last_error=integration.last_error, held_run_id=held, created_at=integration.created_at,
+            last_error_kind=integration.last_error_kind,
         )

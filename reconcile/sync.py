@@ -36,7 +36,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,7 @@ from reconcile import audit, liveness
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, NotFound, UserError
-from reconcile.integrations import Integrations
+from reconcile.integrations import INTERNAL, REFUSED, Integrations, in_words
 from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ class SyncOutcome:
     assets: int = 0
     message: str = ""
     drops: tuple[str, ...] = ()
+    # a failure in words anyone may read, where `message` holds the vendor's (for admins)
+    problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -208,12 +210,14 @@ class Syncs:
                 log.warning("sync run %s of %s was declared dead and taken over; it stops here", run_id, name)
                 return SyncOutcome(name, run_id, SyncStatus.FAILED, message="stopped: this sync was declared dead "
                                    "and another one took over; the current data is untouched")
-            except (ConnectorError, UserError) as error:  # the vendor, the key, or a refused URL
-                return self._fail(tenant_id, name, run_id, str(error))
+            except ConnectorError as error:  # the vendor or the key
+                return self._fail(tenant_id, name, run_id, error.message, kind=error.kind)
+            except UserError as error:  # a refused URL, disconnected meanwhile
+                return self._fail(tenant_id, name, run_id, error.message, kind=REFUSED)
             return self._finish(tenant_id, name, run_id, stage, actor)
         except Exception as error:
             log.exception("sync of %s failed unexpectedly", name)
-            self._fail(tenant_id, name, run_id, f"internal error ({type(error).__name__}); see the log")
+            self._fail(tenant_id, name, run_id, f"internal error ({type(error).__name__}); see the log", kind=INTERNAL)
             raise
         except BaseException as error:  # Ctrl-C, SIGTERM, a worker shutting down: free the integration first
             self._fail(tenant_id, name, run_id, f"interrupted ({_stopped_by(error)})", SyncStatus.INTERRUPTED)
@@ -316,10 +320,12 @@ class Syncs:
         session.flush()  # the run taken over leaves the unique index before ours enters it
 
     def _fail(self, tenant_id: str, name: str, run_id: int, message: str,
-              status: SyncStatus = SyncStatus.FAILED) -> SyncOutcome:
+              status: SyncStatus = SyncStatus.FAILED, kind: str | None = None) -> SyncOutcome:
         """End a run that did not finish: its staged rows go, the last good data stays.
 
-        An interrupted run leaves the integration's `last_error` alone: nothing was wrong with it.
+        A failed run records its message and `kind` (`ConnectorError.kind`, `REFUSED` or
+        `INTERNAL`) as the integration's last error; an interrupted run leaves them alone:
+        nothing was wrong with it. Only an integration with good data says it is kept.
         """
         with self.context.sessions.begin() as session:
             run = session.get(SyncRun, run_id)
@@ -327,12 +333,16 @@ class Syncs:
                 return self._outcome(name, run, SyncStatus.FAILED, f"{message} — the current data is untouched")
             run.status, run.error, run.finished_at = status, message, self.context.clock()
             self._delete_rows(session, [run_id])
+            integration = session.get(Integration, run.integration_id)
+            kept = " — the last good data is kept" if integration.current_run_id else ""
+            outcome = self._outcome(name, run, status, message + kept)
             if status == SyncStatus.FAILED:
-                session.get(Integration, run.integration_id).last_error = message
-                log.warning("sync of %s failed: %s", name, message)
-            else:
-                log.warning("sync of %s %s; the last good data is kept", name, message)
-            return self._outcome(name, run, status, f"{message} — the last good data is kept")
+                integration.last_error, integration.last_error_kind = message, kind or INTERNAL
+                # info, not warning: the caller reports the outcome (a CLI would print it twice)
+                log.info("sync of %s failed: %s", name, message)
+                return replace(outcome, problem=in_words(kind or INTERNAL) + kept)
+            log.warning("sync of %s %s%s", name, message, kept)
+            return outcome
 
     def _finish(self, tenant_id: str, name: str, run_id: int, stage: _Stage, actor: Actor) -> SyncOutcome:
         with self.context.sessions.begin() as session:
@@ -355,7 +365,7 @@ class Syncs:
                     self._delete_rows(session, [older.id])
                 run.status = SyncStatus.HELD
                 run.error = "totals fell sharply: " + "; ".join(drops)
-                integration.last_error = None
+                integration.last_error = integration.last_error_kind = None
                 audit.record(session, tenant_id, actor, "sync.held", name, run=run.id, drops=drops)
                 return self._outcome(name, run, SyncStatus.HELD,
                                      "held for confirmation, nothing replaced: " + "; ".join(drops), tuple(drops))
@@ -371,7 +381,7 @@ class Syncs:
         run.status = SyncStatus.SUCCEEDED
         integration.current_run_id = run.id
         integration.last_success_at = run.finished_at or self.context.clock()
-        integration.last_error = None
+        integration.last_error = integration.last_error_kind = None
         if old and old != run.id:
             session.execute(update(SyncRun).where(SyncRun.id == old).values(status=SyncStatus.SUPERSEDED))
         for older in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,

@@ -102,6 +102,8 @@ class Integration(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # what kind of failure `last_error` is (`ConnectorError.kind`, or refused / internal): in words for anyone
+    last_error_kind: Mapped[str | None] = mapped_column(String(20))
 
 
 class SyncStatus(StrEnum):

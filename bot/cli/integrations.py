@@ -10,6 +10,7 @@ from tabulate import tabulate
 from tqdm import tqdm
 
 from bot.cli import Env, cli
+from connectors.redact import excerpt
 from reconcile.errors import Invalid
 from bot.text import when
 from reconcile.sync import SyncOutcome
@@ -77,12 +78,14 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 @cli.command()
 @click.pass_obj
 def integrations(env: Env) -> None:
-    """Integrations and their sync health."""
+    """Integrations and their sync health; a last error in words, then the vendor's (redacted) own."""
     from bot.schedule import status  # the next scheduled sync of each connected integration
 
     upcoming = status.next_syncs(env.services, env.tenant)
+    # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
     rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
-             status.describe_sync(upcoming[i.id]) if i.id in upcoming else "—", (i.last_error or "")[:80]]
+             status.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
+             f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
             for i in env.services.integrations.list(env.tenant)]
     if not rows:
         click.echo("No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import permissions
 from bot.commands.base import Invocation
 from bot.schedule import status as schedule_status
 from bot.views import status as views
@@ -15,6 +16,8 @@ def show(inv: Invocation) -> None:
         latest = services.snapshots.latest(tenant)
     except NotFound:
         latest = None
+    # a vendor's own words can name accounts, roles and addresses: billing admins only
+    detailed = permissions.is_admin(services, tenant, inv.user_id, inv.client)
     inv.reply(*views.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
                                     len(services.links.list(tenant, "suggested")), latest,
-                                    schedule_status.next_syncs(services, tenant)))
+                                    schedule_status.next_syncs(services, tenant), detailed=detailed))

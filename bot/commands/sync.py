@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot import permissions
 from bot.commands.base import Click, Invocation, clicked
 from bot.views import status as views
 from bot.views.format import name, user
@@ -36,7 +37,9 @@ def start(inv: Invocation) -> None:
     def work() -> None:
         outcomes = (services.syncs.run_all(tenant, actor) if target == "all"
                     else [services.syncs.run(tenant, target, actor)])
-        inv.reply(*views.sync_message(outcomes))
+        # a vendor's own words can name accounts, roles and addresses: billing admins only
+        detailed = permissions.is_admin(services, tenant, inv.user_id, inv.client)
+        inv.reply(*views.sync_message(outcomes, detailed=detailed))
 
     inv.later(work, f"syncing {target}")
 

@@ -101,7 +101,8 @@ def recorded(rt: Runtime, job_id: str, kind: str, tenant_id: str, slot: datetime
             status = "skipped" if detail.startswith("skipped") else "succeeded"
             if detail.startswith(("failed", "held")):
                 status = detail.split(":", 1)[0]
-            log.info("%s: %s", job_id, detail)
+            # a failed sync logs itself at info only (its caller reports it); here the log is the report
+            (log.warning if status == "failed" else log.info)("%s: %s", job_id, detail)
             return detail
         except Exception as error:
             detail = redact(f"{type(error).__name__}: {error}")[:2000]

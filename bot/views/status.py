@@ -25,13 +25,15 @@ HEALTH = {
 MAX_HOLDS = 10
 
 
-def integration_line(info: IntegrationInfo, next_sync: datetime | None = None) -> str:
+def integration_line(info: IntegrationInfo, next_sync: datetime | None = None, *, detailed: bool = False) -> str:
+    """One integration's health; its last error in words, and in the vendor's own only when `detailed` (admins)."""
     line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
             f"{info.health} · last good sync {when(info.last_success_at)}")
     if next_sync is not None and info.status == "connected":
         line += f" · next sync {when(next_sync)}"
     if info.last_error and info.status == "connected":
-        line += f" · last error: {name(info.last_error, 300)}"
+        line += f" · last error: {info.problem}"
+        line += f" — {name(info.last_error, 300)}" if detailed else ""
     return line
 
 
@@ -67,12 +69,14 @@ def read_hold(value: str) -> tuple[str, int | None]:
 
 
 def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
-                   latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None) -> Message:
+                   latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None, *,
+                   detailed: bool = False) -> Message:
+    """`/billrec status`; `detailed` (for billing admins) adds the vendor's words to each last error."""
     if not integrations:
         return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
     upcoming = next_syncs or {}
-    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id)) for i in integrations], "*Integrations*",
-                               max_sections=20)
+    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id), detailed=detailed) for i in integrations],
+                               "*Integrations*", max_sections=20)
     for outcome in held[:MAX_HOLDS]:
         blocks += hold_blocks(outcome)
     snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"
@@ -82,7 +86,8 @@ def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncO
     return f"{healthy} of {len(integrations)} integrations are healthy", blocks
 
 
-def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
+def sync_message(outcomes: Sequence[SyncOutcome], *, detailed: bool = False) -> Message:
+    """What a sync did; a failure in words, and in the vendor's own only when `detailed` (admins)."""
     if not outcomes:
         return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
     lines, holds = [], []
@@ -93,7 +98,8 @@ def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
         elif o.status == "held":
             holds.append(o)
         else:
-            lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")
+            said = o.message if detailed or o.problem is None else f"the sync failed: {o.problem}"
+            lines.append(f":x: *{name(o.integration, 40)}*: {name(said, 800)}")
     blocks = lines_to_sections(lines, max_sections=20) if lines else []
     for outcome in holds[:MAX_HOLDS]:
         blocks += hold_blocks(outcome)
