@@ -99,7 +99,7 @@ class SyncOutcome:
 
     integration: str
     run_id: int
-    status: str  # succeeded | failed | held | discarded
+    status: str  # succeeded | failed | held | discarded; busy: not run, another sync of it was running
     accounts: int = 0
     quantities: int = 0
     assets: int = 0
@@ -212,7 +212,9 @@ class Syncs:
             step = (lambda n, _name=info.name: progress(_name, n)) if progress else None
             try:
                 outcomes.append(self.run(tenant_id, info.name, actor, trigger=trigger, progress=step))
-            except UserError as refused:  # busy, or disconnected meanwhile
+            except Conflict as busy:  # another sync of it is running (or it was disconnected meanwhile)
+                outcomes.append(SyncOutcome(info.name, 0, "busy", message=busy.message))
+            except UserError as refused:
                 outcomes.append(SyncOutcome(info.name, 0, "failed", message=refused.message))
             except Exception as error:  # one broken integration must not stop the others
                 log.exception("sync of %s failed unexpectedly", info.name)

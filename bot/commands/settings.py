@@ -16,6 +16,7 @@ import re
 from bot.commands.base import Invocation, Usage, ids, unescape
 from bot.schedule import status as schedule_status
 from bot.views import lists
+from reconcile.schedule import timetable
 from reconcile.tenants import TenantSettings
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9_]{2,}$")
@@ -87,4 +88,4 @@ def channel_id(inv: Invocation, name: str) -> str:
 
 def next_digest(inv: Invocation, current: TenantSettings) -> str:
     """When the digest comes next, in the tenant's zone (the schedule follows a change at once)."""
-    return schedule_status.describe_digest(schedule_status.next_digest(inv.services, inv.tenant), current.timezone)
+    return schedule_status.describe_digest(timetable.next_digest(inv.services, inv.tenant), current.timezone)

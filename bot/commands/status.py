@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.commands.base import Invocation
-from bot.schedule import status as schedule_status
 from bot.views import status as views
 from reconcile.errors import NotFound
+from reconcile.schedule import timetable
 
 
 def show(inv: Invocation) -> None:
@@ -17,4 +17,4 @@ def show(inv: Invocation) -> None:
         latest = None
     inv.reply(*views.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
                                     len(services.links.list(tenant, "suggested")), latest,
-                                    schedule_status.next_syncs(services, tenant)))
+                                    timetable.next_syncs(services, tenant)))

@@ -21,7 +21,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot import posting
-from bot.schedule import locks, runtime
+from bot.schedule import runtime
 from bot.schedule.clock import Clock
 from bot.schedule.runtime import Runtime
 from bot.settings import Settings
@@ -29,6 +29,7 @@ from bot.slackclient import make_client
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
 from reconcile.check_catalog import SideSpec
+from reconcile.schedule import locks
 from sandbox.slack import FakeSlack
 from sandbox.slack_state import DEFAULT_SCOPES
 from tests.fakes import Scripted, ScriptedBilling

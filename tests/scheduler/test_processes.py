@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 
 import sandbox
 from bot import demo
-from bot.schedule import plan
+from reconcile.schedule import plan
 from bot.schedule.clock import Clock
 from reconcile.config import Config
 from reconcile.schedule_tables import ClockLeader, JobRun
@@ -128,7 +128,8 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
     services = msp_world
     now = datetime.now(UTC)
     # Seed the job store as a clock stopped a day ago left it: every sync is due now; the digest in 3 s.
-    from bot.schedule import locks, runtime
+    from bot.schedule import runtime
+    from reconcile.schedule import locks
     from bot.settings import Settings
     clock.now = now - timedelta(days=1)
     services.context.clock = clock

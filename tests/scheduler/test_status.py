@@ -5,7 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.schedule import plan, status
+from bot.schedule import status
+from reconcile.schedule import plan
 from tests.scheduler.conftest import TENANT
 
 
