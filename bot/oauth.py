@@ -26,7 +26,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.settings import Settings
-from bot.slackclient import make_client
+from bot.slackclient import make_web_client
 from reconcile.bootstrap import Services
 from reconcile.errors import NotFound
 
@@ -86,9 +86,9 @@ def team_client(settings: Settings, store: SQLAlchemyInstallationStore, team_id:
         if bot.bot_refresh_token:
             rotator = TokenRotator(client_id=settings.slack_client_id,
                                    client_secret=settings.slack_client_secret.get_secret_value(),
-                                   client=make_client(settings))
+                                   client=make_web_client(settings))
             rotated = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES)
             if rotated is not None:
                 store.save_bot(rotated)
                 bot = rotated
-        return make_client(settings, bot.bot_token)
+        return make_web_client(settings, bot.bot_token)

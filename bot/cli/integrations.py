@@ -74,12 +74,12 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 @click.pass_obj
 def integrations(env: Env) -> None:
     """Integrations and their sync health."""
-    from bot.schedule import status
+    from bot.views import schedule
     from reconcile.schedule import timetable  # the next scheduled sync of each connected integration
 
     upcoming = timetable.next_syncs(env.services, env.tenant)
     rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
-             status.describe_sync(upcoming[i.id]) if i.id in upcoming else "—", (i.last_error or "")[:80]]
+             schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—", (i.last_error or "")[:80]]
             for i in env.services.integrations.list(env.tenant)]
     if not rows:
         click.echo("No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …")

@@ -89,7 +89,7 @@ def digest(env: Env, period: str | None, in_flight: float) -> None:
 @click.pass_obj
 def jobs_command(env: Env) -> None:
     """The tenant's scheduled jobs and when each runs next."""
-    from bot.schedule import status
+    from bot.views import schedule
     from reconcile.schedule import plan, timetable
     from reconcile.schedule.leader import ClockState
 
@@ -98,8 +98,8 @@ def jobs_command(env: Env) -> None:
     names = {plan.sync_job_id(env.tenant, i.id): f"sync {i.name}"
              for i in services.integrations.list(env.tenant, include_disconnected=False)}
     syncs = timetable.next_syncs(services, env.tenant)
-    rows = [[names[plan.sync_job_id(env.tenant, i)], status.describe_sync(moment)] for i, moment in syncs.items()]
-    rows.append(["monthly digest", status.describe_digest(timetable.next_digest(services, env.tenant), settings.timezone)])
+    rows = [[names[plan.sync_job_id(env.tenant, i)], schedule.describe_sync(moment)] for i, moment in syncs.items()]
+    rows.append(["monthly digest", schedule.describe_digest(timetable.next_digest(services, env.tenant), settings.timezone)])
     click.echo(tabulate(rows, headers=["Job", "Next run"]))
     if not ClockState(services.context).running():
         click.echo("\nNo clock process has reported in the last 2 minutes: start one with `billrec scheduler` "

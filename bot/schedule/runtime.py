@@ -93,9 +93,9 @@ def slack_factory(settings: Settings, services: bootstrap.Services) -> SlackFact
         return rotated
     token = settings.slack_bot_token.get_secret_value()
     if token:
-        from bot.slackclient import make_client
+        from bot.slackclient import make_web_client
 
-        return lambda tenant: make_client(settings, token)
+        return lambda tenant: make_web_client(settings, token)
     return lambda tenant: None
 
 

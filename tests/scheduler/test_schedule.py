@@ -7,7 +7,7 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
-from bot.schedule import status
+from bot.views import schedule
 from bot.schedule.clock import Clock
 from reconcile.schedule import plan, timetable
 from reconcile.schedule_tables import JobRun
@@ -79,7 +79,7 @@ def test_the_digest_day_time_and_zone_come_from_the_settings(services, ticker):
     services.tenants.update(TENANT, ADMIN, digest_day=15, digest_time="07:30", timezone="America/New_York")
     assert ticker.next_runs()[plan.digest_job_id(TENANT)] == at("2026-11-15 07:30", "America/New_York")
     assert timetable.next_digest(services, TENANT) == at("2026-11-15 07:30", "America/New_York")
-    assert status.describe_digest(timetable.next_digest(services, TENANT), "America/New_York") == \
+    assert schedule.describe_digest(timetable.next_digest(services, TENANT), "America/New_York") == \
         "Sun 15 Nov 2026 07:30 EST (America/New_York)"
 
 

@@ -1,4 +1,4 @@
-"""When things will happen next, in words, for `/billrec status`, `billrec integrations` and the settings views.
+"""When scheduled work happens next, in words: `/billrec status`, `billrec integrations`, the settings.
 
 The moments come from `reconcile.schedule.timetable` (`next_syncs`, `next_digest`).
 
