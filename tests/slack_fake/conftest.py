@@ -78,5 +78,5 @@ def make_web_client(fake: FakeSlack):
 
 
 @pytest.fixture
-def slack(make_web_client) -> WebClient:
+def web(make_web_client) -> WebClient:
     return make_web_client()

@@ -44,10 +44,10 @@ CONNECT_MODAL = {
 
 
 def build_app(fake) -> App:
-    slack = WebClient(
+    web = WebClient(
         token=BOT_TOKEN, base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
     )
-    app = App(signing_secret=SECRET, client=slack)
+    app = App(signing_secret=SECRET, client=web)
 
     @app.command("/billrec")
     def billrec(ack, command, client, say):  # Bolt injects its WebClient by the name `client`

@@ -113,10 +113,10 @@ def test_slack_sdks_token_rotator_works_against_the_fake(fake, anonymous, clock)
     [("xoxb-unknown", "invalid_auth"), ("not-a-slack-token", "invalid_auth"), (None, "not_authed")],
 )
 def test_a_bad_or_missing_token_is_refused(fake, token, error):
-    slack = WebClient(token=token, base_url=fake.api_url, timeout=5)
-    assert error_of(slack.auth_test) == error
+    web = WebClient(token=token, base_url=fake.api_url, timeout=5)
+    assert error_of(web.auth_test) == error
 
 
-def test_revoked_tokens_answer_token_revoked(fake, slack):
+def test_revoked_tokens_answer_token_revoked(fake, web):
     fake.revoke_tokens(TEAM_ID)
-    assert error_of(slack.auth_test) == "token_revoked"
+    assert error_of(web.auth_test) == "token_revoked"
