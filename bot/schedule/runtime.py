@@ -73,22 +73,24 @@ class Runtime:
 
 
 def slack_factory(settings: Settings, services: bootstrap.Services) -> SlackFactory:
-    """A client per tenant: OAuth installs rotate the team's token first; one bot token serves one team."""
+    """A WebClient per tenant: an OAuth install's bot is found where the tenant is in Slack (a workspace,
+    a workspace of a Grid org, an org-wide install) and its token rotated first; one bot token serves one team."""
     if settings.slack_client_id and settings.slack_client_secret.get_secret_value():
         from bot import oauth  # the OAuth stores are only needed in multi-workspace mode
 
         store = oauth.installation_store(settings, services)
 
         def rotated(tenant: str) -> WebClient | None:
+            workspace = services.tenants.workspace(tenant)
             try:
-                return oauth.team_client(settings, store, tenant)
+                return oauth.web_client(settings, store, workspace)
             except SlackApiError as error:
                 # Refresh tokens are single use: if a web process rotated the token a moment ago,
                 # ours is spent; the installation it saved has the fresh token, so read it again.
                 if error.response.get("error") != "invalid_refresh_token":
                     raise
                 log.info("token of %s was rotated elsewhere meanwhile; using the saved one", tenant)
-                return oauth.team_client(settings, store, tenant)
+                return oauth.web_client(settings, store, workspace)
 
         return rotated
     token = settings.slack_bot_token.get_secret_value()

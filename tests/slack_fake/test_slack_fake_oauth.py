@@ -82,10 +82,10 @@ def test_rotation_issues_expiring_tokens_and_single_use_refresh_tokens(fake, ano
         == "invalid_refresh_token"
     )
 
-    new_client = WebClient(token=refreshed["access_token"], base_url=fake.api_url, timeout=5)
-    assert new_client.chat_postMessage(channel=BILLING, text="fresh")["ok"]
+    refreshed_web = WebClient(token=refreshed["access_token"], base_url=fake.api_url, timeout=5)
+    assert refreshed_web.chat_postMessage(channel=BILLING, text="fresh")["ok"]
     clock.advance(43_200)
-    assert error_of(lambda: new_client.chat_postMessage(channel=BILLING, text="late")) == "token_expired"
+    assert error_of(lambda: refreshed_web.chat_postMessage(channel=BILLING, text="late")) == "token_expired"
 
 
 def test_slack_sdks_token_rotator_works_against_the_fake(fake, anonymous, clock):
