@@ -29,19 +29,19 @@ MAX_LINES = 15
 def after_sync(rt: Runtime, tenant_id: str) -> int:
     """Alert on new under-billing; returns how many client/check pairs were announced."""
     services = rt.services
-    settings = services.tenants.settings(tenant_id)
-    if not settings.billing_channel:
+    tenant_settings = services.tenants.settings(tenant_id)
+    channel, threshold = tenant_settings.billing_channel, tenant_settings.alert_threshold
+    if not channel:
         return 0
     report = services.reconciler.run(tenant_id)
     slack = rt.slack(tenant_id)
-    claim = rt.alerts.claim(tenant_id, report.results, settings.alert_threshold, settings.billing_channel,
-                            announce=slack is not None)
+    claim = rt.alerts.claim(tenant_id, report.results, threshold, channel, announce=slack is not None)
     if not claim.results:
         return 0
-    text, blocks = alert_message(list(claim.results), settings.alert_threshold)
+    text, blocks = alert_message(list(claim.results), threshold)
     try:
-        rt.pacer.wait(settings.billing_channel)
-        answer = slack.chat_postMessage(channel=settings.billing_channel, text=text, blocks=blocks)
+        rt.pacer.wait(channel)
+        answer = slack.chat_postMessage(channel=channel, text=text, blocks=blocks)
     except SlackApiError as error:
         if error.response.status_code >= 500:
             log.warning("alert for %s: Slack answered %s; not retried, the digest will show it",

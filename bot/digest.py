@@ -107,8 +107,8 @@ def run(rt: Runtime, tenant_id: str, period: str) -> str:
     snapshot = month.snapshot()
     previous = month.previous(snapshot)
 
-    settings = services.tenants.settings(tenant_id)
-    if not settings.billing_channel:
+    tenant_settings = services.tenants.settings(tenant_id)
+    if not tenant_settings.billing_channel:
         log.warning("digest %s %s: no billing channel set; snapshot #%s taken, nothing posted",
                     tenant_id, period, snapshot.id)
         journal.record("skipped", "no billing channel set")
@@ -118,7 +118,7 @@ def run(rt: Runtime, tenant_id: str, period: str) -> str:
         log.warning("digest %s %s: Slack is not set up; snapshot #%s taken, nothing posted",
                     tenant_id, period, snapshot.id)
         return "skipped: Slack is not set up (snapshot taken)"
-    channel = settings.billing_channel
+    channel = tenant_settings.billing_channel
 
     report = services.snapshots.report(tenant_id, snapshot.id)
     results = report.results

@@ -46,8 +46,8 @@ def run_sync(rt: Runtime, tenant_id: str, integration_id: int) -> str:
     integration = connected.get(integration_id)
     if integration is None:
         return "skipped: not a connected integration"
-    settings = rt.services.tenants.settings(tenant_id)
-    slot = plan.sync_slot(tenant_id, integration_id, settings.sync_interval_hours, rt.now())
+    tenant_settings = rt.services.tenants.settings(tenant_id)
+    slot = plan.sync_slot(tenant_id, integration_id, tenant_settings.sync_interval_hours, rt.now())
     last_attempt = integration.last_attempt_at
 
     def work() -> str:
@@ -66,9 +66,9 @@ def run_sync(rt: Runtime, tenant_id: str, integration_id: int) -> str:
 
 
 def run_digest(rt: Runtime, tenant_id: str, period: str | None = None) -> str:
-    settings = rt.services.tenants.settings(tenant_id)
-    slot = plan.digest_slot(settings, rt.now())
-    period = period or plan.period_of(settings, slot)
+    tenant_settings = rt.services.tenants.settings(tenant_id)
+    slot = plan.digest_slot(tenant_settings, rt.now())
+    period = period or plan.period_of(tenant_settings, slot)
     try:
         return rt.runs.run(plan.digest_job_id(tenant_id), "digest", tenant_id, slot,
                            lambda: digest.run(rt, tenant_id, period))
