@@ -129,8 +129,9 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
     now = datetime.now(UTC)
     # Seed the job store as a clock stopped a day ago left it: every sync is due now; the digest in 3 s.
     from bot.schedule import runtime
-    from reconcile.schedule import locks
     from bot.settings import Settings
+    from reconcile.schedule import locks
+    from reconcile.schedule.leader import LEADER
     clock.now = now - timedelta(days=1)
     services.context.clock = clock
     seeded = Clock(runtime.Runtime(services, Settings(), lambda t: None, locks.for_engine(services.engine)),
@@ -147,13 +148,19 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
     env = environment(database, tmp_path, key, fake)
     fake.slow("chat.postMessage", 0.5)
     args = ("scheduler", "--poll", str(POLL), "--resync", "2", "--in-flight", "2")
-    first = billrec(env, *args, log=tmp_path / "first.log")
-    wait_until(lambda: (row := leader(services)) and row.holder.endswith(f":{first.pid}"), what="first leads")
-    second = billrec(env, *args, log=tmp_path / "second.log")
-    wait_until(lambda: "standby" in (tmp_path / "second.log").read_text(), what="second on standby")
-    wait_until(lambda: fake.calls_to("chat.postMessage"), what="the digest's first post")
-    assert leader(services).holder.endswith(f":{first.pid}")
+    # Both start while the test holds the clock lock, so both are up before anything runs, however
+    # slowly a loaded machine starts them; when it lets go, one leads and the other stands by.
+    held = locks.for_engine(services.engine).try_acquire(LEADER)
+    one, other = billrec(env, *args, log=tmp_path / "one.log"), billrec(env, *args, log=tmp_path / "other.log")
+    for name in ("one", "other"):
+        wait_until(lambda: "standby" in (tmp_path / f"{name}.log").read_text(), what=f"{name} on standby")
+    held.release()
+    row = wait_until(lambda: (r := leader(services)) and r.holder.endswith((f":{one.pid}", f":{other.pid}")) and r,
+                     what="one of them to lead")
+    first, second = (one, other) if row.holder.endswith(f":{one.pid}") else (other, one)  # leader, standby
     try:
+        wait_until(lambda: fake.calls_to("chat.postMessage"), what="the digest's first post")
+        assert leader(services).holder.endswith(f":{first.pid}")
         killed_at = datetime.now(UTC)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -165,8 +172,10 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
         wait_until(lambda: any(r.job_id == plan.digest_job_id(TENANT) and r.status == "succeeded"
                                for r in runs(services)), timeout=60, what="the digest to finish on the standby")
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(20)
+        for process in (first, second):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(20)
 
     done = runs(services)
     by_runner = {r.runner.rsplit(":", 1)[1] for r in done}
