@@ -23,6 +23,7 @@ from reconcile import csvexport
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
 from reconcile.errors import NotFound, UserError
+from reconcile.sync import SyncStatus
 
 
 def register(app: App) -> None:
@@ -94,7 +95,7 @@ def _button(work: Callable[[Press], str], what: str) -> Callable[..., None]:
 def sync_all(press: Press) -> str:
     outcomes = press.services.syncs.run_all(press.tenant, press.actor)
     ok = sum(1 for o in outcomes if o.ok)
-    held = sum(1 for o in outcomes if o.status == "held")
+    held = sum(1 for o in outcomes if o.status is SyncStatus.HELD)
     extra = f"; {held} held for confirmation (`/billrec status`)" if held else ""
     return f"Sync all, asked by {user(press.user_id)}: {ok} of {len(outcomes)} succeeded{extra}."
 

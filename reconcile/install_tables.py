@@ -84,7 +84,7 @@ class TenantWorkspace(Base):
 
     A workspace: its team id, and its enterprise id when it belongs to an Enterprise Grid org.
     An org-wide install: the enterprise id alone, `is_enterprise_install` set. Written at
-    install; migration 0005 filled it in for installs made before.
+    install; migration 0006 filled it in for installs made before.
     """
 
     __tablename__ = "tenant_workspaces"

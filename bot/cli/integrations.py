@@ -11,7 +11,7 @@ from tqdm import tqdm
 from bot.cli import Env, cli
 from reconcile.errors import Invalid
 from bot.text import when
-from reconcile.sync import SyncOutcome
+from reconcile.sync import SyncOutcome, SyncStatus
 
 
 @cli.command()
@@ -121,10 +121,10 @@ def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, disca
 
 def report(outcomes: list[SyncOutcome]) -> None:
     for o in outcomes:
-        if o.status == "succeeded":
+        if o.status is SyncStatus.SUCCEEDED:
             click.echo(f"{o.integration}: {o.message} — {o.accounts} accounts, {o.quantities} quantities, {o.assets} assets")
-        elif o.status == "held":
+        elif o.status is SyncStatus.HELD:
             click.echo(f"{o.integration}: {o.message}\n  Accept it with `billrec sync --confirm {o.integration}` "
                        f"or drop it with `billrec sync --discard {o.integration}`.")
         else:
-            click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status == "failed")
+            click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status is SyncStatus.FAILED)

@@ -13,7 +13,7 @@ from bot.views.format import button, context, cut, escape, name, section, when
 from bot.views.lists import Block, Message, lines_to_sections
 from reconcile.integrations import IntegrationInfo
 from reconcile.snapshots import SnapshotInfo
-from reconcile.sync import SyncOutcome
+from reconcile.sync import SyncOutcome, SyncStatus
 
 HEALTH = {
     "ok": ":white_check_mark:",
@@ -87,10 +87,10 @@ def sync_message(outcomes: Sequence[SyncOutcome]) -> Message:
         return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
     lines, holds = [], []
     for o in outcomes:
-        if o.status == "succeeded":
+        if o.status is SyncStatus.SUCCEEDED:
             lines.append(f":white_check_mark: *{name(o.integration, 40)}*: synced {o.accounts} accounts, "
                          f"{o.quantities} quantities, {o.assets} assets")
-        elif o.status == "held":
+        elif o.status is SyncStatus.HELD:
             holds.append(o)
         else:
             lines.append(f":x: *{name(o.integration, 40)}*: {name(o.message, 800)}")

@@ -29,13 +29,15 @@ from reconcile.errors import NotFound
 from reconcile.schedule import ACTOR, plan
 from reconcile.schedule.journal import DigestJournal
 from reconcile.snapshots import SnapshotInfo
+from reconcile.tables import SyncStatus
 
 log = logging.getLogger(__name__)
 
 CHART_MONTHS = 12
 MonthMoney = tuple[str, Decimal, Decimal]  # period, under-billed per month, over-billed per month
-# A sync that succeeded, or that another run of was doing meanwhile, leaves its source's data fresh.
-FRESH_OUTCOMES = ("succeeded", "busy")
+# A sync that succeeded, or that another run was doing meanwhile, leaves its source's data fresh
+# ("busy" is how journals written before `SyncStatus.RUNNING` outcomes recorded the latter).
+FRESH_OUTCOMES = (SyncStatus.SUCCEEDED, SyncStatus.RUNNING, "busy")
 
 
 @dataclass(frozen=True)

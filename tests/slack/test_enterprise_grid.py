@@ -91,7 +91,7 @@ def test_a_command_from_the_orgs_workspace_is_answered_for_its_tenant(grid, fake
 
 def test_an_install_made_before_the_tenants_place_was_kept_still_gets_its_digest(grid, services, fake):
     config = db.alembic_config(services.engine)
-    command.downgrade(config, "0004")  # as the database was: installs, but no tenant_workspaces
+    command.downgrade(config, "0005")  # as the database was: installs, but no tenant_workspaces
     command.upgrade(config, "head")  # which fills it in from the installs
     assert services.tenants.workspace(grid.tenant) == grid.workspace
     assert jobs.run_digest(grid.rt, grid.tenant).startswith(f"posted to {CHANNEL}")

@@ -70,7 +70,8 @@ def test_the_header_warns_about_stale_sources_and_failed_syncs_once_each():
     sources = [Source(0, "rmm", "ninjaone", None, True, "last sync failed: 503"),
                Source(0, "psa", "connectwise", TAKEN, False)]
     syncs = [SyncNote("rmm", "failed", "503"), SyncNote("psa", "succeeded", "synced"),
-             SyncNote("pax8", "held", "totals fell"), SyncNote("m365", "busy", "a sync of m365 is already running")]
+             SyncNote("pax8", "held", "totals fell"), SyncNote("m365", "running", "a sync of m365 is already running"),
+             SyncNote("sherweb", "busy", "a sync of sherweb is already running")]  # as older journals say it
     assert not_fresh(sources, syncs) == ["rmm: last sync failed: 503", "pax8: sync held (totals fell)"]
 
 

@@ -1,7 +1,7 @@
 """Where each tenant is in Slack (team, enterprise, org-wide), so scheduled posts find its bot like Bolt does
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 23:40:00
 
 Installs made before this revision are filled in from `slack_bots`: each bot row's tenant is
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
