@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import func, select
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 DETAIL_LIMIT = 2000  # characters of an error kept on the run
 
 
-class JobStatus(str, Enum):
+class JobStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
