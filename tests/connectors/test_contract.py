@@ -18,8 +18,6 @@ from tests.conftest import FAST_POLICY
 from tests.connectors.conftest import inject
 
 KINDS = sorted(REGISTRY)
-# the vendors' token endpoints are the only POSTs a connector may make
-TOKEN_PATHS = {"ninjaone": "/ws/oauth/token", "pax8": "/v1/token"}
 
 
 def connector(server, kind, **overrides):
@@ -88,14 +86,20 @@ def test_only_read_calls_reach_the_vendor(sandbox_server, kind):
         list(c.sync())
     calls = sandbox_server.requests.of(kind)
     assert calls
-    writes = [(m, p) for _, m, p in calls if m != "GET" and not (m == "POST" and p == TOKEN_PATHS.get(kind))]
+    # the only POSTs allowed are the ones the connector declares: its token request (and read POSTs),
+    # at the vendor's own paths, as the sandbox logs them
+    cls = REGISTRY[kind]
+    allowed = {path for path, _ in cls.read_posts(cls.fields[0].default)}
+    writes = [(m, p) for _, m, p in calls if m != "GET" and not (m == "POST" and p in allowed)]
     assert writes == []
 
 
 def test_every_connector_declares_what_the_connect_modal_shows():
     for kind, cls in REGISTRY.items():
         assert cls.kind == kind
-        assert cls.guidance.reads and cls.guidance.never_reads and cls.guidance.role
+        facts = {heading: text.strip() for _, heading, text in cls.guidance.facts()}
+        assert len(facts) == 6 and all(facts.values()), f"{kind} leaves a setup-guide fact empty: {facts}"
+        assert cls.guidance.revoke.strip(), f"{kind} does not say where to revoke its key"
         assert any(f.secret for f in cls.fields), f"{kind} stores no secret?"
         assert cls.fields[0].name == "base_url" and cls.fields[0].default, "every connector takes a base_url"
         assert cls.metrics
