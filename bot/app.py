@@ -34,7 +34,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot import commands, failures, home, oauth, posting
 from bot.background import Background
 from bot.settings import Settings
-from bot.slackclient import make_client
+from bot.slackclient import make_web_client
 from reconcile.bootstrap import Services
 from reconcile.errors import UserError
 
@@ -78,7 +78,7 @@ def create_app(
     services: Services,
     settings: Settings,
     *,
-    client: WebClient | None = None,
+    slack: WebClient | None = None,
     installation_store: InstallationStore | None = None,
     background: Background | None = None,
     listener_executor: Executor | None = None,
@@ -90,7 +90,7 @@ def create_app(
     Args:
         services: the `reconcile` services (`bootstrap.build`).
         settings: the process settings; see `check_settings` for what each mode needs.
-        client: the Web API client (default: `bot.slackclient.make_client`).
+        slack: the Web API client (default: `bot.slackclient.make_web_client`).
         installation_store: OAuth mode's store (default: slack_sdk's SQLAlchemy store on our database).
         background: the job runner for slow work (default: a new one).
         listener_executor: Bolt's listener pool (default: `LISTENER_THREADS` threads).
@@ -109,13 +109,13 @@ def create_app(
     }
     if oauth_mode(settings):
         store = installation_store or oauth.installation_store(settings, services)
-        app = App(client=client or make_client(settings), installation_store=store, installation_store_bot_only=True,
+        app = App(client=slack or make_web_client(settings), installation_store=store, installation_store_bot_only=True,
                   oauth_settings=oauth.oauth_settings(settings, services, store), **common)
         app.enable_token_revocation_listeners()
         tenant_for: Callable[[BoltContext], str] = lambda context: oauth.tenant_of(
             context.team_id, context.enterprise_id, context.is_enterprise_install)
     else:
-        app = App(client=client or make_client(settings, settings.slack_bot_token.get_secret_value()), **common)
+        app = App(client=slack or make_web_client(settings, settings.slack_bot_token.get_secret_value()), **common)
         app.event("app_uninstalled")(_uninstalled)
         app.event("tokens_revoked")(_uninstalled)
         tenant_for = lambda context: settings.tenant

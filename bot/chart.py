@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Sequence
-from decimal import Decimal
 
 import matplotlib
 
@@ -19,10 +18,11 @@ matplotlib.use("Agg")
 
 from matplotlib import pyplot
 
+from reconcile.schedule.digest import MonthMoney as Month
+
 _LOCK = threading.Lock()
 UNDER_COLOUR, OVER_COLOUR = "#d9534f", "#f0ad4e"  # the cards' red and yellow
 
-Month = tuple[str, Decimal, Decimal]  # period, under-billed per month, over-billed per month
 
 
 def money_by_month(months: Sequence[Month], *, currency: str = "$") -> bytes:

@@ -78,7 +78,7 @@ def unexpected(error: BaseException, log: logging.Logger, reply: Reply | None, *
 def on_error(error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient,
              logger: logging.Logger) -> None:
     """`@app.error`: the last stop for anything a listener did not turn into a message."""
-    reply = reply_for(context, client)
+    reply = reply_for(context, client)  # Bolt's WebClient, `slack` below
     message = known_message(error)
     if message is not None and reply is not None:
         reply(message)
@@ -87,13 +87,13 @@ def on_error(error: Exception, body: dict[str, Any], context: BoltContext, clien
     unexpected(error, logger, reply, what=what)
 
 
-def reply_for(context: BoltContext, client: WebClient) -> Reply | None:
+def reply_for(context: BoltContext, slack: WebClient) -> Reply | None:
     """An ephemeral way back to the user who sent this request, if there is one."""
     if context.response_url:
         respond = context.respond
         return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
     if context.channel_id and context.user_id:
-        return lambda text: client.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
+        return lambda text: slack.chat_postEphemeral(channel=context.channel_id, user=context.user_id, text=text)
     return None
 
 

@@ -23,6 +23,7 @@ from reconcile import csvexport
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
 from reconcile.errors import NotFound, UserError
+from reconcile.sync import SyncStatus
 
 
 def register(app: App) -> None:
@@ -35,13 +36,13 @@ def register(app: App) -> None:
 def opened(event: dict[str, Any], client: WebClient, services: Services, tenant: str, background: Background) -> None:
     if event.get("tab", "home") != "home":
         return
-    user_id = str(event["user"])
-    background.submit(lambda: publish(client, services, tenant, user_id),
-                reply=lambda text: publish(client, services, tenant, user_id, text, reconcile=False),
+    user_id, slack = str(event["user"]), client
+    background.submit(lambda: publish(slack, services, tenant, user_id),
+                reply=lambda text: publish(slack, services, tenant, user_id, text, reconcile=False),
                 name="showing the App Home")
 
 
-def publish(client: WebClient, services: Services, tenant: str, user_id: str, notice: str = "", *,
+def publish(slack: WebClient, services: Services, tenant: str, user_id: str, notice: str = "", *,
             reconcile: bool = True) -> None:
     report = None
     if reconcile:
@@ -54,7 +55,7 @@ def publish(client: WebClient, services: Services, tenant: str, user_id: str, no
     except NotFound:
         latest = None
     settings = services.tenants.settings(tenant)
-    client.views_publish(user_id=user_id, view=views.home_view(
+    slack.views_publish(user_id=user_id, view=views.home_view(
         report, services.integrations.list(tenant), latest, billing_channel=settings.billing_channel, notice=notice))
 
 
@@ -62,7 +63,7 @@ def publish(client: WebClient, services: Services, tenant: str, user_id: str, no
 class Press:
     """A Home button press: who pressed it and what the work needs."""
 
-    client: WebClient
+    slack: WebClient
     services: Services
     tenant: str
     user_id: str
@@ -82,9 +83,10 @@ def _button(work: Callable[[Press], str], what: str) -> Callable[..., None]:
         press = Press(client, services, tenant, str(body["user"]["id"]), pacer)
 
         def run() -> None:
-            publish(client, services, tenant, press.user_id, work(press))
+            publish(press.slack, services, tenant, press.user_id, work(press))
 
-        background.submit(run, reply=lambda text: publish(client, services, tenant, press.user_id, text), name=what)
+        background.submit(run, reply=lambda text: publish(press.slack, services, tenant, press.user_id, text),
+                          name=what)
 
     listener.__name__ = work.__name__
     return listener
@@ -93,7 +95,7 @@ def _button(work: Callable[[Press], str], what: str) -> Callable[..., None]:
 def sync_all(press: Press) -> str:
     outcomes = press.services.syncs.run_all(press.tenant, press.actor)
     ok = sum(1 for o in outcomes if o.ok)
-    held = sum(1 for o in outcomes if o.status == "held")
+    held = sum(1 for o in outcomes if o.status is SyncStatus.HELD)
     extra = f"; {held} held for confirmation (`/billrec status`)" if held else ""
     return f"Sync all, asked by {user(press.user_id)}: {ok} of {len(outcomes)} succeeded{extra}."
 
@@ -102,14 +104,14 @@ def take_snapshot(press: Press) -> str:
     services, tenant = press.services, press.tenant
     channel = services.tenants.settings(tenant).billing_channel
     if channel:
-        posting.require_member(press.client, channel)
+        posting.require_member(press.slack, channel)
     report = services.reconciler.run(tenant)
     if not report.results:
         return NO_RESULTS
     taken = services.snapshots.take(tenant, press.actor, report=report)
     if not channel:
         return f"Snapshot #{taken.id} ({taken.period}) taken. Set a billing channel to have snapshots posted there."
-    posting.post_report(press.client, channel, report, title=f"Snapshot #{taken.id} — {taken.period}",
+    posting.post_report(press.slack, channel, report, title=f"Snapshot #{taken.id} — {taken.period}",
                         csv_name=filename("billrec-snapshot", taken.period, str(taken.id)),
                         journal=posting.MemoryJournal(), pacer=press.pacer,
                         note=f"Taken by {user(press.user_id)} from the App Home")
@@ -121,11 +123,11 @@ def export(press: Press) -> str:
     channel = services.tenants.settings(tenant).billing_channel
     if not channel:
         return "Set a billing channel first: `/billrec settings billing_channel=#billing`."
-    posting.require_member(press.client, channel)
+    posting.require_member(press.slack, channel)
     snapshot = services.snapshots.latest(tenant)
     results = services.snapshots.results(tenant, snapshot.id)
     name = filename("billrec", snapshot.period, f"snapshot-{snapshot.id}")
-    press.client.files_upload_v2(channel=channel, content=csvexport.to_text(results), filename=name, title=name,
-                                 initial_comment=f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV, exported by "
-                                                 f"{user(press.user_id)} from the App Home.")
+    press.slack.files_upload_v2(channel=channel, content=csvexport.to_text(results), filename=name, title=name,
+                                initial_comment=f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV, exported by "
+                                                f"{user(press.user_id)} from the App Home.")
     return f"Exported snapshot #{snapshot.id} ({snapshot.period}) to <#{channel}>."

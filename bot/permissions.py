@@ -25,17 +25,17 @@ class NotAdmin(Refused):
     mrkdwn = True
 
 
-def is_admin(services: Services, tenant: str, user_id: str, client: WebClient) -> bool:
+def is_admin(services: Services, tenant: str, user_id: str, slack: WebClient) -> bool:
     admins = services.tenants.settings(tenant).admins
     if admins:
         return user_id in admins
-    profile = client.users_info(user=user_id)["user"]
+    profile = slack.users_info(user=user_id)["user"]
     return bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
 
 
-def require_admin(services: Services, tenant: str, user_id: str, client: WebClient, doing: str) -> None:
+def require_admin(services: Services, tenant: str, user_id: str, slack: WebClient, doing: str) -> None:
     """Raise `Refused`, saying who may, unless `user_id` is a billing admin."""
-    if is_admin(services, tenant, user_id, client):
+    if is_admin(services, tenant, user_id, slack):
         return
     admins = services.tenants.settings(tenant).admins
     who = (f"the billing admins ({', '.join(user(a) for a in admins)})" if admins else

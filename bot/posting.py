@@ -1,6 +1,6 @@
 """Posting a report into a channel: summary, details in its thread, then the CSV in that thread.
 
-    posted = post_report(client, "C123", report, title="Reconciliation — 2026-11-27",
+    posted = post_report(slack, "C123", report, title="Reconciliation — 2026-11-27",
                          csv_name="billrec-2026-11-27.csv", journal=MemoryJournal())
 
 Steps, in order, each recorded in the `journal` as soon as Slack accepted it:
@@ -45,13 +45,13 @@ class NotMember(Conflict):
     mrkdwn = True
 
 
-def require_member(client: WebClient, channel: str) -> None:
+def require_member(slack: WebClient, channel: str) -> None:
     """Refuse before posting anything when the bot could post the summary but not attach the CSV.
 
     With `chat:write.public` the bot may post into a public channel it has not joined, but a
     file share always needs membership: better one clear sentence than a summary without its CSV.
     """
-    info = client.conversations_info(channel=channel)["channel"]
+    info = slack.conversations_info(channel=channel)["channel"]
     if not info.get("is_member", True) and not info.get("is_im"):
         raise NotMember(f"I am not a member of <#{channel}>, so I cannot attach the CSV there. "
                         "Invite me with `/invite @BillingReconcile` and ask again.")
@@ -122,12 +122,12 @@ class Posted:
     file_id: str | None
 
 
-def post_report(client: WebClient, channel: str, report_like: ReportLike, *, title: str, csv_name: str,
+def post_report(slack: WebClient, channel: str, report_like: ReportLike, *, title: str, csv_name: str,
                 journal: Journal, note: str = "", pacer: Pacer = PACER) -> Posted:
     """Post the summary, its details in the thread, then the CSV in the thread; see the module docstring.
 
     Args:
-        client: a WebClient with the team's bot token.
+        slack: a WebClient with the team's bot token.
         channel: a channel id (files need an id, not a name).
         report_like: the results, their sources and summary (a `Report`: `reconciler.run(...)` or `snapshots.report(...)`).
         title: the summary's header (plain text).
@@ -139,7 +139,7 @@ def post_report(client: WebClient, channel: str, report_like: ReportLike, *, tit
     parent_ts = journal.done("parent")
     if parent_ts is None:
         pacer.wait(channel)
-        answer = client.chat_postMessage(channel=channel, text=report_views.summary_text(report_like, title=title),
+        answer = slack.chat_postMessage(channel=channel, text=report_views.summary_text(report_like, title=title),
                                          blocks=report_views.summary_blocks(report_like, title=title, note=note))
         parent_ts = str(answer["ts"])
         journal.record("parent", parent_ts)
@@ -149,13 +149,13 @@ def post_report(client: WebClient, channel: str, report_like: ReportLike, *, tit
         posted = journal.done(step)
         if posted is None:
             pacer.wait(channel)
-            answer = client.chat_postMessage(channel=channel, thread_ts=parent_ts, text=part.text, blocks=part.blocks)
+            answer = slack.chat_postMessage(channel=channel, thread_ts=parent_ts, text=part.text, blocks=part.blocks)
             posted = str(answer["ts"])
             journal.record(step, posted)
         parts.append(posted)
     file_id = journal.done("csv")
     if file_id is None:
-        answer = client.files_upload_v2(
+        answer = slack.files_upload_v2(
             channel=channel, thread_ts=parent_ts, content=csvexport.to_text(report_like.results),
             filename=csv_name, title=csv_name,
             initial_comment=f"The full report as CSV: {len(report_like.results)} results.")

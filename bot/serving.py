@@ -16,7 +16,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot import wsgi
 from bot.settings import Settings
-from bot.slackclient import make_client
+from bot.slackclient import make_web_client
 from reconcile import bootstrap
 
 
@@ -67,7 +67,7 @@ def socket_mode(settings: Settings, *, with_scheduler: bool = False) -> None:
 
         service.in_process(settings, services)
     app = create_app(services, settings, socket_mode=True)
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_client(settings)).start()
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value(), web_client=make_web_client(settings)).start()
 
 
 class LocalServer:

@@ -20,7 +20,7 @@ TIMEOUT = 15  # seconds per Web API call
 RATE_LIMIT_RETRIES = 4
 
 
-def make_client(settings: Settings, token: str | None = None) -> WebClient:
+def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     """A WebClient for `settings.slack_api_url`, optionally with a token."""
     base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     return WebClient(

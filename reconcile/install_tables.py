@@ -1,4 +1,5 @@
-"""The Slack face's installation store, kept in our database: installations, bots, OAuth states.
+"""The Slack face's installation store, kept in our database: installations, bots, OAuth states,
+and where each tenant is in Slack.
 
 slack_sdk's `SQLAlchemyInstallationStore` and `SQLAlchemyOAuthStateStore` (used by
 `bot/oauth.py`) read and write these tables. They are written out here column by column, as
@@ -12,7 +13,8 @@ in plain text.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from reconcile.tables import Base
 
@@ -75,3 +77,19 @@ def slack_tables(metadata: sa.MetaData) -> list[sa.Table]:
 
 
 TABLES = slack_tables(Base.metadata)
+
+
+class TenantWorkspace(Base):
+    """Where a tenant is in Slack, in the three keys the installation store finds its bot by.
+
+    A workspace: its team id, and its enterprise id when it belongs to an Enterprise Grid org.
+    An org-wide install: the enterprise id alone, `is_enterprise_install` set. Written at
+    install; migration 0006 filled it in for installs made before.
+    """
+
+    __tablename__ = "tenant_workspaces"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)

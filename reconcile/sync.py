@@ -65,6 +65,10 @@ RUNNING_SILENCE = timedelta(minutes=10)
 STAGED = (AccountRow, QuantityRow, AssetRow)
 
 
+class AlreadyRunning(Conflict):
+    """Another sync of the integration is running (and alive): this one did not start."""
+
+
 class Superseded(Exception):
     """This run was declared dead (another sync took over); it must stop writing."""
 
@@ -110,7 +114,8 @@ class SyncOutcome:
 
     integration: str
     run_id: int
-    status: SyncStatus  # succeeded | failed | interrupted | held | discarded
+    # succeeded | failed | interrupted | held | discarded; running: not run, another sync of it is running
+    status: SyncStatus
     accounts: int = 0
     quantities: int = 0
     assets: int = 0
@@ -230,7 +235,9 @@ class Syncs:
             step = (lambda n, _name=info.name: progress(_name, n)) if progress else None
             try:
                 outcomes.append(self.run(tenant_id, info.name, actor, trigger=trigger, progress=step))
-            except UserError as refused:  # busy, or disconnected meanwhile
+            except AlreadyRunning as busy:  # its data is being refreshed right now, by another run
+                outcomes.append(SyncOutcome(info.name, 0, SyncStatus.RUNNING, message=busy.message))
+            except UserError as refused:  # disconnected meanwhile, or a kind this version does not know
                 outcomes.append(SyncOutcome(info.name, 0, SyncStatus.FAILED, message=refused.message))
             except Exception as error:  # one broken integration must not stop the others
                 log.exception("sync of %s failed unexpectedly", info.name)
@@ -304,7 +311,7 @@ class Syncs:
                                                               SyncRun.status == SyncStatus.RUNNING))
             if winner is None:  # not the claim that failed
                 raise
-            raise Conflict(_busy(name, winner)) from None
+            raise AlreadyRunning(_busy(name, winner)) from None
 
     @staticmethod
     def _take_over(session: Session, integration_id: int, name: str, now: datetime) -> None:
@@ -313,7 +320,7 @@ class Syncs:
                                                          SyncRun.status == SyncStatus.RUNNING)):
             why = _dead(old, now)
             if why is None:
-                raise Conflict(_busy(name, old))
+                raise AlreadyRunning(_busy(name, old))
             log.warning("sync run %s of %s: %s; taking it over", old.id, name, why)
             old.status, old.finished_at = SyncStatus.INTERRUPTED, now
             old.error = "interrupted: the process stopped mid-sync" + ("" if why == SILENT else f" ({why})")

@@ -1,7 +1,8 @@
-"""Tenants (one MSP = one Slack workspace) and their settings.
+"""Tenants (one MSP = one Slack workspace) and their settings, and where each is in Slack.
 
 Settings live as one JSON document per tenant; `TenantSettings` gives them names, types and
-defaults, so adding a setting needs no migration.
+defaults, so adding a setting needs no migration. A tenant's `Workspace` says which Slack
+install it is, in the keys Slack's installation store finds its bot by.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit
 from reconcile.errors import Invalid
+from reconcile.install_tables import TenantWorkspace
 from reconcile.tables import Tenant
 
 if TYPE_CHECKING:
@@ -101,6 +103,24 @@ class TenantSettings:
             raise Invalid(f"stale-after must be between 1 and {MAX_STALE_AFTER_HOURS} hours (a year)")
 
 
+@dataclass(frozen=True)
+class Workspace:
+    """Where a tenant is in Slack.
+
+    A workspace has its team id, and its enterprise id when it is part of an Enterprise Grid
+    org; an org-wide install has the enterprise id alone and `is_enterprise_install`.
+    """
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    is_enterprise_install: bool = False
+
+    @property
+    def tenant_id(self) -> str | None:
+        """Each workspace is its own tenant; an org-wide install is one tenant, named by its enterprise."""
+        return self.enterprise_id if self.is_enterprise_install and self.enterprise_id else self.team_id
+
+
 def coerce(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Turn typed-in strings into the settings' types."""
     fields = {f.name: f for f in dataclasses.fields(TenantSettings)}
@@ -162,6 +182,23 @@ class Tenants:
     def ensure(self, tenant_id: str, name: str = "") -> None:
         with self.context.sessions.begin() as session:
             ensure(session, tenant_id, name)
+
+    def remember_workspace(self, tenant_id: str, workspace: Workspace) -> None:
+        """Where the tenant is in Slack, as its (latest) install says."""
+        with self.context.sessions.begin() as session:
+            ensure(session, tenant_id)
+            row = session.get(TenantWorkspace, tenant_id) or TenantWorkspace(tenant_id=tenant_id)
+            row.team_id, row.enterprise_id = workspace.team_id, workspace.enterprise_id
+            row.is_enterprise_install = workspace.is_enterprise_install
+            session.add(row)
+
+    def workspace(self, tenant_id: str) -> Workspace:
+        """Where the tenant is in Slack; a tenant never installed through OAuth is the workspace of its id."""
+        with self.context.sessions() as session:
+            row = session.get(TenantWorkspace, tenant_id)
+            if row is None:
+                return Workspace(team_id=tenant_id)
+            return Workspace(row.team_id, row.enterprise_id, row.is_enterprise_install)
 
     def all(self) -> list[str]:
         with self.context.sessions() as session:

@@ -128,7 +128,8 @@ class FakeSlack:
         scopes: Iterable[str] = DEFAULT_SCOPES,
         enterprise_id: str | None = None,
     ) -> Team:
-        """A workspace with the app installed: its bot user, bot token and granted scopes."""
+        """A workspace with the app installed: its bot user, bot token and granted scopes
+        (`enterprise_id`: a workspace of that Enterprise Grid org)."""
         with self._router.lock:
             owner = self._ws.users.get(bot_user_id)
             if owner is not None and owner.team_id != team_id:
@@ -139,6 +140,26 @@ class FakeSlack:
             self._ws.teams[team_id] = team
             self._ws.tokens[bot_token] = TokenInfo(team_id)
             self._ws.users[bot_user_id] = User(bot_user_id, "billrec", team_id=team_id, is_bot=True)
+            return team
+
+    def add_org(
+        self,
+        enterprise_id: str,
+        bot_token: str,
+        *,
+        name: str | None = None,
+        bot_user_id: str = "W_BOT",
+        bot_id: str = "B_ORG_BOT",
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+    ) -> Team:
+        """An Enterprise Grid org with the app installed org-wide: one token for every workspace
+        whose `enterprise_id` is this org's (add those with `add_team(..., enterprise_id=...)`)."""
+        with self._router.lock:
+            team = Team(enterprise_id, name or enterprise_id, (name or enterprise_id).lower().replace(" ", "-"),
+                        bot_user_id, bot_id, tuple(scopes), enterprise_id, org_wide=True)
+            self._ws.teams[enterprise_id] = team
+            self._ws.tokens[bot_token] = TokenInfo(enterprise_id)
+            self._ws.users[bot_user_id] = User(bot_user_id, "billrec", team_id=enterprise_id, is_bot=True)
             return team
 
     def add_channel(
@@ -212,7 +233,8 @@ class FakeSlack:
         scopes: Iterable[str] | None = None,
         redirect_uri: str | None = None,
     ) -> str:
-        """The code Slack would put on the OAuth redirect after the user approves the install."""
+        """The code Slack would put on the OAuth redirect after the user approves the install
+        (`team_id` an org's enterprise id: the org-wide install `add_org` set up)."""
         with self._router.lock:
             return slack_oauth.issue_code(self._ws, team_id, user_id, tuple(scopes) if scopes else None, redirect_uri)
 

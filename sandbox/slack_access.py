@@ -55,6 +55,17 @@ def require_scope(team: Team, scope: str) -> None:
         raise ApiError("missing_scope", needed=scope, provided=",".join(team.scopes))
 
 
+def reaches(ws: Workspace, team: Team, team_id: str | None) -> bool:
+    """Whether `team`'s token may touch what belongs to `team_id` (None: shared by every team).
+
+    A workspace token reaches its own workspace; an org-wide token every workspace of its org.
+    """
+    if team_id is None or team_id == team.id:
+        return True
+    owner = ws.teams.get(team_id)
+    return team.org_wide and owner is not None and owner.enterprise_id == team.id
+
+
 def visible_channel(ctx: CallContext, channel_id: str | None) -> Channel:
     """A channel the calling team can see (by id, or by name as chat.postMessage allows)."""
     if not channel_id:
@@ -64,7 +75,7 @@ def visible_channel(ctx: CallContext, channel_id: str | None) -> Channel:
     if channel is None:
         name = channel_id.lstrip("#")
         channel = next((c for c in ws.channels.values() if c.name == name), None)
-    if channel is None or channel.team_id not in (None, ctx.bot_team.id):
+    if channel is None or not reaches(ws, ctx.bot_team, channel.team_id):
         raise ApiError("channel_not_found")
     return channel
 

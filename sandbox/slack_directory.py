@@ -7,23 +7,24 @@ server adds to every authenticated answer).
 
 from __future__ import annotations
 
-from sandbox.slack_access import CallContext, require_scope, visible_channel
+from sandbox.slack_access import CallContext, reaches, require_scope, visible_channel
 from sandbox.slack_params import JSON, ApiError, optional
 from sandbox.slack_state import Channel, Team, User
 
 
 def auth_test(ctx: CallContext, params: JSON) -> JSON:
+    """Who the token is; an org-wide token names its org (the enterprise id) as its team."""
     team = ctx.bot_team
     bot_user = ctx.ws.users.get(team.bot_user_id)
     return {
-        "url": f"https://{team.domain}.slack.com/",
+        "url": f"https://{team.domain}.{'enterprise.' if team.org_wide else ''}slack.com/",
         "team": team.name,
         "user": bot_user.name if bot_user else "billrec",
         "team_id": team.id,
         "user_id": team.bot_user_id,
         "bot_id": team.bot_id,
         "enterprise_id": team.enterprise_id,
-        "is_enterprise_install": False,
+        "is_enterprise_install": team.org_wide,
     }
 
 
@@ -40,7 +41,7 @@ def conversations_list(ctx: CallContext, params: JSON) -> JSON:
     archived_too = str(optional(params, "exclude_archived") or "false").lower() not in ("true", "1")
     team = ctx.bot_team
     seen = [c for c in sorted(ctx.ws.channels.values(), key=lambda c: c.id)
-            if c.team_id in (None, team.id) and (archived_too or not c.is_archived)
+            if reaches(ctx.ws, team, c.team_id) and (archived_too or not c.is_archived)
             and (("private_channel" in types and c.is_private and team.bot_user_id in c.members)
                  or ("public_channel" in types and not c.is_private))]
     start, limit = int(optional(params, "cursor") or 0), int(optional(params, "limit") or 100)
@@ -57,7 +58,7 @@ def conversations_members(ctx: CallContext, params: JSON) -> JSON:
 def users_info(ctx: CallContext, params: JSON) -> JSON:
     require_scope(ctx.bot_team, "users:read")
     user = ctx.ws.users.get(optional(params, "user") or "")
-    if user is None or user.team_id not in (None, ctx.bot_team.id):
+    if user is None or not reaches(ctx.ws, ctx.bot_team, user.team_id):
         raise ApiError("user_not_found")
     return {"user": user_json(user, ctx.bot_team)}
 

@@ -47,6 +47,7 @@ class SlackDriver:
         team_id: the workspace the requests come from.
         clock: seconds since the epoch, for the signature timestamp.
         enterprise_id: set for an Enterprise Grid team (adds the enterprise fields).
+        enterprise_install: the app is installed org-wide in that org (`is_enterprise_install`).
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class SlackDriver:
         *,
         verification_token: str = "fake-verification-token",
         enterprise_id: str | None = None,
+        enterprise_install: bool = False,
         timeout: float = 10.0,
     ) -> None:
         self.events_url = events_url
@@ -67,6 +69,7 @@ class SlackDriver:
         self.clock = clock
         self.verification_token = verification_token
         self.enterprise_id = enterprise_id
+        self.enterprise_install = enterprise_install
         self.last_elapsed: float | None = None  # seconds the last request took
         self.install_state: str | None = None  # OAuth state from the last install()
         self._verifier = SignatureVerifier(signing_secret)
@@ -300,6 +303,7 @@ class SlackDriver:
             token=self.verification_token,
             enterprise_id=self.enterprise_id,
             enterprise_name=f"{self.enterprise_id} org" if self.enterprise_id else None,
+            is_enterprise_install=self.enterprise_install,
         )
 
     def _channel_name(self, channel_id: str) -> str:

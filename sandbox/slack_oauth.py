@@ -5,6 +5,10 @@ put on the redirect URL. Codes and refresh tokens are single use. With token rot
 bot tokens look like "xoxe.xoxb-…", expire after `token_lifetime` seconds on the fake's clock
 (then `token_expired`), and come with a refresh token; the previous access token keeps
 working until it expires, as in Slack.
+
+Enterprise Grid: a workspace of an org answers with its `enterprise`; an org-wide install
+(`FakeSlack.add_org`) answers `team: null`, its `enterprise` and `is_enterprise_install: true`,
+as Slack documents for org-wide apps (api.slack.com/enterprise/apps/reference).
 """
 
 from __future__ import annotations
@@ -83,9 +87,7 @@ def _token_answer(ws: Workspace, team: Team, rotate: bool = False) -> JSON:
         "scope": ",".join(team.scopes),
         "token_type": "bot",
         "bot_user_id": team.bot_user_id,
-        "team": {"id": team.id, "name": team.name},
-        "enterprise": None,
-        "is_enterprise_install": False,
+        **_installed_where(ws, team),
     }
     if not (rotate or ws.app.token_rotation):
         answer["access_token"] = _long_lived_token(ws, team)
@@ -96,6 +98,17 @@ def _token_answer(ws: Workspace, team: Team, rotate: bool = False) -> JSON:
     ws.refresh_tokens[refresh] = team.id
     answer.update(access_token=token, refresh_token=refresh, expires_in=ws.app.token_lifetime)
     return answer
+
+
+def _installed_where(ws: Workspace, team: Team) -> JSON:
+    """Slack's `team`, `enterprise` and `is_enterprise_install`: an org-wide install names no team."""
+    if team.org_wide:
+        return {"team": None, "enterprise": {"id": team.id, "name": team.name}, "is_enterprise_install": True}
+    enterprise = None
+    if team.enterprise_id:
+        org = ws.teams.get(team.enterprise_id)
+        enterprise = {"id": team.enterprise_id, "name": org.name if org else team.enterprise_id}
+    return {"team": {"id": team.id, "name": team.name}, "enterprise": enterprise, "is_enterprise_install": False}
 
 
 def _long_lived_token(ws: Workspace, team: Team) -> str:

@@ -28,6 +28,7 @@ class Actor:
     token: str  # the legacy verification token Slack still sends
     enterprise_id: str | None = None
     enterprise_name: str | None = None
+    is_enterprise_install: bool = False  # the app is installed org-wide in `enterprise_id`
 
     def user(self) -> JSON:
         return {"id": self.user_id, "username": self.user_name, "name": self.user_name, "team_id": self.team_id}
@@ -64,7 +65,7 @@ def slash_command(
         command=command,
         text=text,
         api_app_id=actor.api_app_id,
-        is_enterprise_install="false",
+        is_enterprise_install="true" if actor.is_enterprise_install else "false",
         response_url=response_url,
         trigger_id=trigger_id,
     )
@@ -116,7 +117,7 @@ def block_actions(
         "trigger_id": trigger_id,
         "team": actor.team(),
         "enterprise": actor.enterprise(),
-        "is_enterprise_install": False,
+        "is_enterprise_install": actor.is_enterprise_install,
     }
     if view is not None:
         payload["view"] = view
@@ -141,7 +142,7 @@ def view_submission(actor: Actor, *, view: JSON, trigger_id: str) -> JSON:
         "trigger_id": trigger_id,
         "view": view,
         "response_urls": [],
-        "is_enterprise_install": False,
+        "is_enterprise_install": actor.is_enterprise_install,
         "enterprise": actor.enterprise(),
     }
 
@@ -163,7 +164,7 @@ def event_callback(actor: Actor, event: JSON, *, bot_user_id: str, event_id: str
                 "team_id": actor.team_id,
                 "user_id": bot_user_id,
                 "is_bot": True,
-                "is_enterprise_install": False,
+                "is_enterprise_install": actor.is_enterprise_install,
             }
         ],
         "is_ext_shared_channel": False,

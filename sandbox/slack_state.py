@@ -24,6 +24,12 @@ DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "channels:read", "gro
 
 @dataclass(frozen=True)
 class Team:
+    """A workspace with the app installed, or (`org_wide`) an Enterprise Grid org's org-wide install.
+
+    A workspace inside a Grid org has its `enterprise_id`. An org-wide install is a record of
+    its own whose id *is* the enterprise id; its token reaches every workspace of the org.
+    """
+
     id: str
     name: str
     domain: str
@@ -31,6 +37,7 @@ class Team:
     bot_id: str
     scopes: tuple[str, ...]
     enterprise_id: str | None = None
+    org_wide: bool = False
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,10 @@ def settings_command(env: Env, changes: tuple[str, ...]) -> None:
     for name, value in current.to_json().items():
         shown = ", ".join(value) if isinstance(value, list) else value
         click.echo(f"{name}: {shown if shown != '' else '—'}")
-    from bot.schedule import status  # when the digest these settings describe comes next
+    from bot.views import schedule
+    from reconcile.schedule import timetable  # when the digest these settings describe comes next
 
-    click.echo(f"next digest: {status.describe_digest(status.next_digest(services, env.tenant), current.timezone)}")
+    click.echo(f"next digest: {schedule.describe_digest(timetable.next_digest(services, env.tenant), current.timezone)}")
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from bot.cli import Env, cli
 from connectors.redact import excerpt
 from reconcile.errors import Invalid
 from bot.text import when
-from reconcile.sync import SyncOutcome
+from reconcile.sync import SyncOutcome, SyncStatus
 
 
 @cli.command()
@@ -79,12 +79,13 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 @click.pass_obj
 def integrations(env: Env) -> None:
     """Integrations and their sync health; a last error in words, then the vendor's (redacted) own."""
-    from bot.schedule import status  # the next scheduled sync of each connected integration
+    from bot.views import schedule
+    from reconcile.schedule import timetable  # the next scheduled sync of each connected integration
 
-    upcoming = status.next_syncs(env.services, env.tenant)
+    upcoming = timetable.next_syncs(env.services, env.tenant)
     # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
     rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
-             status.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
+             schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
              f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
             for i in env.services.integrations.list(env.tenant)]
     if not rows:
@@ -127,10 +128,10 @@ def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, disca
 
 def report(outcomes: list[SyncOutcome]) -> None:
     for o in outcomes:
-        if o.status == "succeeded":
+        if o.status is SyncStatus.SUCCEEDED:
             click.echo(f"{o.integration}: {o.message} — {o.accounts} accounts, {o.quantities} quantities, {o.assets} assets")
-        elif o.status == "held":
+        elif o.status is SyncStatus.HELD:
             click.echo(f"{o.integration}: {o.message}\n  Accept it with `billrec sync --confirm {o.integration}` "
                        f"or drop it with `billrec sync --discard {o.integration}`.")
         else:
-            click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status == "failed")
+            click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status is SyncStatus.FAILED)

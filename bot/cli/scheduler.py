@@ -20,7 +20,8 @@ IN_FLIGHT_HELP = ("Seconds a post in flight when a run died may still land in Sl
 def _runtime(env: Env, in_flight: float):  # noqa: ANN202  (a Runtime; imported late so --help stays fast)
     from datetime import timedelta
 
-    from bot.schedule import locks, runtime
+    from bot.schedule import runtime
+    from reconcile.schedule import locks
 
     services = env.services
     rt = runtime.Runtime(services, env.settings, runtime.slack_factory(env.settings, services),
@@ -40,12 +41,13 @@ def _runtime(env: Env, in_flight: float):  # noqa: ANN202  (a Runtime; imported 
 def scheduler(env: Env, poll: float, resync_every: float, once: bool, in_flight: float) -> None:
     """The clock process: every tenant's syncs, monthly digests and alerts. One leads; others stand by."""
     from bot.schedule import clock, jobs, service
+    from reconcile.schedule.leader import LEADER
 
     for name in ("bot", "apscheduler"):  # what the clock does is worth a line each; HTTP calls are not
         logging.getLogger(name).setLevel(logging.INFO)
     rt = _runtime(env, in_flight)
     if once:
-        held = rt.locks.try_acquire(service.LEADER)
+        held = rt.locks.try_acquire(LEADER)
         if held is None:
             click.echo("Another clock process leads; nothing to do.", err=True)
             return
@@ -87,16 +89,18 @@ def digest(env: Env, period: str | None, in_flight: float) -> None:
 @click.pass_obj
 def jobs_command(env: Env) -> None:
     """The tenant's scheduled jobs and when each runs next."""
-    from bot.schedule import plan, status
+    from bot.views import schedule
+    from reconcile.schedule import plan, timetable
+    from reconcile.schedule.leader import ClockState
 
     services = env.services
     settings = services.tenants.settings(env.tenant)
     names = {plan.sync_job_id(env.tenant, i.id): f"sync {i.name}"
              for i in services.integrations.list(env.tenant, include_disconnected=False)}
-    syncs = status.next_syncs(services, env.tenant)
-    rows = [[names[plan.sync_job_id(env.tenant, i)], status.describe_sync(moment)] for i, moment in syncs.items()]
-    rows.append(["monthly digest", status.describe_digest(status.next_digest(services, env.tenant), settings.timezone)])
+    syncs = timetable.next_syncs(services, env.tenant)
+    rows = [[names[plan.sync_job_id(env.tenant, i)], schedule.describe_sync(moment)] for i, moment in syncs.items()]
+    rows.append(["monthly digest", schedule.describe_digest(timetable.next_digest(services, env.tenant), settings.timezone)])
     click.echo(tabulate(rows, headers=["Job", "Next run"]))
-    if not status.clock_running(services):
+    if not ClockState(services.context).running():
         click.echo("\nNo clock process has reported in the last 2 minutes: start one with `billrec scheduler` "
                    "(or `billrec serve`, which runs it on SQLite).", err=True)

@@ -67,7 +67,7 @@ def dispatch(ack: Ack, command: dict[str, Any], respond: Respond, client: WebCli
     name, _, args = str(command.get("text") or "").strip().partition(" ")
     run = SUBCOMMANDS.get(name.lower())
     inv = Invocation(name=name.lower(), args=args, user_id=command["user_id"], channel_id=command["channel_id"],
-                     trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, client=client,
+                     trigger_id=command.get("trigger_id", ""), ack=ack, respond=respond, slack=client,
                      services=services, tenant=tenant, background=background, pacer=pacer)
     try:
         with failures.explained(inv.reply):

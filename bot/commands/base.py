@@ -69,7 +69,7 @@ class Invocation:
     trigger_id: str
     ack: Ack
     respond: Respond
-    client: WebClient
+    slack: WebClient
     services: Services
     tenant: str
     background: Background
@@ -102,7 +102,7 @@ class Invocation:
                      replace_original=False)
 
     def require_admin(self, doing: str) -> None:
-        permissions.require_admin(self.services, self.tenant, self.user_id, self.client, doing)
+        permissions.require_admin(self.services, self.tenant, self.user_id, self.slack, doing)
 
     def later(self, work: Callable[[], Any], what: str) -> None:
         """Run `work` on the job runner; its known failures are replied, the rest logged."""
@@ -116,7 +116,7 @@ class Click:
     body: dict[str, Any]
     action: dict[str, Any]
     respond: Respond
-    client: WebClient
+    slack: WebClient
     services: Services
     tenant: str
 
@@ -147,12 +147,13 @@ class Click:
         self.respond(text=text, blocks=list(blocks), replace_original=True)
 
     def require_admin(self, doing: str) -> None:
-        permissions.require_admin(self.services, self.tenant, self.user_id, self.client, doing)
+        permissions.require_admin(self.services, self.tenant, self.user_id, self.slack, doing)
 
 
 def clicked(handle: Callable[[Click], None]) -> Callable[..., None]:
     """A Bolt action listener from `handle(click)`: ack at once, explain known failures to the clicker."""
 
+    # Bolt passes a listener's arguments by name, so its WebClient arrives as `client`; ours is `slack`.
     def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
                  services: Services, tenant: str) -> None:
         ack()

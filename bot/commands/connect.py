@@ -48,19 +48,20 @@ def start(inv: Invocation) -> None:
     inv.require_admin("connect integrations")  # users.info may be asked: after the ack, within the trigger's 3 s
     kind = words[0] if words else None
     view = views.form_view(kind, kinds[kind], kinds) if kind else views.pick_view(kinds)
-    inv.client.views_open(trigger_id=inv.trigger_id, view=view)
+    inv.slack.views_open(trigger_id=inv.trigger_id, view=view)
 
 
 def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services) -> None:
     """A kind was chosen: show its guidance and fields in the same modal."""
     ack()
+    slack = client
     kinds = services.integrations.kinds()
     kind = str((action.get("selected_option") or {}).get("value") or "")
     if kind not in kinds:
         return
     view = body["view"]
     try:
-        client.views_update(view_id=view["id"], hash=view["hash"], view=views.form_view(kind, kinds[kind], kinds))
+        slack.views_update(view_id=view["id"], hash=view["hash"], view=views.form_view(kind, kinds[kind], kinds))
     except SlackApiError as error:
         if error.response.get("error") != "hash_conflict":  # a later choice already won
             raise
@@ -69,6 +70,7 @@ def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClie
 def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services, tenant: str,
            background: Background) -> None:
     """Check the form; then test the connection after the ack and show the outcome in the modal."""
+    slack = client
     kinds = services.integrations.kinds()
     kind = views.kind_from(view.get("private_metadata", ""))
     user_id = str(body["user"]["id"])
@@ -78,7 +80,7 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
     cls = kinds[kind]
     taken = {i.name for i in services.integrations.list(tenant, include_disconnected=False)}
     name, settings, errors = read_form(cls, view["state"]["values"], taken)
-    if not errors and not permissions.is_admin(services, tenant, user_id, client):
+    if not errors and not permissions.is_admin(services, tenant, user_id, slack):
         errors = {views.NAME_BLOCK: "Only billing admins may connect integrations."}
     if errors:
         ack(response_action="errors", errors=errors)
@@ -92,12 +94,12 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
         except KNOWN as error:
             secrets = [settings[f.name] for f in cls.fields if f.secret]
             offered = {"name": name, **{f.name: settings[f.name] for f in cls.fields if not f.secret}}
-            client.views_update(view_id=view_id, view=views.form_view(
+            slack.views_update(view_id=view_id, view=views.form_view(
                 kind, cls, kinds, values=offered, error=escape(shown(error, tuple(secrets)))))
             return
-        client.views_update(view_id=view_id, view=views.connected_view(info))
+        slack.views_update(view_id=view_id, view=views.connected_view(info))
 
-    background.submit(test_and_store, reply=lambda text: client.views_update(view_id=view_id, view=views.notice_view(text)),
+    background.submit(test_and_store, reply=lambda text: slack.views_update(view_id=view_id, view=views.notice_view(text)),
                 name="testing the connection")
 
 

@@ -24,11 +24,11 @@ def start(inv: Invocation) -> None:
     services, tenant = inv.services, inv.tenant
 
     def work() -> None:
-        posting.require_member(inv.client, inv.channel_id)
+        posting.require_member(inv.slack, inv.channel_id)
         snapshot = services.snapshots.latest(tenant, period)
         results = services.snapshots.results(tenant, snapshot.id)
         name = filename("billrec", snapshot.period, f"snapshot-{snapshot.id}")
-        inv.client.files_upload_v2(
+        inv.slack.files_upload_v2(
             channel=inv.channel_id, content=csvexport.to_text(results), filename=name, title=name,
             initial_comment=(f"Snapshot #{snapshot.id} ({snapshot.period}) as CSV: {len(results)} results, "
                              f"exported by {user(inv.user_id)}."))

@@ -23,14 +23,14 @@ def start(inv: Invocation) -> None:
     services, tenant = inv.services, inv.tenant
 
     def work() -> None:
-        posting.require_member(inv.client, inv.channel_id)
+        posting.require_member(inv.slack, inv.channel_id)
         report = services.reconciler.run(tenant, client_name)
         if not report.results:
             inv.reply(NO_RESULTS)
             return
         day = f"{report.generated_at:%Y-%m-%d}"
         title = f"Reconciliation — {day}" + (f" — {report.results[0].client}" if client_name else "")
-        posting.post_report(inv.client, inv.channel_id, report, title=title, journal=posting.MemoryJournal(),
+        posting.post_report(inv.slack, inv.channel_id, report, title=title, journal=posting.MemoryJournal(),
                             pacer=inv.pacer,
                             csv_name=filename("billrec-reconcile", day, report.results[0].client if client_name else ""),
                             note=f"Requested by {user(inv.user_id)} · as of {report.generated_at:%Y-%m-%d %H:%M} UTC")

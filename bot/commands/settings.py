@@ -14,8 +14,8 @@ import dataclasses
 import re
 
 from bot.commands.base import Invocation, Usage, ids, unescape
-from bot.schedule import status as schedule_status
-from bot.views import lists
+from bot.views import lists, schedule
+from reconcile.schedule import timetable
 from reconcile.tenants import TenantSettings
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9_]{2,}$")
@@ -74,7 +74,7 @@ def channel_id(inv: Invocation, name: str) -> str:
     wanted = name.lstrip("#").lower()
     cursor = None
     while True:
-        page = inv.client.conversations_list(types="public_channel,private_channel", exclude_archived=True,
+        page = inv.slack.conversations_list(types="public_channel,private_channel", exclude_archived=True,
                                              limit=200, cursor=cursor)
         for channel in page.get("channels", []):
             if str(channel.get("name", "")).lower() == wanted:
@@ -87,4 +87,4 @@ def channel_id(inv: Invocation, name: str) -> str:
 
 def next_digest(inv: Invocation, current: TenantSettings) -> str:
     """When the digest comes next, in the tenant's zone (the schedule follows a change at once)."""
-    return schedule_status.describe_digest(schedule_status.next_digest(inv.services, inv.tenant), current.timezone)
+    return schedule.describe_digest(timetable.next_digest(inv.services, inv.tenant), current.timezone)

@@ -16,13 +16,13 @@ def start(inv: Invocation) -> None:
     services, tenant = inv.services, inv.tenant
 
     def work() -> None:
-        posting.require_member(inv.client, inv.channel_id)
+        posting.require_member(inv.slack, inv.channel_id)
         report = services.reconciler.run(tenant)
         if not report.results:
             inv.reply(NO_RESULTS)
             return
         taken = services.snapshots.take(tenant, inv.actor, report=report)
-        posting.post_report(inv.client, inv.channel_id, report, title=f"Snapshot #{taken.id} — {taken.period}",
+        posting.post_report(inv.slack, inv.channel_id, report, title=f"Snapshot #{taken.id} — {taken.period}",
                             csv_name=filename("billrec-snapshot", taken.period, str(taken.id)),
                             journal=posting.MemoryJournal(), pacer=inv.pacer,
                             note=f"Taken by {user(inv.user_id)} · frozen: later syncs do not change it · "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot import permissions
 from bot.commands.base import Invocation
-from bot.schedule import status as schedule_status
 from bot.views import status as views
 from reconcile.errors import NotFound
+from reconcile.schedule import timetable
 
 
 def show(inv: Invocation) -> None:
@@ -17,7 +17,7 @@ def show(inv: Invocation) -> None:
     except NotFound:
         latest = None
     # a vendor's own words can name accounts, roles and addresses: billing admins only
-    detailed = permissions.is_admin(services, tenant, inv.user_id, inv.client)
+    detailed = permissions.is_admin(services, tenant, inv.user_id, inv.slack)
     inv.reply(*views.status_message(services.integrations.list(tenant), services.syncs.held(tenant),
                                     len(services.links.list(tenant, "suggested")), latest,
-                                    schedule_status.next_syncs(services, tenant), detailed=detailed))
+                                    timetable.next_syncs(services, tenant), detailed=detailed))

@@ -38,7 +38,7 @@ def start(inv: Invocation) -> None:
         outcomes = (services.syncs.run_all(tenant, actor) if target == "all"
                     else [services.syncs.run(tenant, target, actor)])
         # a vendor's own words can name accounts, roles and addresses: billing admins only
-        detailed = permissions.is_admin(services, tenant, inv.user_id, inv.client)
+        detailed = permissions.is_admin(services, tenant, inv.user_id, inv.slack)
         inv.reply(*views.sync_message(outcomes, detailed=detailed))
 
     inv.later(work, f"syncing {target}")

@@ -1,13 +1,11 @@
-"""Scheduled work: every tenant's syncs, the monthly snapshot and digest, alerts between digests.
+"""The clock: APScheduler running every tenant's syncs, the monthly digest and alerts between digests.
 
-    plan      what should be scheduled (pure: triggers, staggering, digest periods)
     clock     APScheduler over our job store, kept equal to the plan; `step` for a controlled clock
     service   the clock process: leader lock, hot standby, nudges from other processes
     jobs      the job functions APScheduler stores by name, each run recorded and locked
-    journal   the digest's step-by-step journal, and finding an interrupted post in the channel
-    locks     named locks that die with their process (PostgreSQL advisory / SQLite file lock)
-    runtime   what jobs run with: services, settings, a Slack client per tenant
-    status    next sync and next digest times for `/billrec status`, `billrec integrations`, settings
+    lookup    finding an interrupted digest post in the channel
+    runtime   what jobs run with: services, settings, a Slack WebClient per tenant, locks
 
-See docs/operations.md for the process model.
+What to schedule, the records of runs, locks, the digest journal and the alert rules are
+`reconcile.schedule`'s; this package drives them and talks to Slack. See docs/operations.md.
 """

@@ -27,16 +27,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
-from sqlalchemy import select
 
-from bot.schedule import plan
 from bot.schedule.runtime import Runtime
-from reconcile.schedule_tables import JOBSTORE_TABLE
-from reconcile.tables import Integration, Tenant
-from reconcile.tenants import TenantSettings
+from reconcile.schedule import plan, timetable
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +61,7 @@ class Ran:
     outcome: str
 
 
-def desired_jobs(rt: Runtime, tenant_id: str | None = None) -> list[plan.Planned]:
-    """Every job the database asks for (or one tenant's)."""
-    with rt.services.context.sessions() as session:
-        tenants = select(Tenant.id, Tenant.settings)
-        integrations = select(Integration.tenant_id, Integration.id).where(Integration.status == "connected")
-        if tenant_id is not None:
-            tenants = tenants.where(Tenant.id == tenant_id)
-            integrations = integrations.where(Integration.tenant_id == tenant_id)
-        connected: dict[str, list[int]] = {}
-        for tenant, integration in session.execute(integrations):
-            connected.setdefault(tenant, []).append(integration)
-        jobs = []
-        for tenant, settings in session.execute(tenants):
-            jobs += plan.desired(tenant, TenantSettings.from_json(settings), connected.get(tenant, []))
-        return jobs
-
-
-class _Background(BackgroundScheduler):
+class _Threaded(BackgroundScheduler):
     """APScheduler's thread, minus one race: its loop, woken by `shutdown()`, would process due
     jobs once more after the executors stopped, failing to submit them yet moving them on."""
 
@@ -107,9 +85,9 @@ class Clock:
     def __init__(self, rt: Runtime, *, stepped: bool = False, workers: int = WORKERS) -> None:
         self.rt = rt
         self.stepped = stepped
-        kind = _Stepped if stepped else _Background
+        kind = _Stepped if stepped else _Threaded
         self.scheduler = kind(
-            jobstores={"default": SQLAlchemyJobStore(engine=rt.services.engine, tablename=JOBSTORE_TABLE)},
+            jobstores={"default": timetable.job_store(rt.services.engine)},
             executors={"default": ThreadPoolExecutor(workers)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": int(plan.DIGEST_GRACE.total_seconds())},
@@ -143,7 +121,7 @@ class Clock:
     def resync(self, tenant_id: str | None = None) -> Resync:
         """Make the job store hold exactly the desired jobs (for one tenant, or all)."""
         now = self.now()
-        wanted = {job.id: job for job in desired_jobs(self.rt, tenant_id)}
+        wanted = {job.id: job for job in timetable.desired_jobs(self.rt.services.context, tenant_id)}
         existing = {job.id: job for job in self.scheduler.get_jobs() if job.id.startswith(MANAGED)
                     and (tenant_id is None or _tenant_of(job.id) == tenant_id)}
         done = Resync()

@@ -4,7 +4,7 @@
     service.start_background(rt)                  # the same on a daemon thread (`billrec serve`)
     service.announce_changes(services)            # web and CLI processes: tell the clock at once
 
-Leadership is the named lock "clock" (`bot.schedule.locks`: a PostgreSQL advisory lock on a
+Leadership is the named lock "clock" (`reconcile.schedule.locks`: a PostgreSQL advisory lock on a
 connection of its own, or a file lock next to the SQLite file). A standby tries it every `poll`
 seconds, so it takes over within `poll` seconds of the leader's death being known: at once for
 a killed process (its kernel closes the socket / the lock file), about 25 s for a vanished host
@@ -12,7 +12,7 @@ a killed process (its kernel closes the socket / the lock file), about 25 s for 
 and stops scheduling the moment it does not.
 
 Changes made in another process (a web process connecting an integration, `billrec settings`)
-write a nudge row (`clock_leader`, name "resync"); the leader reads it every `poll` seconds and
+leave a nudge (`reconcile.schedule.leader`); the leader reads it every `poll` seconds and
 resyncs, so such a change reaches the jobs within `poll` seconds (2 by default). A full resync
 every `resync_every` seconds (30) catches anything a nudge missed. Changes made inside the
 leader's own process reach the jobs at once, through `services.events`.
@@ -24,22 +24,17 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlalchemy import select
 
 from bot.schedule import jobs
 from bot.schedule.clock import Clock
-from bot.schedule.locks import Held
 from bot.schedule.runtime import Runtime
 from bot.settings import Settings
 from reconcile.bootstrap import Services
-from reconcile.schedule_tables import ClockLeader
+from reconcile.schedule.leader import LEADER, ClockState
+from reconcile.schedule.locks import Held
 
 log = logging.getLogger(__name__)
 
-LEADER = "clock"  # the lock and the status row
-NUDGE = "resync"  # the row other processes touch after a change
 POLL = 2.0
 RESYNC_EVERY = 30.0
 
@@ -62,20 +57,20 @@ def run(rt: Runtime, *, stop: threading.Event, poll: float = POLL, resync_every:
 def lead(rt: Runtime, held: Held, *, stop: threading.Event, poll: float, resync_every: float) -> None:
     since = rt.now()
     log.info("leading as %s: scheduling every tenant's syncs and digests", rt.runner)
-    clock = Clock(rt)
+    clock, state = Clock(rt), rt.clock_state
     try:
-        _beat(rt, since)
+        state.beat(rt.runner, since)
         clock.start()
         jobs.recover(rt)
-        last_resync, last_nudge = time.monotonic(), _nudged_at(rt)
+        last_resync, last_nudge = time.monotonic(), state.nudged_at()
         while not stop.wait(poll):
             if not held.alive():
                 log.error("lost the clock lock (its database session ended); standing down")
                 break
-            nudged = _nudged_at(rt)
+            nudged = state.nudged_at()
             if nudged != last_nudge or time.monotonic() - last_resync >= resync_every:
                 clock.resync()
-                _beat(rt, since)
+                state.beat(rt.runner, since)
                 last_resync, last_nudge = time.monotonic(), nudged
     finally:
         clock.shutdown(wait=False)
@@ -83,7 +78,7 @@ def lead(rt: Runtime, held: Held, *, stop: threading.Event, poll: float, resync_
 
 
 @dataclass
-class Background:
+class ClockThread:
     """A clock running on a daemon thread of this process."""
 
     thread: threading.Thread
@@ -94,7 +89,7 @@ class Background:
         self.thread.join(timeout)
 
 
-def start_background(rt: Runtime, *, poll: float = POLL, resync_every: float = RESYNC_EVERY) -> Background:
+def start_background(rt: Runtime, *, poll: float = POLL, resync_every: float = RESYNC_EVERY) -> ClockThread:
     """Run the clock (leader or standby) next to whatever this process does, e.g. serving Slack."""
     from bot.schedule import runtime
 
@@ -103,47 +98,21 @@ def start_background(rt: Runtime, *, poll: float = POLL, resync_every: float = R
     thread = threading.Thread(target=run, kwargs={"rt": rt, "stop": stop, "poll": poll, "resync_every": resync_every},
                               name="billrec-clock", daemon=True)
     thread.start()
-    return Background(thread, stop)
+    return ClockThread(thread, stop)
 
 
 def announce_changes(services: Services, who: str = "") -> None:
     """Make this process's connects, disconnects and settings changes reach the clock within a poll."""
+    state = ClockState(services.context)
 
     def nudge(tenant_id: str, **_: object) -> None:
-        now = services.context.clock()
-        with services.context.sessions.begin() as session:
-            row = session.get(ClockLeader, NUDGE)
-            if row is None:
-                session.add(ClockLeader(name=NUDGE, holder=who or tenant_id, since=now, beat_at=now))
-            else:
-                row.holder, row.beat_at = who or tenant_id, now
+        state.nudge(who or tenant_id)
 
     for name in ("integration.connected", "integration.disconnected", "settings.changed"):
         services.events.subscribe(name, nudge)
 
 
-def leader(services: Services) -> ClockLeader | None:
-    """The leading clock as it last reported itself (holder, since, last beat)."""
-    with services.context.sessions() as session:
-        return session.get(ClockLeader, LEADER)
-
-
-def _beat(rt: Runtime, since: datetime) -> None:
-    now = rt.now()
-    with rt.services.context.sessions.begin() as session:
-        row = session.get(ClockLeader, LEADER)
-        if row is None:
-            session.add(ClockLeader(name=LEADER, holder=rt.runner, since=since, beat_at=now))
-        else:
-            row.holder, row.since, row.beat_at = rt.runner, since, now
-
-
-def _nudged_at(rt: Runtime) -> datetime | None:
-    with rt.services.context.sessions() as session:
-        return session.scalar(select(ClockLeader.beat_at).where(ClockLeader.name == NUDGE))
-
-
-def in_process(settings: Settings, services: Services) -> Background:
+def in_process(settings: Settings, services: Services) -> ClockThread:
     """`billrec serve --with-scheduler`: a clock (leader or standby) over the app's own services.
 
     Sharing the app's `services` means this process's connects and settings changes reach the
@@ -151,7 +120,8 @@ def in_process(settings: Settings, services: Services) -> Background:
     each worker (never in the master before forking: threads and lock handles do not fork
     cleanly); one worker leads and the others stand by.
     """
-    from bot.schedule import locks, runtime
+    from bot.schedule import runtime
+    from reconcile.schedule import locks
 
     rt = runtime.Runtime(services, settings, runtime.slack_factory(settings, services),
                          locks.for_engine(services.engine))

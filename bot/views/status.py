@@ -13,7 +13,7 @@ from bot.views.format import button, context, cut, escape, name, section, when
 from bot.views.lists import Block, Message, lines_to_sections
 from reconcile.integrations import IntegrationInfo
 from reconcile.snapshots import SnapshotInfo
-from reconcile.sync import SyncOutcome
+from reconcile.sync import SyncOutcome, SyncStatus
 
 HEALTH = {
     "ok": ":white_check_mark:",
@@ -92,10 +92,10 @@ def sync_message(outcomes: Sequence[SyncOutcome], *, detailed: bool = False) -> 
         return "Nothing to sync", [section("No connected integrations to sync. An admin can add one with `/billrec connect`.")]
     lines, holds = [], []
     for o in outcomes:
-        if o.status == "succeeded":
+        if o.status is SyncStatus.SUCCEEDED:
             lines.append(f":white_check_mark: *{name(o.integration, 40)}*: synced {o.accounts} accounts, "
                          f"{o.quantities} quantities, {o.assets} assets")
-        elif o.status == "held":
+        elif o.status is SyncStatus.HELD:
             holds.append(o)
         else:
             said = o.message if detailed or o.problem is None else f"the sync failed: {o.problem}"

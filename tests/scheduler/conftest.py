@@ -21,14 +21,15 @@ import pytest
 from pydantic import SecretStr
 
 from bot import posting
-from bot.schedule import locks, runtime
+from bot.schedule import runtime
 from bot.schedule.clock import Clock
 from bot.schedule.runtime import Runtime
 from bot.settings import Settings
-from bot.slackclient import make_client
+from bot.slackclient import make_web_client
 from connectors.records import Account, Quantity
 from reconcile.audit import Actor
 from reconcile.check_catalog import SideSpec
+from reconcile.schedule import locks
 from sandbox.slack import FakeSlack
 from sandbox.slack_state import DEFAULT_SCOPES
 from tests.fakes import Scripted, ScriptedBilling
@@ -95,7 +96,7 @@ def tenant(services, clock) -> Iterator[str]:
 @pytest.fixture
 def rt(services, fake, tmp_path: Path) -> Iterator[Runtime]:
     settings = Settings(billrec_home=tmp_path / "home", slack_api_url=fake.api_url, slack_bot_token=SecretStr(TOKEN))
-    built = Runtime(services, settings, lambda tenant_id: make_client(settings, TOKEN),
+    built = Runtime(services, settings, lambda tenant_id: make_web_client(settings, TOKEN),
                     locks.for_engine(services.engine), pacer=posting.Pacer(interval=0), runner="test:1")
     runtime.install(built)
     yield built

@@ -8,8 +8,9 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
-from bot.schedule import jobs, plan
-from bot.schedule.journal import DigestJournal
+from bot.schedule import jobs
+from reconcile.schedule import plan
+from reconcile.schedule.journal import DigestJournal
 from reconcile.schedule_tables import JobRun
 from tests.fakes import OUTAGE, Scripted
 from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, at, digest_parents, msp

@@ -23,9 +23,9 @@ from sqlalchemy import select, update
 
 import sandbox
 from bot import demo
-from bot.schedule import plan
 from bot.schedule.clock import Clock
 from reconcile.config import Config
+from reconcile.schedule import plan
 from reconcile.schedule_tables import ClockLeader, JobRun
 from reconcile.tables import Integration
 from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, TOKEN, digest_parents
@@ -64,10 +64,27 @@ def environment(database, tmp_path: Path, key: str, fake) -> dict[str, str]:
     return env
 
 
+_started: list[subprocess.Popen[bytes]] = []
+STARTUP = 90.0  # seconds a process may take to get going on a loaded machine (an upper bound, not a figure)
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test(database) -> Iterator[None]:
+    """Kill what a failed test left running, before its database (or schema) is dropped under it."""
+    yield
+    while _started:
+        process = _started.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
 def billrec(env: dict[str, str], *args: str, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT,
-                                stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    _started.append(process)
+    return process
 
 
 def wait_until(condition, timeout: float = 30.0, what: str = "") -> object:
@@ -92,7 +109,7 @@ def test_a_digest_killed_mid_post_and_rerun_posts_every_part_exactly_once(msp_wo
     fake.slow("chat.postMessage", 0.4)
     log = tmp_path / "digest.log"
     first = billrec(env, "digest", log=log)
-    wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2, what="two posts")
+    wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2, timeout=STARTUP, what="two posts")
     first.send_signal(signal.SIGKILL)  # the third post is in flight: Slack will still take it
     first.wait(10)
     time.sleep(0.6)  # an in-flight post lands, as it would in Slack
@@ -127,17 +144,17 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
                                                                                    key, fake, clock):
     services = msp_world
     now = datetime.now(UTC)
-    # Seed the job store as a clock stopped a day ago left it: every sync is due now; the digest in 3 s.
-    from bot.schedule import locks, runtime
+    # Seed the job store as a clock stopped a day ago left it: every sync is due now (the digest, below).
+    from bot.schedule import runtime
     from bot.settings import Settings
+    from reconcile.schedule import locks
+    from reconcile.schedule.leader import LEADER
     clock.now = now - timedelta(days=1)
     services.context.clock = clock
     seeded = Clock(runtime.Runtime(services, Settings(), lambda t: None, locks.for_engine(services.engine)),
                    stepped=True)
     seeded.start()
-    seeded.scheduler.modify_job(plan.digest_job_id(TENANT), next_run_time=now + timedelta(seconds=3))
     due_syncs = sorted(j for j, at in seeded.next_runs().items() if j.startswith(f"sync:{TENANT}:") and at <= now)
-    seeded.shutdown()
     services.context.clock = lambda: datetime.now(UTC)
     with services.context.sessions.begin() as session:  # and the last syncs were a day ago
         session.execute(update(Integration).values(last_attempt_at=now - timedelta(days=1)))
@@ -146,13 +163,23 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
     env = environment(database, tmp_path, key, fake)
     fake.slow("chat.postMessage", 0.5)
     args = ("scheduler", "--poll", str(POLL), "--resync", "2", "--in-flight", "2")
-    first = billrec(env, *args, log=tmp_path / "first.log")
-    wait_until(lambda: (row := leader(services)) and row.holder.endswith(f":{first.pid}"), what="first leads")
-    second = billrec(env, *args, log=tmp_path / "second.log")
-    wait_until(lambda: "standby" in (tmp_path / "second.log").read_text(), what="second on standby")
-    wait_until(lambda: fake.calls_to("chat.postMessage"), what="the digest's first post")
-    assert leader(services).holder.endswith(f":{first.pid}")
+    # Both start while the test holds the clock lock, so both are up before anything runs, however
+    # slowly a loaded machine starts them; when it lets go, one leads and the other stands by.
+    held = locks.for_engine(services.engine).try_acquire(LEADER)
+    one, other = billrec(env, *args, log=tmp_path / "one.log"), billrec(env, *args, log=tmp_path / "other.log")
+    for name in ("one", "other"):
+        wait_until(lambda: "standby" in (tmp_path / f"{name}.log").read_text(), timeout=STARTUP,
+                   what=f"{name} on standby")
+    # the digest is due 3 s after the leader starts, once its syncs are under way
+    seeded.scheduler.modify_job(plan.digest_job_id(TENANT), next_run_time=datetime.now(UTC) + timedelta(seconds=3))
+    seeded.shutdown()
+    held.release()
+    row = wait_until(lambda: (r := leader(services)) and r.holder.endswith((f":{one.pid}", f":{other.pid}")) and r,
+                     what="one of them to lead")
+    first, second = (one, other) if row.holder.endswith(f":{one.pid}") else (other, one)  # leader, standby
     try:
+        wait_until(lambda: fake.calls_to("chat.postMessage"), timeout=STARTUP, what="the digest's first post")
+        assert leader(services).holder.endswith(f":{first.pid}")
         killed_at = datetime.now(UTC)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -164,8 +191,10 @@ def test_two_clock_processes_one_leads_the_other_takes_over_and_nothing_runs_twi
         wait_until(lambda: any(r.job_id == plan.digest_job_id(TENANT) and r.status == "succeeded"
                                for r in runs(services)), timeout=60, what="the digest to finish on the standby")
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(20)
+        for process in (first, second):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(20)
 
     done = runs(services)
     by_runner = {r.runner.rsplit(":", 1)[1] for r in done}

@@ -7,8 +7,9 @@ from datetime import UTC, timedelta
 
 from sqlalchemy import select
 
-from bot.schedule import plan, status
+from bot.views import schedule
 from bot.schedule.clock import Clock
+from reconcile.schedule import plan, timetable
 from reconcile.schedule_tables import JobRun
 from tests.fakes import Scripted
 from tests.scheduler.conftest import ADMIN, TENANT, at, digest_parents
@@ -77,8 +78,8 @@ def test_the_digest_runs_at_nine_local_on_the_first_across_the_dst_change(servic
 def test_the_digest_day_time_and_zone_come_from_the_settings(services, ticker):
     services.tenants.update(TENANT, ADMIN, digest_day=15, digest_time="07:30", timezone="America/New_York")
     assert ticker.next_runs()[plan.digest_job_id(TENANT)] == at("2026-11-15 07:30", "America/New_York")
-    assert status.next_digest(services, TENANT) == at("2026-11-15 07:30", "America/New_York")
-    assert status.describe_digest(status.next_digest(services, TENANT), "America/New_York") == \
+    assert timetable.next_digest(services, TENANT) == at("2026-11-15 07:30", "America/New_York")
+    assert schedule.describe_digest(timetable.next_digest(services, TENANT), "America/New_York") == \
         "Sun 15 Nov 2026 07:30 EST (America/New_York)"
 
 
@@ -108,7 +109,7 @@ def test_connecting_and_disconnecting_change_the_jobs_at_once(services, ticker):
     Scripted.script = []
     info = services.integrations.connect(TENANT, "scripted", "rmm2", {"api_key": "k-2"}, ADMIN)
     assert plan.sync_job_id(TENANT, info.id) in ticker.next_runs()
-    assert status.next_syncs(services, TENANT)[info.id] == ticker.next_runs()[plan.sync_job_id(TENANT, info.id)]
+    assert timetable.next_syncs(services, TENANT)[info.id] == ticker.next_runs()[plan.sync_job_id(TENANT, info.id)]
     services.integrations.disconnect(TENANT, "rmm2", ADMIN)
     assert plan.sync_job_id(TENANT, info.id) not in ticker.next_runs()
 

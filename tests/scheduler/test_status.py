@@ -5,7 +5,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.schedule import plan, status
+from bot.views import schedule
+from reconcile.schedule import plan
 from tests.scheduler.conftest import TENANT
 
 
@@ -21,7 +22,7 @@ def test_integrations_show_their_next_scheduled_sync(services, ticker, database,
     output = billrec(database, config, "integrations")
     rmm = services.integrations.get(TENANT, "rmm").id
     expected = ticker.next_runs()[plan.sync_job_id(TENANT, rmm)]
-    assert "Next sync" in output and status.describe_sync(expected) in output
+    assert "Next sync" in output and schedule.describe_sync(expected) in output
 
 
 def test_settings_show_the_next_digest_in_the_tenants_zone(services, tenant, database, config):

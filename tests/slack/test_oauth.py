@@ -93,10 +93,11 @@ def test_rotating_tokens_are_refreshed_before_they_expire_and_saved(services, fa
             Chat(fake, driver, running).run("status")  # Bolt rotates while handling the request
         second = store(settings, services).find_bot(enterprise_id=None, team_id=TEAM_ID)
         assert second.bot_token != first.bot_token
-        client = oauth.team_client(settings, store(settings, services), TEAM_ID)  # what the scheduler uses
+        # what the scheduler uses
+        web = oauth.web_client(settings, store(settings, services), services.tenants.workspace(TEAM_ID))
         third = store(settings, services).find_bot(enterprise_id=None, team_id=TEAM_ID)
-        assert client.token == third.bot_token != second.bot_token
-        assert client.auth_test()["team_id"] == TEAM_ID
+        assert web.token == third.bot_token != second.bot_token
+        assert web.auth_test()["team_id"] == TEAM_ID
     finally:
         running.stop()
 

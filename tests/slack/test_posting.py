@@ -28,7 +28,7 @@ HOSTILE = "<!channel> & Co"
 NO_PACE = Pacer(interval=0)
 
 
-def client(fake: FakeSlack) -> WebClient:
+def web(fake: FakeSlack) -> WebClient:
     return WebClient(token=BOT_TOKEN, base_url=fake.api_url, timeout=5,
                      retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
 
@@ -72,7 +72,7 @@ def within_slack_limits(blocks, text):
 
 def test_a_300_client_report_stays_within_every_limit_and_loses_no_client(fake):
     report = report_of(300)
-    posted = post_report(client(fake), BILLING, report, title="Reconciliation — 2026-11-27", csv_name="r.csv",
+    posted = post_report(web(fake), BILLING, report, title="Reconciliation — 2026-11-27", csv_name="r.csv",
                          journal=MemoryJournal(), pacer=NO_PACE)
     messages = fake.messages(BILLING)
     assert len(messages) == 1 + len(posted.part_ts) and len(posted.part_ts) > 1
@@ -87,7 +87,7 @@ def test_a_300_client_report_stays_within_every_limit_and_loses_no_client(fake):
 
 
 def test_the_parent_shows_the_cards_money_and_every_sources_as_of_time(fake):
-    post_report(client(fake), BILLING, report_of(6), title="Reconciliation — 2026-11-27", csv_name="r.csv",
+    post_report(web(fake), BILLING, report_of(6), title="Reconciliation — 2026-11-27", csv_name="r.csv",
                 journal=MemoryJournal(), pacer=NO_PACE, note="Requested by <@U_TECH>")
     shown = render_channel(fake, BILLING)
     assert ":red_circle: *Under-licensed* *4* · $498.00/mo unbilled" in shown  # 4 × (+3 × $41.50)
@@ -101,7 +101,7 @@ def test_the_parent_shows_the_cards_money_and_every_sources_as_of_time(fake):
 
 def test_a_hostile_client_name_is_shown_literally_and_pings_nobody(fake):
     report = report_of(3, name=HOSTILE + " {i}")
-    post_report(client(fake), BILLING, report, title="Reconciliation", csv_name="r.csv", journal=MemoryJournal(),
+    post_report(web(fake), BILLING, report, title="Reconciliation", csv_name="r.csv", journal=MemoryJournal(),
                 pacer=NO_PACE)
     raw = json.dumps([[m.text, m.blocks] for m in fake.messages(BILLING)])
     assert "<!channel>" not in raw and "&lt;!channel&gt; &amp; Co 0" in raw
@@ -111,7 +111,7 @@ def test_a_hostile_client_name_is_shown_literally_and_pings_nobody(fake):
 
 def test_a_429_is_waited_out_and_the_post_succeeds_once(fake):
     fake.fail_next("chat.postMessage")  # 429, Retry-After: 0
-    post_report(client(fake), BILLING, report_of(3), title="Reconciliation", csv_name="r.csv",
+    post_report(web(fake), BILLING, report_of(3), title="Reconciliation", csv_name="r.csv",
                 journal=MemoryJournal(), pacer=NO_PACE)
     statuses = [c.status for c in fake.calls_to("chat.postMessage")]
     assert statuses[:2] == [429, 200] and set(statuses[1:]) == {200}
@@ -128,14 +128,14 @@ def test_a_5xx_is_not_retried_and_a_rerun_with_the_journal_posts_nothing_twice(f
     journal = CrashAfterParent()
     report = report_of(60)
     with pytest.raises(SlackApiError):
-        post_report(client(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal, pacer=NO_PACE)
+        post_report(web(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal, pacer=NO_PACE)
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [200, 500]  # not retried
-    posted = post_report(client(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal,
+    posted = post_report(web(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal,
                          pacer=NO_PACE)
     assert [m.ts for m in fake.messages(BILLING) if m.thread_ts is None] == [posted.parent_ts]
     assert len(fake.thread(BILLING, posted.parent_ts)) == len(posted.part_ts)
     assert len(fake.files(BILLING)) == 1
-    again = post_report(client(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal,
+    again = post_report(web(fake), BILLING, report, title="Digest", csv_name="r.csv", journal=journal,
                         pacer=NO_PACE)
     assert again == posted and len(fake.messages(BILLING)) == 1 + len(posted.part_ts)  # a third run: nothing new
 
@@ -143,7 +143,7 @@ def test_a_5xx_is_not_retried_and_a_rerun_with_the_journal_posts_nothing_twice(f
 def test_posts_to_one_channel_are_paced_under_slacks_limit():
     with FakeSlack(post_rate=5.0, post_burst=3) as fake:
         seed_workspace(fake)
-        post_report(client(fake), BILLING, report_of(120), title="Reconciliation", csv_name="r.csv",
+        post_report(web(fake), BILLING, report_of(120), title="Reconciliation", csv_name="r.csv",
                     journal=MemoryJournal(), pacer=Pacer(interval=0.22, burst=3))  # 10 % under the limit
         statuses = [c.status for c in fake.calls_to("chat.postMessage")]
     assert len(statuses) > 3 and set(statuses) == {200}  # never hit the limit, so never waited on a 429
@@ -180,7 +180,7 @@ def test_a_stored_snapshot_posts_like_the_report_it_froze(fake, services):
     report = services.reconciler.run("local")
     taken = services.snapshots.take("local", SETUP, report=report)
     frozen = services.snapshots.report("local", taken.id)
-    post_report(client(fake), BILLING, frozen, title=f"Snapshot #{taken.id}", csv_name="s.csv",
+    post_report(web(fake), BILLING, frozen, title=f"Snapshot #{taken.id}", csv_name="s.csv",
                 journal=MemoryJournal(), pacer=NO_PACE)
     parent = fake.messages(BILLING)[0]
     assert parent.blocks[1:4] == report_views.summary_blocks(report, title="x")[1:4]  # cards, counts, sources

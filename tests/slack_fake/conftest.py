@@ -63,7 +63,7 @@ def fake(clock: FakeClock):
 
 
 @pytest.fixture
-def make_client(fake: FakeSlack):
+def make_web_client(fake: FakeSlack):
     """A real WebClient against the fake, with Slack's rate-limit retry handler."""
 
     def make(token: str = BOT_TOKEN, retries: int = 2, timeout: float = 5) -> WebClient:
@@ -78,5 +78,5 @@ def make_client(fake: FakeSlack):
 
 
 @pytest.fixture
-def client(make_client) -> WebClient:
-    return make_client()
+def web(make_web_client) -> WebClient:
+    return make_web_client()

@@ -44,13 +44,13 @@ CONNECT_MODAL = {
 
 
 def build_app(fake) -> App:
-    client = WebClient(
+    web = WebClient(
         token=BOT_TOKEN, base_url=fake.api_url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)]
     )
-    app = App(signing_secret=SECRET, client=client)
+    app = App(signing_secret=SECRET, client=web)
 
     @app.command("/billrec")
-    def billrec(ack, command, client, say):
+    def billrec(ack, command, client, say):  # Bolt injects its WebClient by the name `client`
         ack("On it")
         if command["text"] == "connect":
             client.views_open(trigger_id=command["trigger_id"], view=CONNECT_MODAL)

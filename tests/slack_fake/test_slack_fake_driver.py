@@ -144,15 +144,15 @@ def test_an_enterprise_team_adds_the_enterprise_fields(app, fake):
     assert (fields["enterprise_id"], list(fields).index("enterprise_id")) == ("E0001", 3)
 
 
-def test_the_commands_trigger_id_opens_a_modal_once(app, driver, client):
+def test_the_commands_trigger_id_opens_a_modal_once(app, driver, web):
     driver.command("connect")
     trigger_id = form_of(app.requests[0][2])["trigger_id"]
     view = {"type": "modal", "title": {"type": "plain_text", "text": "Connect"}, "blocks": []}
-    assert client.views_open(trigger_id=trigger_id, view=view)["ok"]
+    assert web.views_open(trigger_id=trigger_id, view=view)["ok"]
 
 
-def test_a_button_click_in_a_message_reads_the_button_from_the_message(app, driver, fake, client):
-    posted = client.chat_postMessage(
+def test_a_button_click_in_a_message_reads_the_button_from_the_message(app, driver, fake, web):
+    posted = web.chat_postMessage(
         channel=BILLING,
         text="Approve?",
         blocks=[
@@ -196,7 +196,7 @@ def test_a_button_click_in_a_message_reads_the_button_from_the_message(app, driv
     }
     assert action["text"]["text"] == "Approve"
     assert payload["response_url"].startswith(fake.base_url + "/hooks/")
-    assert client.views_open(
+    assert web.views_open(
         trigger_id=payload["trigger_id"],
         view={"type": "modal", "title": {"type": "plain_text", "text": "Why"}, "blocks": []},
     )["ok"]
@@ -208,8 +208,8 @@ def test_a_select_sends_the_selected_option(app, driver):
     assert (action["type"], action["selected_option"]["value"], "value" in action) == ("static_select", "7", False)
 
 
-def test_a_view_submission_carries_state_and_metadata_of_the_opened_view(app, driver, fake, client):
-    view = client.views_open(
+def test_a_view_submission_carries_state_and_metadata_of_the_opened_view(app, driver, fake, web):
+    view = web.views_open(
         trigger_id=fake.issue_trigger_id(ADMIN_ID),
         view={
             "type": "modal",

@@ -22,9 +22,9 @@ def bare(fake) -> WebClient:
     return WebClient(token=BOT_TOKEN, base_url=fake.api_url, timeout=5)
 
 
-def test_a_429_then_success_with_the_rate_limit_retry_handler(fake, client):
+def test_a_429_then_success_with_the_rate_limit_retry_handler(fake, web):
     fake.fail_next("chat.postMessage", status=429, retry_after=0)
-    assert client.chat_postMessage(channel=BILLING, text="once")["ok"]
+    assert web.chat_postMessage(channel=BILLING, text="once")["ok"]
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 200]
     assert [m.text for m in fake.messages(BILLING)] == ["once"]
 
@@ -68,20 +68,20 @@ def test_an_injected_error_answers_ok_false_with_http_200_once(fake, bare):
 
 def test_a_server_error_twice_then_the_server_error_handler_succeeds(fake):
     fake.fail_next("conversations.info", status=500, times=2)
-    client = WebClient(
+    web = WebClient(
         token=BOT_TOKEN,
         base_url=fake.api_url,
         timeout=5,
         retry_handlers=[ServerErrorRetryHandler(max_retry_count=2, interval_calculator=QUICK)],
     )
-    assert client.conversations_info(channel=BILLING)["ok"]
+    assert web.conversations_info(channel=BILLING)["ok"]
     assert [c.status for c in fake.calls_to("conversations.info")] == [500, 500, 200]
 
 
-def test_a_failed_raw_upload_fails_files_upload_v2(fake, client):
+def test_a_failed_raw_upload_fails_files_upload_v2(fake, web):
     fake.fail_next("upload", status=500)
     with pytest.raises(urllib.error.HTTPError):  # slack_sdk posts the bytes with plain urlopen
-        client.files_upload_v2(channel=BILLING, content="a,b\n", filename="x.csv")
+        web.files_upload_v2(channel=BILLING, content="a,b\n", filename="x.csv")
     assert fake.files(BILLING) == []
 
 
@@ -94,8 +94,8 @@ def test_a_slow_method_times_the_client_out(fake):
     assert impatient.auth_test()["ok"]
 
 
-def test_wait_for_polls_until_a_background_post_arrives(fake, client):
-    threading.Timer(0.05, lambda: client.chat_postMessage(channel=BILLING, text="later")).start()
+def test_wait_for_polls_until_a_background_post_arrives(fake, web):
+    threading.Timer(0.05, lambda: web.chat_postMessage(channel=BILLING, text="later")).start()
     call = fake.wait_for("chat.postMessage")
     assert call.body["text"] == "later"
     assert fake.wait_for(lambda f: f.messages(BILLING))[0].text == "later"

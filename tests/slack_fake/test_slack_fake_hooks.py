@@ -26,16 +26,16 @@ def test_in_channel_answers_become_messages(fake):
     assert [m.text for m in fake.messages(BILLING)] == ["for all"]
 
 
-def test_replace_original_replaces_the_buttons_message(fake, client):
-    posted = client.chat_postMessage(channel=BILLING, text="Approve?")
+def test_replace_original_replaces_the_buttons_message(fake, web):
+    posted = web.chat_postMessage(channel=BILLING, text="Approve?")
     url = fake.response_url(channel=BILLING, message_ts=posted["ts"], user_id=ADMIN_ID)
     WebhookClient(url).send(text="Approved by dana", replace_original=True)
     [message] = fake.messages(BILLING)
     assert (message.ts, message.text, message.edited) == (posted["ts"], "Approved by dana", True)
 
 
-def test_delete_original_removes_it(fake, client):
-    posted = client.chat_postMessage(channel=BILLING, text="Approve?")
+def test_delete_original_removes_it(fake, web):
+    posted = web.chat_postMessage(channel=BILLING, text="Approve?")
     WebhookClient(fake.response_url(channel=BILLING, message_ts=posted["ts"])).send_dict({"delete_original": True})
     assert fake.messages(BILLING) == []
 

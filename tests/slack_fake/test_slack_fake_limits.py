@@ -59,8 +59,8 @@ MESSAGE_LIMITS = {
 }
 
 
-def post(client, blocks=None, text="fallback"):
-    return client.chat_postMessage(channel=BILLING, text=text, blocks=blocks)
+def post(web, blocks=None, text="fallback"):
+    return web.chat_postMessage(channel=BILLING, text=text, blocks=blocks)
 
 
 def error_of(call) -> str:
@@ -70,46 +70,46 @@ def error_of(call) -> str:
 
 
 @pytest.mark.parametrize("name", MESSAGE_LIMITS)
-def test_a_message_at_the_limit_passes(client, name):
+def test_a_message_at_the_limit_passes(web, name):
     limit, blocks_of = MESSAGE_LIMITS[name]
-    assert post(client, blocks_of(limit))["ok"]
+    assert post(web, blocks_of(limit))["ok"]
 
 
 @pytest.mark.parametrize("name", MESSAGE_LIMITS)
-def test_a_message_past_the_limit_is_invalid_blocks(fake, client, name):
+def test_a_message_past_the_limit_is_invalid_blocks(fake, web, name):
     limit, blocks_of = MESSAGE_LIMITS[name]
-    assert error_of(lambda: post(client, blocks_of(limit + 1))) == "invalid_blocks"
+    assert error_of(lambda: post(web, blocks_of(limit + 1))) == "invalid_blocks"
     assert fake.messages(BILLING) == []
 
 
-def test_invalid_blocks_names_the_place_like_slack(client):
+def test_invalid_blocks_names_the_place_like_slack(web):
     with pytest.raises(SlackApiError) as caught:
-        post(client, [section("x" * 3001)])
+        post(web, [section("x" * 3001)])
     assert caught.value.response["response_metadata"]["messages"] == [
         "[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"
     ]
 
 
-def test_text_above_40000_characters_is_msg_too_long(client):
-    assert post(client, text="x" * 40_000)["ok"]
-    assert error_of(lambda: post(client, text="x" * 40_001)) == "msg_too_long"
+def test_text_above_40000_characters_is_msg_too_long(web):
+    assert post(web, text="x" * 40_000)["ok"]
+    assert error_of(lambda: post(web, text="x" * 40_001)) == "msg_too_long"
 
 
-def test_block_text_above_12000_characters_in_total_is_msg_blocks_too_long(client):
+def test_block_text_above_12000_characters_in_total_is_msg_blocks_too_long(web):
     four_full_sections = [section("x" * 3000)] * 4
-    assert post(client, four_full_sections)["ok"]
+    assert post(web, four_full_sections)["ok"]
     one_more = [*four_full_sections, {"type": "context", "elements": [mrkdwn("x")]}]
-    assert error_of(lambda: post(client, one_more)) == "msg_blocks_too_long"
+    assert error_of(lambda: post(web, one_more)) == "msg_blocks_too_long"
 
 
-def test_a_duplicate_block_id_is_invalid(client):
+def test_a_duplicate_block_id_is_invalid(web):
     blocks = [{"type": "divider", "block_id": "a"}, {"type": "divider", "block_id": "a"}]
-    assert error_of(lambda: post(client, blocks)) == "invalid_blocks"
+    assert error_of(lambda: post(web, blocks)) == "invalid_blocks"
 
 
-def test_chat_update_checks_the_same_limits(client):
-    posted = post(client)
-    assert error_of(lambda: client.chat_update(channel=BILLING, ts=posted["ts"], text="t", blocks=[section("")])) == (
+def test_chat_update_checks_the_same_limits(web):
+    posted = post(web)
+    assert error_of(lambda: web.chat_update(channel=BILLING, ts=posted["ts"], text="t", blocks=[section("")])) == (
         "invalid_blocks"
     )
 
@@ -134,13 +134,13 @@ MODAL_LIMITS = {
 
 
 @pytest.mark.parametrize("name", MODAL_LIMITS)
-def test_a_modal_at_the_limit_opens(fake, client, name):
+def test_a_modal_at_the_limit_opens(fake, web, name):
     limit, view_of = MODAL_LIMITS[name]
-    assert client.views_open(trigger_id=fake.issue_trigger_id(ADMIN_ID), view=view_of(limit))["ok"]
+    assert web.views_open(trigger_id=fake.issue_trigger_id(ADMIN_ID), view=view_of(limit))["ok"]
 
 
 @pytest.mark.parametrize("name", MODAL_LIMITS)
-def test_a_modal_past_the_limit_is_invalid_arguments(fake, client, name):
+def test_a_modal_past_the_limit_is_invalid_arguments(fake, web, name):
     limit, view_of = MODAL_LIMITS[name]
     trigger = fake.issue_trigger_id(ADMIN_ID)
-    assert error_of(lambda: client.views_open(trigger_id=trigger, view=view_of(limit + 1))) == "invalid_arguments"
+    assert error_of(lambda: web.views_open(trigger_id=trigger, view=view_of(limit + 1))) == "invalid_arguments"

@@ -82,10 +82,10 @@ def test_rotation_issues_expiring_tokens_and_single_use_refresh_tokens(fake, ano
         == "invalid_refresh_token"
     )
 
-    new_client = WebClient(token=refreshed["access_token"], base_url=fake.api_url, timeout=5)
-    assert new_client.chat_postMessage(channel=BILLING, text="fresh")["ok"]
+    refreshed_web = WebClient(token=refreshed["access_token"], base_url=fake.api_url, timeout=5)
+    assert refreshed_web.chat_postMessage(channel=BILLING, text="fresh")["ok"]
     clock.advance(43_200)
-    assert error_of(lambda: new_client.chat_postMessage(channel=BILLING, text="late")) == "token_expired"
+    assert error_of(lambda: refreshed_web.chat_postMessage(channel=BILLING, text="late")) == "token_expired"
 
 
 def test_slack_sdks_token_rotator_works_against_the_fake(fake, anonymous, clock):
@@ -113,10 +113,10 @@ def test_slack_sdks_token_rotator_works_against_the_fake(fake, anonymous, clock)
     [("xoxb-unknown", "invalid_auth"), ("not-a-slack-token", "invalid_auth"), (None, "not_authed")],
 )
 def test_a_bad_or_missing_token_is_refused(fake, token, error):
-    client = WebClient(token=token, base_url=fake.api_url, timeout=5)
-    assert error_of(client.auth_test) == error
+    web = WebClient(token=token, base_url=fake.api_url, timeout=5)
+    assert error_of(web.auth_test) == error
 
 
-def test_revoked_tokens_answer_token_revoked(fake, client):
+def test_revoked_tokens_answer_token_revoked(fake, web):
     fake.revoke_tokens(TEAM_ID)
-    assert error_of(client.auth_test) == "token_revoked"
+    assert error_of(web.auth_test) == "token_revoked"

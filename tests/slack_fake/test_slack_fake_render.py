@@ -6,8 +6,8 @@ from sandbox.slack_driver import render_channel
 from sandbox.slack_seed import BILLING
 
 
-def test_a_summary_with_a_threaded_reply_and_csv(fake, client):
-    summary = client.chat_postMessage(
+def test_a_summary_with_a_threaded_reply_and_csv(fake, web):
+    summary = web.chat_postMessage(
         channel=BILLING,
         text="March reconciliation: 1 client differs",
         blocks=[
@@ -27,9 +27,9 @@ def test_a_summary_with_a_threaded_reply_and_csv(fake, client):
             },
         ],
     )
-    client.chat_postMessage(channel=BILLING, text="Details in the CSV", thread_ts=summary["ts"])
-    client.files_upload_v2(channel=BILLING, thread_ts=summary["ts"], content="a,b\n1,2\n", filename="acme.csv")
-    client.chat_postMessage(channel=BILLING, text="Next: April &lt;draft&gt;")
+    web.chat_postMessage(channel=BILLING, text="Details in the CSV", thread_ts=summary["ts"])
+    web.files_upload_v2(channel=BILLING, thread_ts=summary["ts"], content="a,b\n1,2\n", filename="acme.csv")
+    web.chat_postMessage(channel=BILLING, text="Next: April &lt;draft&gt;")
 
     assert render_channel(fake, BILLING) == (
         "#billing\n"

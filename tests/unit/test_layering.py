@@ -1,4 +1,8 @@
-"""Arrows point one way: bot → reconcile → connectors; production code never imports the sandbox."""
+"""Arrows point one way: bot → reconcile → connectors; production code never imports the sandbox.
+
+`bot/` reaches storage only through `reconcile` services, so it never imports SQLAlchemy
+(slack_sdk's own SQLAlchemy stores, built over the engine `reconcile` hands out, are Slack's).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
+    "bot": ("sqlalchemy",),
     "connectors": ("reconcile", "bot", "sandbox", "slack_sdk", "slack_bolt", "sqlalchemy"),
     "reconcile": ("bot", "sandbox", "slack_sdk", "slack_bolt"),
 }

@@ -1,12 +1,12 @@
 """The digest's persistent journal: what was done for a tenant's period, one committed row per step.
 
-It is the `bot.posting.Journal` that `post_report` takes, plus two things a crash needs:
+It is the journal `bot.posting.post_report` takes (`done`, `record`), plus two things a crash needs:
 
 - `done(step)` returning None means the caller is about to do that step, so the journal first
   writes an `attempt:<step>` marker. A step that has a marker but no value was in flight when
-  the last run stopped (a crash, a 5xx, a timeout): Slack may or may not have it.
-- For such a step the journal asks a `Lookup` (the digest's `ChannelLookup`) whether the
-  message or file is in the channel already, and records what it finds instead of posting again.
+  the last run stopped (a crash, a 5xx, a timeout): the far side may or may not have it.
+- For such a step the journal asks a `Lookup` (the digest's `bot.schedule.lookup.ChannelLookup`)
+  whether the message or file is there already, and records what it finds instead of doing it again.
 
     journal = DigestJournal(sessions, "T1", "2026-11", clock)
     journal.done("parent")         # None → marked as attempted; the caller posts
@@ -18,11 +18,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,7 +36,7 @@ IN_FLIGHT = timedelta(seconds=20)
 
 
 class CannotLook(Exception):
-    """The channel cannot be read (no history scope, not a member): nothing can be found there."""
+    """The lookup cannot read where it looks (a channel without the history scope): nothing can be found."""
 
 
 class DigestJournal:
@@ -109,70 +106,3 @@ class DigestJournal:
 
     def _key(self, step: str) -> tuple[object, ...]:
         return (DigestStep.tenant_id == self.tenant_id, DigestStep.period == self.period, DigestStep.step == step)
-
-
-@dataclass(frozen=True)
-class Expected:
-    """How to recognise a step in the channel: a message by its exact text, or a file by its name."""
-
-    text: str | None = None
-    filename: str | None = None
-
-
-# How far before the recorded attempt the parent may have landed (Slack ts vs our clock).
-CLOCK_SLACK = timedelta(minutes=10)
-NO_READ = {"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type"}
-
-
-class ChannelLookup:
-    """Finds a step of ours in the channel: the parent in the history, the rest in its thread.
-
-    Needs `channels:history` (`groups:history` for a private channel). Without it, it says so
-    once in the log and finds nothing, so the step is posted again: at most that one message
-    can then appear twice.
-    """
-
-    def __init__(self, client: WebClient, channel: str, expected: dict[str, Expected],
-                 parent: Callable[[], str | None], bot_user: str | None = None) -> None:
-        self.client, self.channel, self.expected, self.parent = client, channel, expected, parent
-        self.bot_user = bot_user
-
-    def __call__(self, step: str, attempted_at: datetime) -> str | None:
-        expected = self.expected.get(step)
-        if expected is None:
-            return None
-        try:
-            if step == "parent":
-                oldest = (attempted_at - CLOCK_SLACK).timestamp()
-                messages = self._all("conversations_history", channel=self.channel, oldest=f"{oldest:.6f}")
-            else:
-                parent = self.parent()
-                if parent is None:
-                    return None
-                messages = self._all("conversations_replies", channel=self.channel, ts=parent)
-        except SlackApiError as error:
-            if error.response.get("error") not in NO_READ:
-                raise
-            log.warning("cannot read <#%s> to check for an interrupted %s (%s); posting it again",
-                        self.channel, step, error.response.get("error"))
-            raise CannotLook(step) from error
-        for message in messages:
-            if self.bot_user and message.get("user") not in (None, self.bot_user):
-                continue
-            if expected.filename:
-                for shared in message.get("files") or ():
-                    if shared.get("name") == expected.filename:
-                        return str(shared["id"])
-            elif message.get("text") == expected.text and not message.get("files"):
-                return str(message["ts"])
-        return None
-
-    def _all(self, method: str, **params: str) -> list[dict]:
-        messages: list[dict] = []
-        cursor = None
-        while True:
-            answer = getattr(self.client, method)(limit=200, cursor=cursor, **params)
-            messages.extend(answer.get("messages") or [])
-            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return messages

@@ -30,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from reconcile.tenants import TenantSettings
 
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # any fixed instant: phases are offsets from it
+# The job functions live with the clock (`bot.schedule.jobs`); the job store keeps only these names.
 SYNC_FUNC = "bot.schedule.jobs:sync_integration"
 DIGEST_FUNC = "bot.schedule.jobs:monthly_digest"
 # Long enough that a digest missed while the clock was down still runs when it returns, short
