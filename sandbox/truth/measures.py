@@ -26,12 +26,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sandbox.truth import catalog
 from sandbox.truth.model import (
     ACTIVE,
     BILLABLE,
     INACTIVE,
     Account,
     Customer,
+    DeviceClass,
     Role,
 )
 
@@ -99,3 +101,15 @@ ITEMS: dict[Role, Callable[[Customer, Account, datetime], Iterator[Item]]] = {
 def items(customer: Customer, account: Account, now: datetime) -> Iterator[Item]:
     """Everything `account` counts, item by item."""
     return ITEMS[account.role](customer, account, now)
+
+
+# every neutral metric, by role: what a fake vendor may map to its connector's keys
+NEUTRAL: dict[Role, tuple[str, ...]] = {
+    Role.PSA: tuple(f"billed:{p.code}" for p in catalog.SOLD),
+    Role.DISTRIBUTOR: tuple(f"licences:{p.code}" for p in catalog.BOUGHT),
+    Role.RMM: tuple(f"devices:{c.value}" for c in DeviceClass),
+    Role.SECURITY: tuple(f"endpoints:{tier}" for tier in catalog.SECURITY_TIERS),
+    Role.BACKUP: ("protected:server", "protected:workstation", "protected:vm", "seats:user", "seats:shared mailbox",
+                  "storage:bytes"),
+    Role.M365: tuple(f"{what}:{sku}" for sku in catalog.MICROSOFT for what in ("assigned", "purchased", "suspended")),
+}

@@ -151,15 +151,3 @@ def compact(text: str) -> str:
     """`"Café Müller"` → `"cafemuller"`: lowercase ASCII letters and digits, for domains and slugs."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
-
-
-def identifier(name: Name, taken: set[str]) -> str:
-    """A ConnectWise company identifier: ASCII CamelCase, at most 25 characters, unique."""
-    ascii_name = unicodedata.normalize("NFKD", name.base).encode("ascii", "ignore").decode()
-    words = "".join(ch if ch.isalnum() else " " for ch in ascii_name.replace("&", " and ")).split()
-    ident = "".join(word[:1].upper() + word[1:] for word in words)[:25]
-    candidate, n = ident, 2
-    while candidate in taken:
-        candidate, n = f"{ident[:23]}{n}", n + 1
-    taken.add(candidate)
-    return candidate

@@ -19,6 +19,8 @@ from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any
 
+from sandbox.routing import BadQuery
+
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
 
@@ -33,12 +35,11 @@ TOKEN = re.compile(r"""\s*(?:
 KEYWORDS = {"and", "or", "not", "like", "contains", "in", "true", "false", "null"}
 
 
-class ConditionError(ValueError):
+class ConditionError(BadQuery):
     """A condition or orderBy the PSA would refuse with 400; `field` is the parameter at fault."""
 
     def __init__(self, message: str, field: str = "conditions") -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 def predicate(text: str, known: Collection[str]) -> Predicate:
