@@ -27,6 +27,8 @@ DEMO_ACTOR = Actor("demo", "cli")
 AUTO_APPROVE = 0.95
 # The sandbox answers at once; a real vendor gets the default, gentler pace.
 DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0)
+# which fake vendor plays each role unless told otherwise; the others join only when picked
+DEFAULT_VENDORS = {"psa": "connectwise", "rmm": "ninjaone", "distributor": "pax8"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
     """
     import sandbox  # only the demo reaches into the sandbox
 
-    choice = sandbox.choose(**(vendors or {}))
+    choice = sandbox.choose(DEFAULT_VENDORS | (vendors or {}))
     services = bootstrap.build(config or demo_config(home))
     services.tenants.ensure(tenant, "Demo MSP")
     for kind in dict.fromkeys(vendor.kind for vendor in choice.values()):

@@ -1,6 +1,6 @@
 """Which fake vendor plays each role in a demo, and the demo's checks in those vendors' metric keys.
 
-    choice = choose(rmm="ninjaone")           # the defaults, with any role picked by kind
+    choice = choose({"psa": "connectwise", "rmm": "ninjaone"})   # a vendor per role, by kind
     demo_checks(choice)                       # [{"name": …, "billed": {"integration": "connectwise", …}}, …]
 
 The checks are the truth's (`truth/checks.py`) whose roles all have a vendor; each side's neutral
@@ -20,8 +20,6 @@ from sandbox.truth.model import Role
 from sandbox.vendor import FakeVendor
 from sandbox.vendors import VENDORS
 
-DEFAULTS = {Role.PSA: "connectwise", Role.RMM: "ninjaone", Role.DISTRIBUTOR: "pax8"}
-
 Choice = dict[Role, FakeVendor]
 
 
@@ -30,12 +28,10 @@ def kinds_for(role: Role) -> list[str]:
     return sorted(kind for kind, vendor in VENDORS.items() if role in vendor.roles)
 
 
-def choose(**picked: str | None) -> Choice:
-    """The default vendor per role, with the roles in `picked` (`psa="connectwise"`) set by kind."""
-    chosen = {role: VENDORS[kind] for role, kind in DEFAULTS.items()}
+def choose(picked: Mapping[str, str]) -> Choice:
+    """The fake vendor per role named in `picked` (role → kind); a role not named has none."""
+    chosen: Choice = {}
     for name, kind in picked.items():
-        if kind is None:
-            continue
         role = Role(name)
         if kind not in kinds_for(role):
             raise ValueError(f"{kind!r} is no {role.value}; the sandbox's {role.value} vendors are "
@@ -68,9 +64,8 @@ def connector_metrics(vendor: FakeVendor, side: Side) -> list[str]:
     return found
 
 
-def demo_checks(choice: Mapping[Role, FakeVendor] | None = None) -> list[dict[str, Any]]:
+def demo_checks(choice: Mapping[Role, FakeVendor]) -> list[dict[str, Any]]:
     """The demo's checks as plain data, in the shape the demo command adds them from."""
-    choice = choice or choose()
     return [{
         "name": spec.name,
         "billed": {"integration": choice[spec.billed.role].kind,
