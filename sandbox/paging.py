@@ -146,20 +146,13 @@ class PageNumber:
     maximum: int = 200
 
     def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
-        size = whole_number(call, self.size, self.default) or 0
-        if not 1 <= size <= self.maximum:
-            raise BadQuery(f"{self.size} must be between 1 and {self.maximum}", self.size)
+        size = _sized(call, self.size, self.default, self.maximum)
         page = whole_number(call, self.page, self.first, minimum=self.first) or self.first
         start = (page - self.first) * size
         return self.envelope.wrap(Page(list(rows[start:start + size]), page, size, len(rows))), {}
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
-        for page in range(self.first, self.first + MAX_PAGES):
-            items = self.envelope.items(fetch({self.page: page, self.size: size}).json())
-            yield from items
-            if len(items) < size:
-                return
-        raise AssertionError("the pages never ended")
+        return _numbered(fetch, self.envelope, size, lambda n: {self.page: self.first + n, self.size: size})
 
 
 @dataclass(frozen=True)
@@ -173,19 +166,12 @@ class Offset:
     maximum: int = 500
 
     def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
-        limit = whole_number(call, self.limit, self.default) or 0
-        if not 1 <= limit <= self.maximum:
-            raise BadQuery(f"{self.limit} must be between 1 and {self.maximum}", self.limit)
+        limit = _sized(call, self.limit, self.default, self.maximum)
         offset = whole_number(call, self.offset, 0) or 0
         return self.envelope.wrap(Page(list(rows[offset:offset + limit]), offset, limit, len(rows))), {}
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
-        for page in range(MAX_PAGES):
-            items = self.envelope.items(fetch({self.offset: page * size, self.limit: size}).json())
-            yield from items
-            if len(items) < size:
-                return
-        raise AssertionError("the offsets never ended")
+        return _numbered(fetch, self.envelope, size, lambda n: {self.offset: n * size, self.limit: size})
 
 
 @dataclass(frozen=True)
@@ -199,24 +185,14 @@ class BodyCursor:
     maximum: int = 1000
 
     def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
-        limit = whole_number(call, self.limit, self.default) or 0
-        if not 1 <= limit <= self.maximum:
-            raise BadQuery(f"{self.limit} must be between 1 and {self.maximum}", self.limit)
+        limit = _sized(call, self.limit, self.default, self.maximum)
         start = _position(call.arg(self.cursor), self.cursor)
         following = start + limit if start + limit < len(rows) else None
         return self.envelope.wrap(Page(list(rows[start:start + limit]), start, limit, len(rows),
                                        _cursor(following) if following is not None else None)), {}
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
-        params: dict[str, Any] = {self.limit: size}
-        for _ in range(MAX_PAGES):
-            body = fetch(params).json()
-            yield from self.envelope.items(body)
-            following = at(body, self.envelope.next_at)
-            if not following:
-                return
-            params[self.cursor] = following
-        raise AssertionError("the cursor never ended")
+        return _chained(fetch, self.envelope, {self.limit: size}, lambda cursor: {self.limit: size, self.cursor: cursor})
 
 
 @dataclass(frozen=True)
@@ -239,14 +215,38 @@ class NextLink:
         return self.envelope.wrap(Page(list(rows[start:start + size]), start, size, len(rows), following)), {}
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
-        body = fetch({self.size: size}).json()
-        for _ in range(MAX_PAGES):
-            yield from self.envelope.items(body)
-            following = at(body, self.envelope.next_at)
-            if not following:
-                return
-            body = fetch(following).json()
-        raise AssertionError("the links never ended")
+        return _chained(fetch, self.envelope, {self.size: size}, lambda url: url)
+
+
+def _sized(call: Call, name: str, default: int, maximum: int) -> int:
+    size = whole_number(call, name, default) or 0
+    if not 1 <= size <= maximum:
+        raise BadQuery(f"{name} must be between 1 and {maximum}", name)
+    return size
+
+
+def _numbered(fetch: Fetch, envelope: Envelope, size: int, params: Callable[[int], dict[str, Any]]) -> Iterator[Any]:
+    """Fetch page after page (`params(n)` for the n-th) until one comes back short."""
+    for n in range(MAX_PAGES):
+        items = envelope.items(fetch(params(n)).json())
+        yield from items
+        if len(items) < size:
+            return
+    raise AssertionError("the pages never ended")
+
+
+def _chained(fetch: Fetch, envelope: Envelope, first: dict[str, Any],
+             step: Callable[[str], dict[str, Any] | str]) -> Iterator[Any]:
+    """Fetch `first`, then whatever each body's `next_at` leads to, until it leads nowhere."""
+    request: dict[str, Any] | str = first
+    for _ in range(MAX_PAGES):
+        body = fetch(request).json()
+        yield from envelope.items(body)
+        following = at(body, envelope.next_at)
+        if not following:
+            return
+        request = step(following)
+    raise AssertionError("the next pages never ended")
 
 
 def at(body: Any, path: str) -> Any:

@@ -40,7 +40,7 @@ class SandboxServer:
         self.vendors = dict(vendors)
         self.faults = Faults(self.vendors)
         self.requests = RequestLog()
-        self.rate_limits = {kind: TokenBucket() for kind in self.vendors}
+        self.rate_limits = {kind: TokenBucket(*v.rate_limit) for kind, v in self.vendors.items()}
         self.tokens = {kind: TokenIssuer(kind, v.token_lifetime) for kind, v in vendors.items() if v.token_lifetime}
         self.mounts: dict[str, Mounted] = {}
         self._stopping = threading.Event()

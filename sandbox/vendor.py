@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sandbox.auth import Auth, ClientCredentials, oauth_error
+from sandbox.bucket import DEFAULT_BURST, DEFAULT_RATE
 from sandbox.routing import BadQuery, Incoming, Reply, Route
 from sandbox.truth.model import Account, Customer, Role, World
 
@@ -54,6 +55,8 @@ class FakeVendor:
     grant: ClassVar[ClientCredentials | None] = None  # the token endpoint, for vendors that use one
     token_lifetime: ClassVar[float | None] = None
     retry_after: ClassVar[bool] = True  # whether its 429s say when to come back
+    # the sandbox's stand-in for the vendor's limit: requests per second, burst (generous by default)
+    rate_limit: ClassVar[tuple[float, int]] = (DEFAULT_RATE, DEFAULT_BURST)
     spec: ClassVar[Spec | None] = None
 
     def __init__(self) -> None:
@@ -77,6 +80,11 @@ class FakeVendor:
     def metric(self, neutral: str) -> str | None:
         """The connector metric a neutral one (`measures.py`) is reported under; None: not served."""
         raise NotImplementedError
+
+    def reported(self, world: World) -> dict[str, Owned]:
+        """The accounts a full sync must report: every account but a deleted one, or a tenant that
+        withdrew the MSP's access (override where the connector reports more)."""
+        return {i: (c, a) for i, (c, a) in self.accounts(world).items() if a.live and a.consent}
 
     # -- how it says no (override for the vendor's own shapes) -------------------------------
 

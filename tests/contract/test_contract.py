@@ -56,9 +56,7 @@ def from_the_truth(server: sandbox.SandboxServer, kind: str) -> tuple[dict[str, 
     vendor, world = VENDORS[kind], server.world
     names: dict[str, str] = {}
     expected: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-    for account_id, (customer, account) in vendor.accounts(world).items():
-        if not (account.live and account.consent):  # a deleted account, a tenant that withdrew consent
-            continue
+    for account_id, (customer, account) in vendor.reported(world).items():
         names[account_id] = account.name
         for item in items(customer, account, world.now):
             metric = vendor.metric(item.metric)

@@ -10,6 +10,15 @@ import sandbox
 
 
 @pytest.fixture(scope="module")
+def served() -> Iterator[sandbox.SandboxServer]:
+    """A small world with its rate limits opened wide: these tests make a few hundred quick calls."""
+    with sandbox.start(clients=20, seed=3) as server:
+        for kind in server.vendors:
+            server.set_rate_limit(kind, 10_000, 10_000)
+        yield server
+
+
+@pytest.fixture(scope="module")
 def server() -> Iterator[sandbox.SandboxServer]:
     with sandbox.start(clients=60, seed=7) as running:
         yield running

@@ -6,8 +6,6 @@ No test here names a kind; what is particular to one vendor is in `tests/vendors
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -32,14 +30,6 @@ def shape(kind: str, status: int) -> set[str]:
 
 def ids(records: list[dict]) -> list[object]:
     return [r.get("id") for r in records]
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[sandbox.SandboxServer]:
-    with sandbox.start(clients=20, seed=3) as server:
-        for kind in server.vendors:
-            server.set_rate_limit(kind, 10_000, 10_000)
-        yield server
 
 
 @pytest.mark.parametrize("size", (1, 7, 1000))

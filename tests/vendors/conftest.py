@@ -1,24 +1,5 @@
-"""One sandbox per module, its rate limits opened wide: quirk tests make a few hundred quick calls."""
+"""The sandbox tests' servers: `served` (one per module, limits wide open) and `fresh_server` (one per test)."""
 
-from __future__ import annotations
+from tests.sandbox.conftest import fresh_server, served
 
-from collections.abc import Iterator
-
-import pytest
-
-import sandbox
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[sandbox.SandboxServer]:
-    with sandbox.start(clients=20, seed=3) as server:
-        for kind in server.vendors:
-            server.set_rate_limit(kind, 10_000, 10_000)
-        yield server
-
-
-@pytest.fixture()
-def fresh_server() -> Iterator[sandbox.SandboxServer]:
-    """A server of its own, for tests that inject faults or move token clocks."""
-    with sandbox.start(clients=20, seed=11) as running:
-        yield running
+__all__ = ["fresh_server", "served"]
