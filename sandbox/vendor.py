@@ -150,10 +150,6 @@ class FakeVendor:
             allowed.append(route.method)
         return None, {}, allowed
 
-    def owned(self, world: World, customer: str) -> list[str]:
-        """The ids of the accounts this vendor shows for `customer` (canonical name), in id order."""
-        return [i for i, (c, _) in self.accounts(world).items() if c.canonical == customer]
-
 
 def stable_uuid(*parts: object) -> str:
     """A UUID that depends only on `parts`: the same record keeps its id in every world built alike."""

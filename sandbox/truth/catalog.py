@@ -67,9 +67,5 @@ MICROSOFT = {sku.part_number: sku for sku in (
 SECURITY_TIERS = ("standard", "advanced", "complete")
 
 
-def sold(code: str) -> Product:
-    return next(p for p in SOLD if p.code == code)
-
-
 def bought(code: str) -> Product:
     return next(p for p in BOUGHT if p.code == code)
