@@ -51,9 +51,8 @@ class RequestLog:
             self._entries.append(entry)
 
     def answered(self, exchange: Exchange) -> None:
-        if self.keep_exchanges:
-            with self._lock:
-                self._exchanges.append(exchange)
+        with self._lock:
+            self._exchanges.append(exchange)
 
     def clear(self) -> None:
         with self._lock:
