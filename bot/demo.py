@@ -50,7 +50,7 @@ def demo_config(home: Path) -> Config:
 def fresh_home(home: Path) -> Path:
     if home.exists():
         shutil.rmtree(home)
-    home.mkdir(parents=True)
+    home.mkdir(mode=0o700, parents=True)  # its own key and database: the owner's alone, as BILLREC_HOME
     return home
 
 

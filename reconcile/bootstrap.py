@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 import connectors
 from connectors.base import Connector
-from reconcile import db, vault
+from reconcile import db, owner_only, vault
 from reconcile.variance_exceptions import Exceptions
 from reconcile.config import Config
 from reconcile.context import Context, utcnow
@@ -73,7 +73,7 @@ def build(
         engine: an existing engine to reuse (tests on a per-test PostgreSQL schema).
     """
     if config.embedded:
-        config.home.mkdir(parents=True, exist_ok=True)
+        owner_only.directory(config.home)
     engine = engine or db.make_engine(config.url)
     if config.auto_upgrade:
         db.upgrade(engine)

@@ -1,7 +1,8 @@
 """The database: one engine per process, sessions, and Alembic migrations run from code.
 
 SQLite (the embedded default) gets WAL, foreign keys and a busy timeout so the web process, the
-clock process and the CLI can share one file; PostgreSQL is used as it is.
+clock process and the CLI can share one file, which only its owner may read (`reconcile.owner_only`);
+PostgreSQL is used as it is.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from reconcile import owner_only
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -31,10 +34,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
+        _owner_only_database(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _owner_only_database(url: str) -> None:
+    """The database file made 0600 before SQLite opens it, so the WAL files it creates are 0600 too."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():  # else SQLite's own "unable to open database file" says it best
+        owner_only.file(path)
+        for suffix in ("-wal", "-shm"):
+            owner_only.narrow(path.with_name(path.name + suffix), owner_only.FILE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:

@@ -1,6 +1,10 @@
 """Syncing one integration, all or nothing.
 
-1. A new sync run is recorded as `running`; rows left by an interrupted run are cleared.
+1. The sync claims the integration by inserting its run as `running`; a unique partial index
+   admits one running run per integration, so of two syncs started together exactly one gets
+   it, on SQLite and PostgreSQL alike, and the other is told "a sync of NAME is already running
+   (started HH:MM UTC by …)". An integration whose kind this billrec does not know is refused
+   before any run exists. Rows left by an interrupted run are cleared.
 2. The connector's records stream in and are written aside in batches, stamped with the run
    (readers only ever see an integration's `current_run_id`, so staged rows are invisible).
 3. Every record is validated on the way: a metric outside the connector's catalog, an empty
@@ -11,13 +15,19 @@
    the next sync of that integration begins, so a report reading them while this swap commits
    never sees half of either run.
 
-While it runs, a sync beats (a timer thread, every `HEARTBEAT_EVERY` seconds, whatever the
-vendor is doing); a run silent for `RUNNING_SILENCE` died with its process, and the next sync
-marks it failed. Every write a run makes is conditional on it still being `running`, so a run
-declared dead that wakes up again stops instead of overwriting anything.
-
 A failure at any step marks the run `failed` with a clear, redacted message, deletes what it
-staged and leaves the last good data exactly as it was.
+staged and leaves the last good data exactly as it was. Ctrl-C, SIGTERM (the CLI turns it into
+an exception) or anything else that is not an `Exception` marks the run `interrupted` the same
+way before the process goes on stopping.
+
+A run whose process died without a word (SIGKILL, a power cut) stays `running` until a later
+sync takes it over and marks it `interrupted`. The run records its host, pid and a start marker
+(`reconcile.liveness`): a sync on the same host that finds that process gone takes over at
+once. Across hosts the heartbeat is the rule: a running sync beats (a timer thread, every
+`HEARTBEAT_EVERY` seconds, whatever the vendor is doing), and a run silent for
+`RUNNING_SILENCE` is taken over from anywhere. Every write a run makes is conditional on it
+still being `running`, so a run declared dead that wakes up again stops instead of overwriting
+anything.
 """
 
 from __future__ import annotations
@@ -32,23 +42,24 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from connectors.base import Connector
 from connectors.errors import BadResponse, ConnectorError
 from connectors.records import Account, Asset, Quantity
-from reconcile import audit
+from reconcile import audit, liveness
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, NotFound, UserError
 from reconcile.integrations import Integrations
-from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun
+from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, SyncRun, SyncStatus
 
 log = logging.getLogger(__name__)
 
 BATCH = 2000  # records written per staging transaction: bounded memory, few round trips
 # A running sync beats at least this often (its staging writes do); a run silent for
-# RUNNING_SILENCE died with its process, and the next sync clears it instead of waiting.
+# RUNNING_SILENCE died with its process, and the next sync takes it over from any host.
 HEARTBEAT_EVERY = 30.0  # seconds
 RUNNING_SILENCE = timedelta(minutes=10)
 STAGED = (AccountRow, QuantityRow, AssetRow)
@@ -88,7 +99,7 @@ class _Heartbeat:
 
 def beat(session: Session, run_id: int, now: datetime) -> bool:
     """Mark the run alive; False when it is no longer running (it was taken over)."""
-    result = session.execute(update(SyncRun).where(SyncRun.id == run_id, SyncRun.status == "running")
+    result = session.execute(update(SyncRun).where(SyncRun.id == run_id, SyncRun.status == SyncStatus.RUNNING)
                              .values(heartbeat_at=now))
     return bool(result.rowcount)
 
@@ -99,7 +110,7 @@ class SyncOutcome:
 
     integration: str
     run_id: int
-    status: str  # succeeded | failed | held | discarded
+    status: SyncStatus  # succeeded | failed | interrupted | held | discarded
     accounts: int = 0
     quantities: int = 0
     assets: int = 0
@@ -108,7 +119,7 @@ class SyncOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.status == "succeeded"
+        return self.status == SyncStatus.SUCCEEDED
 
 
 @dataclass
@@ -185,25 +196,28 @@ class Syncs:
     def run(self, tenant_id: str, name: str, actor: Actor, *, trigger: str | None = None,
             progress: Callable[[int], None] | None = None) -> SyncOutcome:
         """Sync one integration; see the module docstring for the steps."""
-        run_id, integration_id, kind = self._begin(tenant_id, name, trigger or actor.via)
-        cls = self.integrations.connector_class(kind)
+        run_id, integration_id, cls = self._begin(tenant_id, name, trigger or actor.via, actor)
         stage = _Stage(self.context, tenant_id, integration_id, run_id, cls, progress)
         try:
-            with _Heartbeat(self.context, run_id), self.integrations.open(tenant_id, name) as connector:
-                for record in connector.sync():
-                    stage.add(record)
-            stage.flush()
-        except Superseded:
-            log.warning("sync run %s of %s was declared dead and taken over; it stops here", run_id, name)
-            return SyncOutcome(name, run_id, "failed", message="stopped: this sync was declared dead and "
-                               "another one took over; the current data is untouched")
-        except (ConnectorError, UserError) as error:  # the vendor, the key, or a refused URL
-            return self._fail(tenant_id, name, run_id, str(error))
+            try:
+                with _Heartbeat(self.context, run_id), self.integrations.open(tenant_id, name) as connector:
+                    for record in connector.sync():
+                        stage.add(record)
+                stage.flush()
+            except Superseded:
+                log.warning("sync run %s of %s was declared dead and taken over; it stops here", run_id, name)
+                return SyncOutcome(name, run_id, SyncStatus.FAILED, message="stopped: this sync was declared dead "
+                                   "and another one took over; the current data is untouched")
+            except (ConnectorError, UserError) as error:  # the vendor, the key, or a refused URL
+                return self._fail(tenant_id, name, run_id, str(error))
+            return self._finish(tenant_id, name, run_id, stage, actor)
         except Exception as error:
             log.exception("sync of %s failed unexpectedly", name)
             self._fail(tenant_id, name, run_id, f"internal error ({type(error).__name__}); see the log")
             raise
-        return self._finish(tenant_id, name, run_id, stage, actor)
+        except BaseException as error:  # Ctrl-C, SIGTERM, a worker shutting down: free the integration first
+            self._fail(tenant_id, name, run_id, f"interrupted ({_stopped_by(error)})", SyncStatus.INTERRUPTED)
+            raise
 
     def run_all(self, tenant_id: str, actor: Actor, *, trigger: str | None = None,
                 progress: Callable[[str, int], None] | None = None) -> list[SyncOutcome]:
@@ -213,10 +227,10 @@ class Syncs:
             try:
                 outcomes.append(self.run(tenant_id, info.name, actor, trigger=trigger, progress=step))
             except UserError as refused:  # busy, or disconnected meanwhile
-                outcomes.append(SyncOutcome(info.name, 0, "failed", message=refused.message))
+                outcomes.append(SyncOutcome(info.name, 0, SyncStatus.FAILED, message=refused.message))
             except Exception as error:  # one broken integration must not stop the others
                 log.exception("sync of %s failed unexpectedly", info.name)
-                outcomes.append(SyncOutcome(info.name, 0, "failed",
+                outcomes.append(SyncOutcome(info.name, 0, SyncStatus.FAILED,
                                             message=f"internal error ({type(error).__name__}); see the log"))
         return outcomes
 
@@ -227,7 +241,7 @@ class Syncs:
             run = self._held(session, integration, run_id)
             self._swap(session, integration, run)
             audit.record(session, tenant_id, actor, "sync.confirm", name, run=run.id)
-            outcome = self._outcome(name, run, "succeeded", "held sync confirmed; its data is now current")
+            outcome = self._outcome(name, run, SyncStatus.SUCCEEDED, "held sync confirmed; its data is now current")
         self.after_sync(tenant_id, integration.id)
         return outcome
 
@@ -236,62 +250,96 @@ class Syncs:
         with self.context.sessions.begin() as session:
             integration = self.integrations.require(session, tenant_id, name)
             run = self._held(session, integration, run_id)
-            run.status = "discarded"
+            run.status = SyncStatus.DISCARDED
             self._delete_rows(session, [run.id])
             audit.record(session, tenant_id, actor, "sync.discard", name, run=run.id)
-            return self._outcome(name, run, "discarded", "held sync discarded; the previous data stays")
+            return self._outcome(name, run, SyncStatus.DISCARDED, "held sync discarded; the previous data stays")
 
     def held(self, tenant_id: str) -> list[SyncOutcome]:
         """Every run waiting for confirmation."""
         with self.context.sessions() as session:
             query = (select(SyncRun, Integration.name).join(Integration, Integration.id == SyncRun.integration_id)
-                     .where(SyncRun.tenant_id == tenant_id, SyncRun.status == "held"))
-            return [self._outcome(name, run, "held", run.error or "") for run, name in session.execute(query)]
+                     .where(SyncRun.tenant_id == tenant_id, SyncRun.status == SyncStatus.HELD))
+            return [self._outcome(name, run, SyncStatus.HELD, run.error or "") for run, name in session.execute(query)]
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _begin(self, tenant_id: str, name: str, trigger: str) -> tuple[int, int, str]:
+    def _begin(self, tenant_id: str, name: str, trigger: str, actor: Actor) -> tuple[int, int, type[Connector]]:
+        """Claim the integration: take over a dead run, insert ours as `running`, clear old staged rows."""
         now = self.context.clock()
-        with self.context.sessions.begin() as session:
-            integration = self.integrations.require(session, tenant_id, name)
-            if integration.status != "connected":
-                raise Conflict(f"{name} is disconnected; its synced data is kept, but it no longer syncs")
-            running = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                            SyncRun.status == "running")).all()
-            for old in running:
-                if now - (old.heartbeat_at or old.started_at) < RUNNING_SILENCE:
-                    raise Conflict(f"a sync of {name} is already running (started {old.started_at:%H:%M} UTC)")
-                old.status, old.error, old.finished_at = "failed", "interrupted: the process stopped mid-sync", now
-            keep = [r for r in (integration.current_run_id,) if r] + list(session.scalars(
-                select(SyncRun.id).where(SyncRun.integration_id == integration.id, SyncRun.status == "held")))
-            for table in STAGED:
-                session.execute(delete(table).where(table.integration_id == integration.id,
-                                                    table.sync_run_id.not_in(keep)))
-            run = SyncRun(tenant_id=tenant_id, integration_id=integration.id, status="running", trigger=trigger,
-                          started_at=now)
-            session.add(run)
-            integration.last_attempt_at = now
-            session.flush()
-            return run.id, integration.id, integration.kind
+        integration_id = None
+        try:
+            with self.context.sessions.begin() as session:
+                integration = self.integrations.require(session, tenant_id, name)
+                integration_id = integration.id
+                if integration.status != "connected":
+                    raise Conflict(f"{name} is disconnected; its synced data is kept, but it no longer syncs")
+                cls = self.context.registry.get(integration.kind)
+                if cls is None:  # refused before a run exists, so nothing is left `running`
+                    raise Conflict(f"{name} is a {integration.kind!r} integration, a kind this version of billrec "
+                                   f"does not know (it knows {', '.join(sorted(self.context.registry))}); it cannot "
+                                   "sync until billrec is upgraded, or it is disconnected")
+                self._take_over(session, integration.id, name, now)
+                me = liveness.this_process()
+                run = SyncRun(tenant_id=tenant_id, integration_id=integration.id, status=SyncStatus.RUNNING,
+                              trigger=trigger, started_at=now, started_by=actor.name[:120], host=me.host[:255],
+                              pid=me.pid, process_mark=me.mark[:100])
+                session.add(run)
+                session.flush()  # the claim: a concurrent sync's insert fails here, or waits and then fails
+                keep = [r for r in (integration.current_run_id,) if r] + list(session.scalars(
+                    select(SyncRun.id).where(SyncRun.integration_id == integration.id,
+                                             SyncRun.status == SyncStatus.HELD)))
+                for table in STAGED:
+                    session.execute(delete(table).where(table.integration_id == integration.id,
+                                                        table.sync_run_id.not_in(keep)))
+                integration.last_attempt_at = now
+                return run.id, integration.id, cls
+        except IntegrityError:
+            with self.context.sessions() as session:
+                winner = session.scalar(select(SyncRun).where(SyncRun.integration_id == integration_id,
+                                                              SyncRun.status == SyncStatus.RUNNING))
+            if winner is None:  # not the claim that failed
+                raise
+            raise Conflict(_busy(name, winner)) from None
 
-    def _fail(self, tenant_id: str, name: str, run_id: int, message: str) -> SyncOutcome:
+    @staticmethod
+    def _take_over(session: Session, integration_id: int, name: str, now: datetime) -> None:
+        """Mark a dead `running` run of the integration interrupted; refuse, in words, while one lives."""
+        for old in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration_id,
+                                                         SyncRun.status == SyncStatus.RUNNING)):
+            why = _dead(old, now)
+            if why is None:
+                raise Conflict(_busy(name, old))
+            log.warning("sync run %s of %s: %s; taking it over", old.id, name, why)
+            old.status, old.finished_at = SyncStatus.INTERRUPTED, now
+            old.error = "interrupted: the process stopped mid-sync" + ("" if why == SILENT else f" ({why})")
+        session.flush()  # the run taken over leaves the unique index before ours enters it
+
+    def _fail(self, tenant_id: str, name: str, run_id: int, message: str,
+              status: SyncStatus = SyncStatus.FAILED) -> SyncOutcome:
+        """End a run that did not finish: its staged rows go, the last good data stays.
+
+        An interrupted run leaves the integration's `last_error` alone: nothing was wrong with it.
+        """
         with self.context.sessions.begin() as session:
             run = session.get(SyncRun, run_id)
-            if run.status != "running":  # taken over meanwhile: its rows and the integration are not ours
-                return self._outcome(name, run, "failed", f"{message} — the current data is untouched")
-            run.status, run.error, run.finished_at = "failed", message, self.context.clock()
+            if run.status != SyncStatus.RUNNING:  # taken over or finished: its rows and the integration are not ours
+                return self._outcome(name, run, SyncStatus.FAILED, f"{message} — the current data is untouched")
+            run.status, run.error, run.finished_at = status, message, self.context.clock()
             self._delete_rows(session, [run_id])
-            integration = session.get(Integration, run.integration_id)
-            integration.last_error = message
-            log.warning("sync of %s failed: %s", name, message)
-            return self._outcome(name, run, "failed", f"{message} — the last good data is kept")
+            if status == SyncStatus.FAILED:
+                session.get(Integration, run.integration_id).last_error = message
+                log.warning("sync of %s failed: %s", name, message)
+            else:
+                log.warning("sync of %s %s; the last good data is kept", name, message)
+            return self._outcome(name, run, status, f"{message} — the last good data is kept")
 
     def _finish(self, tenant_id: str, name: str, run_id: int, stage: _Stage, actor: Actor) -> SyncOutcome:
         with self.context.sessions.begin() as session:
             run = session.get(SyncRun, run_id, with_for_update=True)
-            if run.status != "running":
+            if run.status != SyncStatus.RUNNING:
                 log.warning("sync run %s of %s was declared dead and taken over; not applying it", run_id, name)
-                return SyncOutcome(name, run_id, "failed", message="stopped: this sync was declared dead and "
+                return SyncOutcome(name, run_id, SyncStatus.FAILED, message="stopped: this sync was declared dead and "
                                    "another one took over; the current data is untouched")
             integration = session.get(Integration, run.integration_id)
             run.accounts, run.quantities, run.assets = (stage.counts["accounts"], stage.counts["quantities"],
@@ -302,17 +350,17 @@ class Syncs:
             drops = sharp_drops(previous, run, self.context.config.drop_threshold) if previous else []
             if drops:
                 for older in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                                   SyncRun.status == "held")):
-                    older.status = "discarded"
+                                                                   SyncRun.status == SyncStatus.HELD)):
+                    older.status = SyncStatus.DISCARDED
                     self._delete_rows(session, [older.id])
-                run.status = "held"
+                run.status = SyncStatus.HELD
                 run.error = "totals fell sharply: " + "; ".join(drops)
                 integration.last_error = None
                 audit.record(session, tenant_id, actor, "sync.held", name, run=run.id, drops=drops)
-                return self._outcome(name, run, "held",
+                return self._outcome(name, run, SyncStatus.HELD,
                                      "held for confirmation, nothing replaced: " + "; ".join(drops), tuple(drops))
             self._swap(session, integration, run)
-            outcome = self._outcome(name, run, "succeeded", "synced")
+            outcome = self._outcome(name, run, SyncStatus.SUCCEEDED, "synced")
         self.after_sync(tenant_id, integration.id)
         return outcome
 
@@ -320,20 +368,21 @@ class Syncs:
         """Make `run` current. The old run's rows stay until the next sync begins (see the module
         docstring); holds older than this run are discarded, so none can later replace newer data."""
         old = integration.current_run_id
-        run.status = "succeeded"
+        run.status = SyncStatus.SUCCEEDED
         integration.current_run_id = run.id
         integration.last_success_at = run.finished_at or self.context.clock()
         integration.last_error = None
         if old and old != run.id:
-            session.execute(update(SyncRun).where(SyncRun.id == old).values(status="superseded"))
+            session.execute(update(SyncRun).where(SyncRun.id == old).values(status=SyncStatus.SUPERSEDED))
         for older in session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                           SyncRun.status == "held", SyncRun.id < run.id)):
-            older.status = "discarded"
+                                                           SyncRun.status == SyncStatus.HELD, SyncRun.id < run.id)):
+            older.status = SyncStatus.DISCARDED
             self._delete_rows(session, [older.id])
 
     def _held(self, session: Session, integration: Integration, run_id: int | None = None) -> SyncRun:
         run = session.scalars(select(SyncRun).where(SyncRun.integration_id == integration.id,
-                                                    SyncRun.status == "held").order_by(SyncRun.id.desc())).first()
+                                                    SyncRun.status == SyncStatus.HELD)
+                              .order_by(SyncRun.id.desc())).first()
         if run is None:
             raise NotFound(f"{integration.name} has no sync waiting for confirmation")
         if run_id is not None and run.id != run_id:
@@ -348,9 +397,36 @@ class Syncs:
             session.execute(delete(table).where(table.sync_run_id.in_(ids)))
 
     @staticmethod
-    def _outcome(name: str, run: SyncRun, status: str, message: str, drops: tuple[str, ...] = ()) -> SyncOutcome:
+    def _outcome(name: str, run: SyncRun, status: SyncStatus, message: str, drops: tuple[str, ...] = ()) -> SyncOutcome:
         return SyncOutcome(name, run.id, status, run.accounts or 0, run.quantities or 0, run.assets or 0,
                            message, drops)
+
+
+SILENT = "silent for longer than a live sync ever is"
+
+
+def _dead(run: SyncRun, now: datetime) -> str | None:
+    """Why a `running` run is dead (its heartbeat went silent, or its process is gone); None if it may be alive."""
+    if now - (run.heartbeat_at or run.started_at) >= RUNNING_SILENCE:
+        return SILENT
+    if liveness.gone(run.host, run.pid, run.process_mark):
+        return f"pid {run.pid} on {run.host} is gone"
+    return None
+
+
+def _busy(name: str, run: SyncRun) -> str:
+    by = f" by {run.started_by}" if run.started_by else ""
+    where = f", pid {run.pid} on {run.host}" if run.host else ""
+    return (f"a sync of {name} is already running (started {run.started_at:%H:%M} UTC{by}{where}); "
+            "try again when it ends")
+
+
+def _stopped_by(error: BaseException) -> str:
+    """In words: "Ctrl-C", "SIGTERM" (see bot.cli), or the exception's name."""
+    if isinstance(error, KeyboardInterrupt):
+        return "Ctrl-C"
+    text = str(error)
+    return text if text and not text.isdigit() else type(error).__name__
 
 
 def sharp_drops(previous: SyncRun, current: SyncRun, threshold: Decimal) -> list[str]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -102,8 +104,26 @@ class Integration(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class SyncStatus(StrEnum):
+    """Where a sync run is: running → succeeded | failed | interrupted | held;
+    held → succeeded (confirmed) | discarded; succeeded → superseded by the next good run."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # stopped by Ctrl-C or SIGTERM, or its process found dead
+    HELD = "held"
+    DISCARDED = "discarded"
+    SUPERSEDED = "superseded"
+
+
 class SyncRun(Base):
     __tablename__ = "sync_runs"
+    __table_args__ = (
+        # one running sync per integration: inserting the run is the claim, atomic on both backends
+        Index("uq_sync_runs_running", "integration_id", unique=True,
+              sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
@@ -112,9 +132,17 @@ class SyncRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # a running sync writes this as it goes; silence means its process died
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # running → succeeded | failed | held; held → confirmed | discarded; succeeded → superseded
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    # a plain VARCHAR on both backends (no CHECK): a status added later needs no table rebuild
+    status: Mapped[SyncStatus] = mapped_column(
+        Enum(SyncStatus, native_enum=False, create_constraint=False, length=20,
+             values_callable=lambda statuses: [s.value for s in statuses]),
+        default=SyncStatus.RUNNING)
     trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    # who started it and the process running it (see reconcile.liveness), for "already running" and takeover
+    started_by: Mapped[str | None] = mapped_column(String(120))
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    process_mark: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(Text)
     accounts: Mapped[int] = mapped_column(Integer, default=0)
     quantities: Mapped[int] = mapped_column(Integer, default=0)

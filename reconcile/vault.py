@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from reconcile import owner_only
 from reconcile.errors import UserError
 
 KEY_FILE = "secret.key"
@@ -158,11 +159,12 @@ def load_keys(
         return keys
     path = key_file(home)
     if path.exists():
+        owner_only.narrow(path, owner_only.FILE)
         return read_key_file(path)
     if not embedded:
         raise VaultError("BILLREC_ENCRYPTION_KEY is not set. A server database needs a key you keep "
                          f"safe; make one with: {GENERATE_HINT}")
-    home.mkdir(parents=True, exist_ok=True)
+    owner_only.directory(home)
     write_key_file(path, [Fernet.generate_key().decode()])
     announce(f"Generated an encryption key for stored credentials at {path} (readable only by you). "
              "Back it up: without it, stored credentials cannot be read.")
@@ -176,8 +178,8 @@ def read_key_file(path: Path) -> list[str]:
 def write_key_file(path: Path, keys: Sequence[str]) -> None:
     """Write keys (first = current) with owner-only permissions, atomically."""
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, owner_only.FILE)
     with os.fdopen(fd, "w") as handle:
         handle.write("\n".join(keys) + "\n")
-    os.chmod(tmp, 0o600)
+    os.chmod(tmp, owner_only.FILE)
     os.replace(tmp, path)

@@ -126,6 +126,13 @@ def config(database: Database, tmp_path: Path) -> Config:
 
 
 @pytest.fixture
+def cli_env(tmp_path: Path, database: Database) -> dict[str, str]:
+    """What `billrec` reads, for this test's home and database (in-process or in a subprocess alike)."""
+    return {"BILLREC_HOME": str(tmp_path / "home"), "DATABASE_URL": database.url,
+            "BILLREC_ENCRYPTION_KEY": Fernet.generate_key().decode()}
+
+
+@pytest.fixture
 def services(config: Config, database: Database, clock: Clock) -> Iterator[bootstrap.Services]:
     built = bootstrap.build(config, engine=database.engine, clock=clock)
     built.tenants.ensure("local")

@@ -8,15 +8,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner, Result
-from cryptography.fernet import Fernet
 
 from bot.cli import cli
-
-
-@pytest.fixture
-def cli_env(tmp_path, database) -> dict[str, str]:
-    return {"BILLREC_HOME": str(tmp_path / "home"), "DATABASE_URL": database.url,
-            "BILLREC_ENCRYPTION_KEY": Fernet.generate_key().decode()}
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from reconcile import bootstrap, keys
+from reconcile import bootstrap, db, keys
 from reconcile.audit import Actor
 from reconcile.config import Config
 from reconcile.errors import Invalid
@@ -28,6 +29,34 @@ def test_migrations_build_exactly_the_declared_tables(services, database):
     with database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert differences == []
+
+
+def test_the_migration_to_exclusive_syncs_keeps_one_running_run_per_integration(database):
+    """A database that met the race has two `running` runs of one integration; 0005 must still apply."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    command.upgrade(db.alembic_config(database.engine), "0004")
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants (id, name, created_at, settings) VALUES ('t', '', :at, '{}')"),
+                           {"at": datetime(2026, 11, 1)})
+        connection.execute(text("INSERT INTO integrations (id, tenant_id, kind, name, public_settings, status, "
+                                "created_at, created_by) VALUES (1, 't', 'pax8', 'pax8', '{}', 'connected', :at, '')"),
+                           {"at": datetime(2026, 11, 1)})
+        for run_id in (1, 2):
+            connection.execute(text("INSERT INTO sync_runs (id, tenant_id, integration_id, started_at, status, "
+                                    "trigger, accounts, quantities, assets, totals) "
+                                    "VALUES (:id, 't', 1, :at, 'running', 'cli', 0, 0, 0, '{}')"),
+                               {"id": run_id, "at": datetime(2026, 11, 1)})
+    db.upgrade(database.engine)
+    with database.engine.begin() as connection:
+        statuses = connection.execute(text("SELECT id, status FROM sync_runs ORDER BY id")).all()
+    assert [tuple(row) for row in statuses] == [(1, "interrupted"), (2, "running")]
+    with pytest.raises(IntegrityError), database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO sync_runs (id, tenant_id, integration_id, started_at, status, trigger, "
+                                "accounts, quantities, assets, totals) "
+                                "VALUES (3, 't', 1, :at, 'running', 'cli', 0, 0, 0, '{}')"),
+                           {"at": datetime(2026, 11, 1)})
 
 
 def test_credentials_are_stored_encrypted_and_never_in_the_audit_log(services):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,9 +12,10 @@ from sqlalchemy import func, select
 
 from connectors.errors import BadResponse
 from connectors.records import Account, Quantity
+from reconcile import liveness
 from reconcile.audit import Actor
 from reconcile.errors import Conflict, NotFound
-from reconcile.tables import AssetRow, AuditEntry, QuantityRow, SyncRun
+from reconcile.tables import AssetRow, AuditEntry, QuantityRow, SyncRun, SyncStatus
 from tests.fakes import OUTAGE, Scripted, ScriptedBilling, fleet
 
 ADMIN = Actor("U_ADMIN", "cli")
@@ -139,6 +142,60 @@ def test_a_run_left_running_by_a_dead_process_is_cleared_on_the_next_sync(rmm, c
     with rmm.context.sessions() as session:
         assert session.get(SyncRun, dead.id).error == "interrupted: the process stopped mid-sync"
     assert staged_rows(rmm) == 15
+
+
+def a_pid_that_is_gone() -> int:
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(child.stdout)
+
+
+def recorded_by(whom: str) -> dict[str, object]:
+    """Where a running run says its process is, for each case of the takeover rule."""
+    me, gone = liveness.this_process(), a_pid_that_is_gone()
+    namespace, started = me.mark.rsplit(" ", 1)
+    return {
+        "this process": {"host": me.host, "pid": me.pid, "process_mark": me.mark},
+        "this pid, reused by a later process": {"host": me.host, "pid": me.pid,
+                                                "process_mark": f"{namespace} {float(started) - 3600}"},
+        "a process gone from this host": {"host": me.host, "pid": gone, "process_mark": me.mark},
+        "another host": {"host": "elsewhere.example", "pid": gone, "process_mark": me.mark},
+        "another pid namespace on this host": {"host": me.host, "pid": gone,
+                                               "process_mark": f"pid:[1] {started}"},
+    }[whom]
+
+
+@pytest.mark.parametrize(("whom", "taken_over"), [
+    ("this process", False),
+    ("this pid, reused by a later process", True),
+    ("a process gone from this host", True),
+    ("another host", False),  # across hosts only the heartbeat tells
+    ("another pid namespace on this host", False),  # a container sharing the hostname: its pids are not ours
+])
+def test_a_run_whose_process_is_gone_from_this_host_is_taken_over_at_once(rmm, clock, whom, taken_over):
+    with rmm.context.sessions.begin() as session:
+        info = rmm.integrations.get("local", "rmm")
+        old = SyncRun(tenant_id="local", integration_id=info.id, status=SyncStatus.RUNNING, started_at=clock(),
+                      heartbeat_at=clock(), started_by="U_OTHER", **recorded_by(whom))
+        session.add(old)
+    if not taken_over:
+        with pytest.raises(Conflict, match=r"already running \(started \d\d:\d\d UTC by U_OTHER, pid \d+ on "):
+            rmm.syncs.run("local", "rmm", ADMIN)
+        return
+    assert rmm.syncs.run("local", "rmm", ADMIN).ok
+    with rmm.context.sessions() as session:
+        run = session.get(SyncRun, old.id)
+    assert run.status == SyncStatus.INTERRUPTED
+    assert run.error == f"interrupted: the process stopped mid-sync (pid {run.pid} on {run.host} is gone)"
+
+
+def test_an_integration_of_a_kind_billrec_does_not_know_is_refused_before_a_run_exists(rmm):
+    del rmm.context.registry["scripted"]  # connected by a newer billrec, say, then downgraded
+    with pytest.raises(Conflict, match="rmm is a 'scripted' integration, a kind this version of billrec does not know"):
+        rmm.syncs.run("local", "rmm", ADMIN)
+    with rmm.context.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(SyncRun)) == 0
+    rmm.context.registry["scripted"] = Scripted
+    assert rmm.syncs.run("local", "rmm", ADMIN).ok  # nothing was left running to wait for
 
 
 def test_a_disconnected_integration_does_not_sync_but_keeps_its_data(rmm):

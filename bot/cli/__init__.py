@@ -2,6 +2,9 @@
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback: problems the user
 can fix exit 1; a bug exits 2 and its traceback goes to `BILLREC_HOME/billrec.log`.
+
+SIGTERM stops a command the way Ctrl-C does, by an exception in the main thread (`Terminated`),
+so a sync in progress marks its run interrupted before the process exits (143, as for SIGTERM).
 """
 
 from __future__ import annotations
@@ -9,16 +12,19 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
 import click
 
 from bot import settings as settings_module
-from reconcile import bootstrap
+from reconcile import bootstrap, errors, owner_only
 from reconcile.audit import Actor
-from reconcile import errors
 
 log = logging.getLogger("billrec")
 
@@ -42,12 +48,40 @@ class Env:
         return services
 
 
+class Terminated(SystemExit):
+    """SIGTERM, raised in the main thread: `finally` and `except BaseException` blocks run on the way out."""
+
+    def __init__(self) -> None:
+        super().__init__(128 + signal.SIGTERM)
+
+    def __str__(self) -> str:
+        return "SIGTERM"
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a command runs, SIGTERM raises `Terminated` instead of ending the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
 class BillrecGroup(click.Group):
     """Turns known failures into one line; logs anything else and says where."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _sigterm_raises():
+                return super().invoke(ctx)
         except errors.KNOWN as error:
             click.echo(f"billrec: {errors.shown(error)}", err=True)
             sys.exit(1)
@@ -67,8 +101,7 @@ class BillrecGroup(click.Group):
 def _log_to_file(ctx: click.Context) -> str:
     env = ctx.find_object(Env)
     home = env.settings.billrec_home.expanduser() if env else settings_module.load().billrec_home.expanduser()
-    home.mkdir(parents=True, exist_ok=True)
-    path = home / "billrec.log"
+    path = owner_only.file(owner_only.directory(home) / "billrec.log")  # tracebacks may quote vendor data
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)

@@ -9,39 +9,11 @@ import os
 import subprocess
 import sys
 
-import pytest
-from click.testing import CliRunner
-from cryptography.fernet import Fernet
-
-import sandbox
-from bot.cli import cli
-
-
-@pytest.fixture
-def world():
-    with sandbox.start(clients=20, seed=11) as server:
-        yield server
-
-
-@pytest.fixture
-def billrec(tmp_path, database):
-    env = {"BILLREC_HOME": str(tmp_path / "home"), "DATABASE_URL": database.url,
-           "BILLREC_ENCRYPTION_KEY": Fernet.generate_key().decode()}
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None, ok: bool = True):
-        result = runner.invoke(cli, list(args), env=env, input=input, prog_name="billrec")
-        if ok:
-            assert result.exit_code == 0, result.output + result.stderr
-        return result
-    return run
+from tests.e2e.conftest import connect
 
 
 def connect_all(billrec, world) -> None:
-    for kind in ("connectwise", "ninjaone", "pax8"):
-        sets = [x for name, value in world.settings(kind).items() for x in ("--set", f"{name}={value}")]
-        out = billrec("connect", kind, "--name", kind, *sets).stdout
-        assert f"Connected {kind}" in out
+    connect(billrec, world, "connectwise", "ninjaone", "pax8")
 
 
 def test_connect_sync_link_check_reconcile_snapshot_export(billrec, world, tmp_path):
