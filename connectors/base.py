@@ -1,15 +1,17 @@
 """What every connector declares, and the little machinery that turns a declaration into a client.
 
-A vendor module subclasses `Connector`, fills in the class attributes and writes `test()` and
-`sync()`; see `ninjaone.py` for a complete one. Everything else (auth, retries, paging, pace,
-redaction) comes from `http.VendorClient`.
+A vendor module subclasses `Connector`, fills in the class attributes (fields, guidance, metrics,
+auth, its endpoints and the cheap `test_call`) and writes `sync()`, which only says what each
+item means; see `ninjaone.py` for a complete one. Reading a declared endpoint (`items`, `one`,
+`walk`) and everything under it (auth, retries, paging, pace, redaction) is shared.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
@@ -17,8 +19,12 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors.auth import AuthSpec
-from connectors.errors import ConfigError
+from connectors.endpoints import Endpoint, Item
+from connectors.guidance import Guidance
+from connectors.errors import BadResponse, ConfigError
 from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message
+from connectors.paging import Paginator, Unpaged
+from connectors.parse import Reader
 from connectors.records import Record
 
 
@@ -47,18 +53,8 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class Guidance:
-    """Least-privilege guidance shown before anyone pastes a key."""
-
-    reads: str
-    never_reads: str
-    role: str
-    writes_back: str = "Never. BillingReconcile only reads."
-
-
 class Connector:
-    """Base of every vendor connector: declare the class attributes, implement `test` and `sync`."""
+    """Base of every vendor connector: declare the class attributes and endpoints, implement `sync`."""
 
     kind: ClassVar[str]
     display_name: ClassVar[str]
@@ -70,6 +66,18 @@ class Connector:
     auth: ClassVar[AuthSpec | None] = None
     # extra headers on every request; values are format strings over the settings
     headers: ClassVar[dict[str, str]] = {}
+    # one cheap authenticated read: what `test()` calls
+    test_call: ClassVar[Endpoint]
+    # defaults for every declared endpoint that does not say otherwise
+    paging: ClassVar[Paginator] = Unpaged()
+    items_at: ClassVar[str | None] = None
+    # strict value readers that name this vendor (`read.require(org, "id")`), bound per class
+    read: ClassVar[Reader]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "display_name" in cls.__dict__:
+            cls.read = Reader(cls.display_name)
 
     def __init__(
         self,
@@ -95,12 +103,93 @@ class Connector:
     # -- declared behaviour ---------------------------------------------------------------
 
     def test(self) -> None:
-        """One cheap authenticated read; raises a `ConnectorError` when it fails."""
-        raise NotImplementedError
+        """One cheap authenticated read (`test_call`); raises a `ConnectorError` when it fails."""
+        self.one(self.test_call)
 
     def sync(self) -> Iterator[Record]:
         """Yield accounts, quantities and assets, page by page."""
         raise NotImplementedError
+
+    # -- reading declared endpoints --------------------------------------------------------
+
+    def items(self, endpoint: Endpoint, parent: Item = None) -> Iterator[Item]:
+        """Every item of a declared list that it keeps, page by page; `parent` fills a child's path."""
+        self._get_only(endpoint)
+        path, params = endpoint.bound(parent, self.read)
+        items_at = self.items_at if endpoint.items_at is None else endpoint.items_at
+        listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at)
+        return listed if endpoint.keep is None else filter(endpoint.keep, listed)
+
+    def one(self, endpoint: Endpoint, parent: Item = None) -> Any:
+        """The body of a declared single read; None when it is `missing_ok` and the vendor says 404."""
+        self._get_only(endpoint)
+        path, params = endpoint.bound(parent, self.read)
+        try:
+            return self.http.json(path, params)
+        except BadResponse as error:
+            if endpoint.missing_ok and error.status == 404:
+                return None
+            raise
+
+    def walk(self, endpoint: Endpoint, parents: Iterable[Item] | None = None) -> Iterator[tuple[Item, Item]]:
+        """(parent, child) for every child of every parent: the items of `endpoint.each`, or `parents`.
+
+        `parents` are the connector's own choice of them (only agreements of listed companies) or
+        a tree's roots. With `descend=` declared, a child it accepts is a parent in turn.
+        """
+        if endpoint.each is None and parents is None:
+            raise TypeError(f"{endpoint.path} declares no parent (each=) to walk over")
+        levels: deque[Iterable[Item]] = deque([self.items(endpoint.each) if parents is None else parents])
+        walked: set[str] = set()
+        while levels:
+            for parent in levels.popleft():
+                if endpoint.descend is not None:
+                    # a tenant listed under two parents (or under itself) must not loop the sync
+                    where = repr(endpoint.bound(parent, self.read))
+                    if where in walked:
+                        raise BadResponse(f"{self.display_name}: {endpoint.path} lists the same parent twice; "
+                                          "stopping so the sync cannot loop")
+                    walked.add(where)
+                deeper: list[Item] = []
+                for child in self.items(endpoint, parent):
+                    yield parent, child
+                    if endpoint.descend is not None and endpoint.descend(child):
+                        deeper.append(child)
+                if deeper:
+                    levels.append(deeper)
+
+    @classmethod
+    def endpoints(cls) -> dict[str, Endpoint]:
+        """Every endpoint this connector declares, by attribute name, base classes first."""
+        found: dict[str, Endpoint] = {}
+        for klass in reversed(cls.__mro__):
+            found.update({name: value for name, value in vars(klass).items() if isinstance(value, Endpoint)})
+        return found
+
+    @classmethod
+    def read_posts(cls, base_url: str) -> frozenset[tuple[str, str | None]]:
+        """The only POSTs this connector may send: (URL path, JSON-RPC method or None).
+
+        Its token request, if its auth has one, and every endpoint declared with `method="POST"`.
+        The read-only contract test allows these in the vendor's log and nothing else.
+        """
+        root = httpx.URL(base_url.rstrip("/") + "/")
+        posts = {(root.join(e.path.lstrip("/")).path, e.rpc_method)
+                 for e in cls.endpoints().values() if e.method == "POST"}
+        token = cls.token_url(base_url)
+        return frozenset(posts | {(httpx.URL(token).path, None)} if token else posts)
+
+    @classmethod
+    def token_url(cls, base_url: str) -> str | None:
+        """Where the auth posts its token request, for auth that fetches a token."""
+        token_url = getattr(cls.auth, "token_url", None)  # only token-issuing auth has one
+        return token_url(base_url) if token_url else None
+
+    def _get_only(self, endpoint: Endpoint) -> None:
+        if endpoint.method != "GET":
+            # the shared client reads with GET only; a read POST waits for its allow-listed method there
+            raise NotImplementedError(f"{self.display_name}: {endpoint.method} {endpoint.path} is declared, "
+                                      "but the shared client has no read-POST method yet")
 
     # -- hooks a vendor may override -------------------------------------------------------
 

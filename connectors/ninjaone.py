@@ -1,9 +1,5 @@
 """NinjaOne RMM (Public API v2): organisations and their approved devices, counted by device class.
 
-Reads: `GET /v2/organizations` and `GET /v2/devices` (id-cursor paging), with the OAuth2
-client-credentials grant and only the read-only `monitoring` scope.
-Never reads: remote-control sessions, device passwords, scripts, custom-field secrets or files.
-
 Device classes map to metrics as NinjaOne's `nodeClass` says (see `CATEGORY`); virtual guests
 count as servers, and any class NinjaOne adds later counts as `devices:other` rather than
 failing the sync. Only devices with `approvalStatus == "APPROVED"` count.
@@ -11,15 +7,14 @@ failing the sync. Only devices with `approvalStatus == "APPROVED"` count.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal
+from typing import Any
 
 from connectors.auth import OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, Role
+from connectors.endpoints import Endpoint
 from connectors.paging import IdCursor
-from connectors.parse import epoch_datetime, require
-from connectors.records import Account, Asset, Quantity, Record
+from connectors.records import Account, Asset, Record, counted
 
 REGIONS = (
     ("https://app.ninjarmm.com", "United States (app)"),
@@ -65,10 +60,17 @@ class NinjaOne(Connector):
         Field("client_secret", "Client secret", secret=True),
     )
     guidance = Guidance(
-        reads="Organizations and devices: device class, approval status, name and last contact.",
-        never_reads="Remote-control sessions, device passwords, scripts or file contents.",
-        role="An API Services (machine-to-machine) app with the client-credentials grant and only "
-             "the `monitoring` scope (Administration › Apps › API); never grant `management` or `control`.",
+        reads="Organizations (id, name) and devices: class, approval status, organization, name and last contact.",
+        why="Organizations are matched to clients; approved devices, counted by class, are the usage compared "
+            "with what each client is billed for managed workstations, servers and network devices. The "
+            "`monitoring` scope is NinjaOne's read-only scope, and it lists both.",
+        never_reads="Remote-control sessions, device passwords, scripts, custom-field secrets or file contents.",
+        writes_back="Never. The `monitoring` scope cannot run scripts, change devices or open sessions, and "
+                    "BillingReconcile asks for no other scope.",
+        revoke="in NinjaOne, Administration › Apps › API › Client App IDs, delete the API Services app made for "
+               "BillingReconcile (or generate a new secret for it).",
+        permission="An API Services (machine-to-machine) app with the client-credentials grant and only the "
+                   "`monitoring` scope (Administration › Apps › API); never grant `management` or `control`.",
     )
     metrics = {
         "devices:workstation": "Approved workstations (Windows, Linux, Mac)",
@@ -80,26 +82,21 @@ class NinjaOne(Connector):
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
     paging = IdCursor(param="after", size_param="pageSize", size=1000)
 
-    def test(self) -> None:
-        self.http.json("v2/organizations", {"pageSize": 1})
+    test_call = Endpoint("v2/organizations", params={"pageSize": 1})
+    organizations = Endpoint("v2/organizations")
+    devices = Endpoint("v2/devices", keep=lambda device: device.get("approvalStatus", "APPROVED") == "APPROVED")
 
     def sync(self) -> Iterator[Record]:
-        for org in self.http.items("v2/organizations", paging=self.paging):
-            yield Account(id=str(require(org, "id", self.display_name)), name=str(org.get("name") or org["id"]))
-        counts: Counter[tuple[str, str]] = Counter()
-        for device in self.http.items("v2/devices", paging=self.paging):
-            if device.get("approvalStatus", "APPROVED") != "APPROVED":
-                continue
-            account_id = str(require(device, "organizationId", self.display_name))
-            metric = f"devices:{category(str(require(device, 'nodeClass', self.display_name)))}"
-            counts[account_id, metric] += 1
-            yield Asset(
-                account_id=account_id,
-                metric=metric,
-                id=str(require(device, "id", self.display_name)),
-                name=str(device.get("systemName") or device.get("displayName") or device.get("dnsName") or device["id"]),
-                last_seen=epoch_datetime(device.get("lastContact"), self.display_name),
-            )
-        for (account_id, metric), count in counts.items():
-            yield Quantity(account_id=account_id, metric=metric, value=Decimal(count))
+        for org in self.items(self.organizations):
+            yield Account(id=str(self.read.require(org, "id")), name=str(org.get("name") or org["id"]))
+        yield from counted(self.asset(device) for device in self.items(self.devices))
 
+    def asset(self, device: dict[str, Any]) -> Asset:
+        """An approved device under its class's metric, named as the console shows it."""
+        return Asset(
+            account_id=str(self.read.require(device, "organizationId")),
+            metric=f"devices:{category(str(self.read.require(device, 'nodeClass')))}",
+            id=str(self.read.require(device, "id")),
+            name=str(device.get("systemName") or device.get("displayName") or device.get("dnsName") or device["id"]),
+            last_seen=self.read.epoch_datetime(device.get("lastContact")),
+        )

@@ -158,3 +158,14 @@ class LinkHeader:
     def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
         link = response.links.get(self.rel)
         return response.request.url.join(link["url"]) if link and link.get("url") else None
+
+
+@dataclass(frozen=True)
+class Unpaged:
+    """The whole list in one response: `GET /v1.0/subscribedSkus` → `{"value": […]}`."""
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        return None

@@ -10,6 +10,8 @@ A sync is a stream of these three records; `reconcile/` stores them and never se
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -56,3 +58,17 @@ class Asset:
 
 
 Record = Account | Quantity | Asset
+
+
+def counted(assets: Iterable[Asset]) -> Iterator[Asset | Quantity]:
+    """Each asset as it comes, then one Quantity per account and metric counting them.
+
+    The usage side of most vendors is a count of things (devices, endpoints, seats): a connector
+    yields the things, and this adds the counts once the last page is in.
+    """
+    counts: Counter[tuple[str, Metric]] = Counter()
+    for asset in assets:
+        counts[asset.account_id, asset.metric] += 1
+        yield asset
+    for (account_id, metric), count in counts.items():
+        yield Quantity(account_id=account_id, metric=metric, value=Decimal(count))

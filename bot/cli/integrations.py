@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import click
 from tabulate import tabulate
@@ -51,8 +52,11 @@ def kinds(env: Env) -> None:
         for field in cls.fields:
             extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
             click.echo(f"    {field.name}: {field.label}{extra}")
-        click.echo(f"    reads: {cls.guidance.reads}\n    never reads: {cls.guidance.never_reads}\n"
-                   f"    recommended role: {cls.guidance.role}\n")
+        for label, _, text in cls.guidance.facts():
+            # never split a hyphenated word or a URL across lines
+            click.echo(textwrap.fill(f"{label.lower()}: {text}", width=100, initial_indent="    ",
+                                     subsequent_indent="        ", break_on_hyphens=False, break_long_words=False))
+        click.echo()
 
 
 @cli.command()

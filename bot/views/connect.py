@@ -70,10 +70,9 @@ def pick_view(kinds: Mapping[str, type[Connector]]) -> dict[str, Any]:
 
 
 def guidance_text(cls: type[Connector]) -> str:
-    g = cls.guidance
-    return (f"*{escape(cls.display_name)}* — least privilege\n"
-            f"*Reads:* {escape(g.reads)}\n*Never reads:* {escape(g.never_reads)}\n"
-            f"*Recommended role:* {escape(g.role)}\n*Writes back:* {escape(g.writes_back)}")
+    """The six facts of the connector's setup guide (connectors/guide.py), one line each."""
+    facts = [f"*{label}:* {escape(text)}" for label, _, text in cls.guidance.facts()]
+    return "\n".join([f"*{escape(cls.display_name)}* — least privilege", *facts])
 
 
 def form_view(kind: str, cls: type[Connector], kinds: Mapping[str, type[Connector]], *,

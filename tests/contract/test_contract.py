@@ -117,8 +117,12 @@ def test_only_reads_reach_the_vendor(sandbox_server, kind):
         list(connector.sync())
     calls = sandbox_server.requests.of(kind)
     assert calls
-    vendor = VENDORS[kind]
-    writes = [c for c in calls if not (route := vendor.route(c.method, c.path, c.operation)[0]) or not route.reads]
+    # a call other than a GET must be a POST both sides declare a read: the connector (its token request,
+    # its read POSTs, at the vendor's own paths) and the fake (a token or read route)
+    vendor, cls = VENDORS[kind], connectors.REGISTRY[kind]
+    declared = cls.read_posts(cls.fields[0].default)
+    writes = [c for c in calls if not (route := vendor.route(c.method, c.path, c.operation)[0]) or not route.reads
+              or (c.method != "GET" and (c.path, c.operation or None) not in declared)]
     assert writes == []
 
 
@@ -247,7 +251,9 @@ def test_connector_errors_form_one_tree():
 def test_every_connector_declares_what_the_connect_modal_shows():
     for kind, cls in connectors.REGISTRY.items():
         assert cls.kind == kind
-        assert cls.guidance.reads and cls.guidance.never_reads and cls.guidance.role
+        facts = {heading: text.strip() for _, heading, text in cls.guidance.facts()}
+        assert len(facts) == 6 and all(facts.values()), f"{kind} leaves a setup-guide fact empty: {facts}"
+        assert cls.guidance.revoke.strip(), f"{kind} does not say where to revoke its key"
         assert any(f.secret for f in cls.fields), f"{kind} stores no secret?"
         assert cls.fields[0].name == "base_url" and cls.fields[0].default, "every connector takes a base_url"
         assert cls.metrics

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import connectors
 from tests.e2e.conftest import connect
 
 
@@ -85,3 +86,11 @@ def test_billrec_demo_runs_from_a_fresh_home(tmp_path):
     csv_path = next((tmp_path / "fresh" / "demo").glob("billrec-*.csv"))
     assert csv_path.read_text(encoding="utf-8").startswith("Client,Check,Billed")
     assert "Traceback" not in result.stderr
+
+
+def test_billrec_kinds_shows_every_connectors_six_setup_facts(billrec):
+    shown = " ".join(billrec("kinds").stdout.split())  # the facts are wrapped for the terminal
+    for kind, cls in connectors.REGISTRY.items():
+        assert f"{kind} — {cls.display_name} ({cls.role.value})" in shown
+        for label, _, text in cls.guidance.facts():
+            assert f"{label.lower()}: {' '.join(text.split())}" in shown

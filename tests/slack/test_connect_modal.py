@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 import connectors
 from bot.commands.connect import read_form
+from bot.views import limits
 from bot.views.connect import form_view
 from bot.views.format import escape
 from reconcile.audit import Actor
@@ -48,8 +49,9 @@ def test_choosing_a_kind_shows_its_least_privilege_guidance_and_fields(slack, mo
     update = slack.fake.calls_to("views.update")[0]
     assert update.body["hash"]  # the update names the hash it saw, so a race is a hash_conflict
     shown = text_of(modal)
-    for words in ("*Reads:* devices", "*Never reads:* anything else", "*Recommended role:* read-only",
-                  "*Writes back:* Never. BillingReconcile only reads."):
+    for words in ("*Reads:* devices", "*Why:* to count them", "*Never reads:* anything else", "*Writes back:* Never.",
+                  "*How to disconnect:* `/billrec disconnect NAME`", "Then revoke the key: delete the key in its console.",
+                  "*Recommended permission level:* read-only"):
         assert words in shown
     inputs = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
     assert set(inputs) == {"name", "field:base_url", "field:api_key"}
@@ -121,7 +123,11 @@ def test_every_connectors_form_is_a_valid_modal_with_its_guidance(kind):
     cls = connectors.REGISTRY[kind]
     view = form_view(kind, cls, connectors.REGISTRY)
     assert slack_limits.view_problems(view) == []
-    assert f"*Never reads:* {escape(cls.guidance.never_reads)}" in text_of(view)
+    [guidance] = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section" and "least privilege" in
+                  b["text"]["text"]]
+    for label, _, fact in cls.guidance.facts():  # all six, whole: a cut would hide the last ones
+        assert f"*{label}:* {escape(fact)}" in guidance
+    assert len(guidance) <= limits.SECTION_BUDGET
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     for field in cls.fields:
         element = inputs[f"field:{field.name}"]
