@@ -1,9 +1,10 @@
 """The demo pipeline: a fake MSP end to end, on SQLite and the sandbox, in under a minute.
 
-Starts the fake vendor APIs, connects ConnectWise, NinjaOne and Pax8, syncs, suggests links
-(auto-approving only exact-name matches, and saying so: a real tenant approves by hand),
-adds the three default checks, takes a snapshot, and returns what a billing admin would read.
-The end-to-end test runs this same function and compares it with the world's answer key.
+Connects one fake vendor per role (`sandbox.choose`: ConnectWise, NinjaOne and Pax8 unless told
+otherwise), syncs, suggests links (auto-approving only exact-name matches, and saying so: a real
+tenant approves by hand), adds the checks those roles can answer (stated in the truth's words,
+in the chosen vendors' metric keys), takes a snapshot, and returns what a billing admin would
+read. The end-to-end test runs this same function and compares it with the world's answer key.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from connectors.http import HttpPolicy
 from reconcile import bootstrap, csvexport
@@ -25,7 +27,8 @@ DEMO_ACTOR = Actor("demo", "cli")
 AUTO_APPROVE = 0.95
 # The sandbox answers at once; a real vendor gets the default, gentler pace.
 DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0)
-KINDS = ("connectwise", "ninjaone", "pax8")
+# which fake vendor plays each role unless told otherwise; the others join only when picked
+DEFAULT_VENDORS = {"psa": "connectwise", "rmm": "ninjaone", "distributor": "pax8"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class DemoRun:
     csv_path: Path
     auto_approved: int
     open_suggestions: int
+    checks: tuple[Any, ...] = ()  # the checks in the truth's words (`sandbox.truth.checks.CheckSpec`)
 
 
 def demo_config(home: Path) -> Config:
@@ -51,13 +55,17 @@ def fresh_home(home: Path) -> Path:
 
 
 def run(server: object, home: Path, *, say: Callable[[str], None] = print,
-        config: Config | None = None, tenant: str = LOCAL_TENANT) -> DemoRun:
-    """Connect, sync, link, check and snapshot the sandbox world served by `server`."""
+        config: Config | None = None, tenant: str = LOCAL_TENANT, vendors: dict[str, str] | None = None) -> DemoRun:
+    """Connect, sync, link, check and snapshot the sandbox world served by `server`.
+
+    `vendors` picks a fake vendor per role by kind (`{"rmm": "ninjaone"}`); the rest are the defaults.
+    """
     import sandbox  # only the demo reaches into the sandbox
 
+    choice = sandbox.choose(DEFAULT_VENDORS | (vendors or {}))
     services = bootstrap.build(config or demo_config(home))
     services.tenants.ensure(tenant, "Demo MSP")
-    for kind in KINDS:
+    for kind in dict.fromkeys(vendor.kind for vendor in choice.values()):
         info = services.integrations.connect(tenant, kind, kind, server.settings(kind), DEMO_ACTOR)  # type: ignore[attr-defined]
         say(f"connected {info.display_name} (connection tested)")
     for outcome in services.syncs.run_all(tenant, DEMO_ACTOR):
@@ -68,19 +76,21 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
     approved = [l for l in services.links.list(tenant, "approved") if l.id not in before]
     say(f"linked {len(approved)} vendor accounts to clients (auto-approved at score ≥ {AUTO_APPROVE} because this is "
         f"the demo; a real tenant approves by hand); {len(open_suggestions)} suggestions left for a person")
-    for spec in sandbox.demo_checks():
+    checks = sandbox.demo_checks(choice)
+    for spec in checks:
         services.checks.add(
             tenant, spec["name"], SideSpec(spec["billed"]["integration"], spec["billed"]["metrics"]),
             SideSpec(spec["usage"]["integration"], spec["usage"]["metrics"]), DEMO_ACTOR,
             seen_within_days=spec.get("seen_within_days"), ratio=spec.get("ratio", "1"),
             tolerance_units=spec.get("tolerance_units", "0"), tolerance_percent=spec.get("tolerance_percent", "0"))
-    say(f"added {len(sandbox.demo_checks())} checks")
+    say(f"added {len(checks)} checks")
     report = services.reconciler.run(tenant)
     snapshot = services.snapshots.take(tenant, DEMO_ACTOR, report=report)
     csv_path = home / f"billrec-{snapshot.period}.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         csvexport.write(report.results, handle)
-    return DemoRun(services, report, snapshot, csv_path, len(approved), len(open_suggestions))
+    return DemoRun(services, report, snapshot, csv_path, len(approved), len(open_suggestions),
+                   sandbox.choice.specs(choice))
 
 
 

@@ -1,4 +1,4 @@
-"""One loopback HTTP server for every fake vendor, each under its own prefix.
+"""One loopback HTTP server for every fake vendor in `sandbox.VENDORS`, each under its own prefix.
 
     /connectwise/v4_6_release/apis/3.0/...   ConnectWise PSA (and /connectwise/login/companyinfo/{id})
     /ninjaone/v2/...                         NinjaOne (token at /ninjaone/ws/oauth/token)
@@ -17,15 +17,16 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
-from sandbox import connectwise, control, faults, ninjaone, pax8
+from sandbox import control, faults
 from sandbox.bucket import TokenBucket
 from sandbox.faults import Faults
-from sandbox.model import World
-from sandbox.requestlog import Logged, RequestLog
-from sandbox.routing import Call, Incoming, Reply, Vendor
+from sandbox.requestlog import Exchange, Logged, RequestLog
+from sandbox.routing import PUBLIC, TOKEN, BadQuery, Call, Incoming, Reply
 from sandbox.tokens import TokenIssuer
+from sandbox.truth.model import World
+from sandbox.vendor import FakeVendor
+from sandbox.vendors import VENDORS
 
-VENDORS: tuple[Vendor, ...] = (connectwise.VENDOR, ninjaone.VENDOR, pax8.VENDOR)
 HOST = "127.0.0.1"
 
 Mounted = Callable[[Incoming], Reply]
@@ -34,13 +35,13 @@ Mounted = Callable[[Incoming], Reply]
 class SandboxServer:
     """The fake vendor APIs over a world, on 127.0.0.1; `start()` returns one already serving."""
 
-    def __init__(self, world: World, *, port: int = 0, vendors: tuple[Vendor, ...] = VENDORS) -> None:
+    def __init__(self, world: World, *, port: int = 0, vendors: dict[str, FakeVendor] = VENDORS) -> None:
         self._world = world
-        self.vendors = {v.name: v for v in vendors}
+        self.vendors = dict(vendors)
         self.faults = Faults(self.vendors)
         self.requests = RequestLog()
-        self.rate_limits = {name: TokenBucket() for name in self.vendors}
-        self.tokens = {v.name: TokenIssuer(v.name, v.token_lifetime) for v in vendors if v.token_lifetime}
+        self.rate_limits = {kind: TokenBucket(*v.rate_limit) for kind, v in self.vendors.items()}
+        self.tokens = {kind: TokenIssuer(kind, v.token_lifetime) for kind, v in vendors.items() if v.token_lifetime}
         self.mounts: dict[str, Mounted] = {}
         self._stopping = threading.Event()
         self._httpd = _HttpServer((HOST, port), _Handler)
@@ -77,7 +78,7 @@ class SandboxServer:
         return self._vendor(kind).settings(self.base_url(kind))
 
     def set_rate_limit(self, vendor: str, rate: float, burst: int) -> None:
-        self.rate_limits[self._vendor(vendor).name] = TokenBucket(rate, burst)
+        self.rate_limits[self._vendor(vendor).kind] = TokenBucket(rate, burst)
 
     def mount(self, prefix: str, app: Mounted) -> None:
         """Serve `prefix` (e.g. "/slack") with another fake; it gets the request with the prefix stripped."""
@@ -123,31 +124,38 @@ class SandboxServer:
         return Reply(404, {"error": "not_found", "message": f"nothing is served at {incoming.path}",
                            "services": sorted(v.prefix for v in self.vendors.values()) + sorted(self.mounts)})
 
-    def _vendor_answer(self, vendor: Vendor, incoming: Incoming) -> Reply:
-        self.requests.add(Logged(vendor.name, incoming.method, incoming.path))
-        wait = self.rate_limits[vendor.name].take()
+    def _vendor_answer(self, vendor: FakeVendor, incoming: Incoming) -> Reply:
+        reply = self._steps(vendor, incoming)
+        if self.requests.keep_exchanges:  # serialising a reply twice costs; only spec checks need it
+            reply.body = reply.payload()
+            self.requests.answered(Exchange(vendor.kind, incoming.method, incoming.path, incoming.query,
+                                            incoming.headers, reply.status, reply.content_type, dict(reply.headers),
+                                            reply.body))
+        return reply
+
+    def _steps(self, vendor: FakeVendor, incoming: Incoming) -> Reply:
+        operation = vendor.operation_of(incoming)
+        self.requests.add(Logged(vendor.kind, incoming.method, incoming.path, operation))
+        wait = self.rate_limits[vendor.kind].take()
         if wait is not None:
             return vendor.too_many(incoming, wait)
-        route, params, allowed = vendor.route(incoming.method, incoming.path)
+        route, params, allowed = vendor.route(incoming.method, incoming.path, operation)
         if route is None and allowed:
             reply = vendor.error(incoming, 405, f"{incoming.method} is not allowed on {incoming.path}")
             reply.headers["Allow"] = ", ".join(sorted(set(allowed)))
             return reply
         if route is None:
-            return (vendor.not_found or (lambda i: vendor.error(i, 404, f"{i.path} was not found")))(incoming)
-        tokens = self.tokens.get(vendor.name)
-        call = Call(incoming, params, self._world, tokens)
-        if route.kind == "public":
+            return vendor.not_found(incoming)
+        tokens = self.tokens.get(vendor.kind)
+        call = Call(incoming, params, self._world, vendor.view(self._world), tokens)
+        if route.kind == PUBLIC:
             return route.function(call)
-        if route.kind == "token":
-            fault = self.faults.take(vendor.name, incoming.path, token=True)
-            if fault is not None and vendor.refuse_token is not None:
-                return vendor.refuse_token(incoming)
-            return route.function(call)
-        refusal = vendor.authenticate(incoming, tokens)
-        if refusal is not None:
-            return refusal
-        fault = self.faults.take(vendor.name, incoming.path, listing=route.listing)
+        if route.kind == TOKEN:
+            fault = self.faults.take(vendor.kind, incoming.path, token=True)
+            return vendor.refuse_token(incoming) if fault is not None else route.function(call)
+        if vendor.auth.refusal(incoming, tokens) is not None:
+            return vendor.refuse(incoming)
+        fault = self.faults.take(vendor.kind, incoming.path, listing=route.listing is not None)
         kind = fault.fault if fault else None
         if kind == "auth":
             return vendor.refuse(incoming)
@@ -159,16 +167,19 @@ class SandboxServer:
         if kind == "timeout":
             self._stopping.wait(fault.seconds if fault.seconds is not None else faults.TIMEOUT_SECONDS)
         if kind == "drop_pages":
-            call = Call(incoming, params, self._world, tokens, keep=faults.kept)
-        reply = route.function(call)
+            call = Call(incoming, params, self._world, call.view, tokens, keep=faults.kept)
+        try:
+            reply = route.function(call)
+        except BadQuery as problem:
+            return vendor.bad_query(incoming, problem)
         if kind == "bad_json" and reply.status == 200:
             text = reply.payload()
             reply.body = text[: max(1, len(text) // 2)]
         if kind == "wrong_shape" and reply.status == 200:
-            reply.body = {"unexpected": reply.body}
+            reply = vendor.reshaped(reply)
         return reply
 
-    def _vendor(self, kind: str) -> Vendor:
+    def _vendor(self, kind: str) -> FakeVendor:
         try:
             return self.vendors[kind]
         except KeyError:

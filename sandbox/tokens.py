@@ -1,8 +1,9 @@
-"""Access tokens the sandbox issues for the OAuth vendors, and when they expire.
+"""Access tokens the sandbox issues for the vendors that use them, and when they expire.
 
-Lifetimes are the vendors' own (NinjaOne 3600 s, Pax8 86400 s) and settable per server. A test
-forces expiry without sleeping: `server.tokens["ninjaone"].advance(3601)` moves this issuer's
-clock, or `expire_all()` drops every token it gave out.
+Lifetimes are the vendors' own (NinjaOne 3600 s, Pax8 86400 s) and settable per server. A token
+may be issued for a subject (one customer tenant of a multi-tenant API) and is valid for that
+subject only. A test forces expiry without sleeping: `server.tokens["ninjaone"].advance(3601)`
+moves this issuer's clock, or `expire_all()` drops every token it gave out.
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ class TokenIssuer:
     def __init__(self, vendor: str, lifetime: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.vendor, self.lifetime, self._clock = vendor, lifetime, clock
         self._offset = 0.0
-        self._expiry: dict[str, float] = {}
+        self._expiry: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def issue(self) -> str:
-        """A new token, valid for `lifetime` seconds from now."""
+    def issue(self, subject: str = "") -> str:
+        """A new token for `subject`, valid for `lifetime` seconds from now."""
         with self._lock:
             n = len(self._expiry) + 1
             token = f"sbx-{self.vendor}-{n:05d}-" + hashlib.sha256(f"{self.vendor}:{n}".encode()).hexdigest()[:24]
-            self._expiry[token] = self._now() + self.lifetime
+            self._expiry[token] = (self._now() + self.lifetime, subject)
             return token
 
-    def valid(self, token: str) -> bool:
+    def valid(self, token: str, subject: str | None = None) -> bool:
+        """Unexpired, and issued for `subject` when one is given."""
         with self._lock:
-            return self._expiry.get(token, float("-inf")) > self._now()
+            expiry, issued_for = self._expiry.get(token, (float("-inf"), ""))
+            return expiry > self._now() and (subject is None or subject == issued_for)
 
     def advance(self, seconds: float) -> None:
         """Behave as if `seconds` had passed: tokens issued earlier may now be expired."""
@@ -39,7 +42,7 @@ class TokenIssuer:
 
     def expire_all(self) -> None:
         with self._lock:
-            self._expiry = dict.fromkeys(self._expiry, float("-inf"))
+            self._expiry = {token: (float("-inf"), subject) for token, (_, subject) in self._expiry.items()}
 
     @property
     def issued(self) -> int:

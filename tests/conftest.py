@@ -8,6 +8,7 @@ reachable the PostgreSQL half is skipped with a reason, unless `BILLREC_REQUIRE_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -65,10 +66,11 @@ class Database:
     engine: Engine
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'billrec.db'}"
+@contextlib.contextmanager
+def open_database(backend: str, folder: Path) -> Iterator[Database]:
+    """A fresh database on `backend`: a SQLite file in `folder`, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'billrec.db'}"
         engine = db.make_engine(url)
         yield Database("sqlite", url, engine)
         engine.dispose()
@@ -91,6 +93,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    with open_database(request.param, tmp_path) as opened:
+        yield opened
 
 
 class Clock:

@@ -1,6 +1,6 @@
 """The demo pipeline end to end — fake vendors over HTTP, real connectors, sync, links, checks,
-snapshot, CSV — reports exactly the world's planted answer key: every discrepancy with the
-right status, variance and impact, and nothing else."""
+snapshot, CSV — reports exactly the world's answer key: every discrepancy with the right status,
+variance and impact, and nothing else, whichever fake vendor plays each role."""
 
 from __future__ import annotations
 
@@ -13,6 +13,17 @@ import sandbox
 from bot import demo
 from reconcile import csvexport
 from reconcile.checks import Status
+
+
+def choices() -> list[dict[str, str]]:
+    """The default vendors, and each other vendor of a role in their place (or beside them)."""
+    found = [demo.DEFAULT_VENDORS]
+    for role in sandbox.Role:
+        for kind in sandbox.kinds_for(role):
+            picked = demo.DEFAULT_VENDORS | {role.value: kind}
+            if picked not in found:
+                found.append(picked)
+    return found
 
 
 def key(results) -> set[tuple[str, str, Decimal, Decimal, str, Decimal | None]]:
@@ -35,9 +46,17 @@ def demo_run(world_server, tmp_path, config):
     run.services.close()
 
 
-def test_every_planted_discrepancy_is_reported_and_nothing_else(demo_run, world_server):
-    expected = key(world_server.world.answer_key)
+def test_the_default_demo_answers_the_planted_checks(demo_run, world_server):
+    assert [c.name for c in demo_run.checks] == [c.name for c in sandbox.truth.checks.PLANTED]
+    assert sandbox.answer_key(world_server.world, demo_run.checks) == world_server.world.answer_key
+
+
+@pytest.mark.parametrize("vendors", choices(), ids=lambda picked: "+".join(picked.values()))
+def test_every_planted_discrepancy_is_reported_and_nothing_else(world_server, tmp_path, config, vendors):
+    demo_run = demo.run(world_server, tmp_path, say=lambda line: None, config=config, vendors=vendors)
+    expected = key(sandbox.answer_key(world_server.world, demo_run.checks))
     reported = key(demo_run.report.results)
+    demo_run.services.close()
     assert reported - expected == set(), "reported but not planted"
     assert expected - reported == set(), "planted but not reported"
     statuses = {r.status for r in demo_run.report.results}

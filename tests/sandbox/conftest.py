@@ -1,24 +1,21 @@
-"""Fixtures for the sandbox tests: a world at a fixed instant, and one live sandbox server per module."""
+"""Fixtures for the sandbox tests: one live sandbox server per module, and one per test that needs its own."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 import sandbox
-from sandbox.model import World
-from sandbox.world import build_world
-
-# A fixed instant makes worlds comparable across builds; servers that real connectors read use
-# the real clock instead, because a connector judges "future" and "stale" against its own.
-NOW = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="session")
-def world() -> World:
-    return build_world(clients=60, seed=7, now=NOW)
+@pytest.fixture(scope="module")
+def served() -> Iterator[sandbox.SandboxServer]:
+    """A small world with its rate limits opened wide: these tests make a few hundred quick calls."""
+    with sandbox.start(clients=20, seed=3) as server:
+        for kind in server.vendors:
+            server.set_rate_limit(kind, 10_000, 10_000)
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -1,63 +1,73 @@
-"""Raw HTTP calls to the fake vendors, authenticated as each vendor documents, for tests that look
-at status codes, headers and bodies rather than at what a connector makes of them."""
+"""Raw HTTP calls to any fake vendor, signed the way that vendor documents (its `auth`, and a token
+from its `grant` when it has one), for tests that look at status codes, headers and bodies rather
+than at what a connector makes of them."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import httpx
 
-from sandbox import SandboxServer, connectwise, ninjaone, pax8
+from sandbox import SandboxServer
+from sandbox.auth import Signed
+from sandbox.paging import Pager
+from sandbox.routing import Route
 
-CW_ACCEPT = connectwise.MEDIA_TYPE
 # one kept-alive client for every raw call: a new httpx client per call costs ~25 ms
 HTTP = httpx.Client(timeout=5.0)
 
 
-def cw_headers(**overrides: str) -> dict[str, str]:
-    pair = f"{connectwise.COMPANY_ID}+{connectwise.PUBLIC_KEY}:{connectwise.PRIVATE_KEY}"
-    headers = {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode(),
-               "clientId": connectwise.CLIENT_ID, "Accept": CW_ACCEPT}
-    headers.update(overrides)
-    return headers
-
-
-def ninja_token(server: SandboxServer, **form: str) -> httpx.Response:
-    fields = {"grant_type": "client_credentials", "client_id": ninjaone.CLIENT_ID,
-              "client_secret": ninjaone.CLIENT_SECRET, "scope": "monitoring"} | form
-    return HTTP.post(server.base_url("ninjaone") + "/ws/oauth/token", data=fields)
-
-
-def pax8_token(server: SandboxServer, **fields: str) -> httpx.Response:
-    body = {"client_id": pax8.CLIENT_ID, "client_secret": pax8.CLIENT_SECRET, "audience": pax8.AUDIENCE,
-            "grant_type": "client_credentials"} | fields
-    return HTTP.post(server.base_url("pax8") + "/token", json=body)
+def token(server: SandboxServer, kind: str, **changes: Any) -> httpx.Response:
+    """A token request as the vendor's grant documents it, with `changes` to its fields (None drops one)."""
+    vendor = server.vendors[kind]
+    url, request = vendor.grant.request(server.url + vendor.prefix)  # type: ignore[union-attr]
+    key = "data" if "data" in request else "json"
+    fields = {k: v for k, v in ({**request[key], **changes}).items() if v is not None}  # type: ignore[dict-item]
+    return HTTP.post(url, **{key: fields})
 
 
 class Raw:
-    """GETs under one vendor's API base, with valid credentials unless told otherwise."""
+    """Requests under one vendor's API base, with valid credentials unless told otherwise."""
 
     def __init__(self, server: SandboxServer, kind: str) -> None:
         self.server, self.kind = server, kind
+        self.vendor = server.vendors[kind]
         self.base = server.base_url(kind)
         self._bearer: str | None = None
+        self.auth = Signed(self.vendor.auth, self.login)
 
-    def headers(self) -> dict[str, str]:
-        if self.kind == "connectwise":
-            return cw_headers()
+    def login(self) -> str:
+        """This client's token, fetched once."""
         if self._bearer is None:
-            answer = ninja_token(self.server) if self.kind == "ninjaone" else pax8_token(self.server)
-            self._bearer = answer.json()["access_token"]
-        return {"Authorization": f"Bearer {self._bearer}"}
+            self._bearer = token(self.server, self.kind).json()["access_token"]
+        return self._bearer
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, timeout: float = 5.0,
             headers: dict[str, str] | None = None) -> httpx.Response:
-        return HTTP.get(self.base + path, params=params, headers=headers or self.headers(), timeout=timeout)
+        if headers is not None:
+            return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
+        return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
 
     def follow(self, url: str) -> httpx.Response:
-        """GET an absolute URL the vendor handed out (a `Link` header's)."""
-        return HTTP.get(url, headers=self.headers())
+        """GET an absolute URL the vendor handed out (a `Link` header's, a next link)."""
+        return HTTP.get(url, auth=self.auth)
 
     def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return HTTP.request(method, self.base + path, headers=self.headers(), **kwargs)
+        return HTTP.request(method, self.base + path, auth=self.auth, **kwargs)
+
+    def walk(self, path: str, pager: Pager, size: int, **params: Any) -> list[Any]:
+        """Every record of a list, paged as the vendor pages it."""
+        def fetch(step: dict[str, Any] | str) -> httpx.Response:
+            answer = self.follow(step) if isinstance(step, str) else self.get(path, {**params, **step})
+            assert answer.status_code == 200, (answer.status_code, answer.text[:200])
+            return answer
+
+        return list(pager.walk(fetch, size))
+
+    def lists(self) -> list[Route]:
+        """The vendor's list routes that need no path parameter."""
+        return [r for r in self.vendor.routes if r.listing is not None and "{" not in r.pattern]
+
+    def path(self, route: Route) -> str:
+        """A route's path under the connector's base URL."""
+        return route.pattern[len(self.vendor.api_root):]

@@ -1,87 +1,88 @@
-"""The vendors' own OpenAPI documents, loaded once, and a check that a sandbox answer fits them.
+"""The vendors' own OpenAPI documents (each fake's `spec`), loaded once, and a check that an answer fits.
 
-Each fake lives under a prefix of ours (`/connectwise`, `/ninjaone`, `/pax8`); the request is
-replayed against the spec's own server with that prefix stripped. Two quirks of the stored specs:
-ConnectWise's subset declares only its versioned media type and dropped every non-2xx response,
-so its errors are checked against the documented `{code, message, errors[]}` shape instead; the
-NinjaOne subset has `"servers": null`, which the spec validator refuses, so it is dropped.
+The request is replayed against the spec's own server with the fake's prefix stripped. Two
+things the stored documents need, whatever the vendor: a vendor media type such as
+`application/vnd.connectwise.com+json` is JSON (openapi-core only knows plain
+`application/json`), and plain JSON answers where the document names only the vendor type; and
+`"servers": null` (NinjaOne's subset), which the validator refuses, is dropped. A vendor whose API is split over several documents is validated by the one that
+describes the path.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import yaml
 from jsonschema import Draft202012Validator
 from openapi_core import Config, OpenAPI
+from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_schema_validator import OAS30Validator
 
+from sandbox import VENDORS
+from sandbox.requestlog import Exchange
 from tests.shared import SHARED
 
 SPECS = SHARED / "vendor-specs"
 
-# https://developer.connectwise.com error model (ErrorResponseMessage / ValidationError)
-CONNECTWISE_ERROR = {
-    "type": "object", "required": ["code", "message"],
-    "properties": {
-        "code": {"type": "string"}, "message": {"type": "string"},
-        "errors": {"type": "array", "items": {
-            "type": "object", "required": ["code", "message"],
-            "properties": {k: {"type": "string"} for k in ("code", "message", "resource", "field", "details")}}},
-    },
-}
-# vendor-apis/ninjaone.md: non-OAuth errors, and the OAuth token endpoint's errors
-NINJAONE_ERROR = {"type": "object", "required": ["resultCode", "errorMessage"],
-                  "properties": {"resultCode": {"const": "FAILURE"}, "errorMessage": {"type": "string"},
-                                 "incidentId": {"type": "string"}}}
-OAUTH_ERROR = {"type": "object", "required": ["error", "error_description"],
-               "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
-               "additionalProperties": False}
-NINJAONE_TOKEN = {"type": "object", "required": ["access_token", "token_type", "expires_in", "scope"],
-                  "properties": {"access_token": {"type": "string"}, "token_type": {"const": "Bearer"},
-                                 "expires_in": {"type": "integer"}, "scope": {"const": "monitoring"}}}
-CONNECTWISE_SYSTEM_INFO = {"type": "object", "required": ["version", "isCloud", "serverTimeZone"],
-                           "properties": {"version": {"type": "string"}, "isCloud": {"type": "boolean"}}}
-CONNECTWISE_COMPANY_INFO = {"type": "object", "required": ["CompanyName", "Codebase", "VersionCode", "VersionNumber",
-                                                           "CompanyID", "IsCloud", "SiteUrl"]}
 
-SERVERS = {  # vendor → (the spec's host, the path our prefix stands for)
-    "connectwise": ("https://na.myconnectwise.net", "/connectwise"),
-    "ninjaone": ("https://app.ninjarmm.com", "/ninjaone"),
-    "pax8": ("https://api.pax8.com", "/pax8"),
-}
+@functools.cache
+def document(file: str) -> dict[str, Any]:
+    text = (SPECS / file).read_text(encoding="utf-8")
+    spec = yaml.safe_load(text) if file.endswith((".yaml", ".yml")) else json.loads(text)
+    if spec.get("servers", []) is None:
+        spec.pop("servers")
+    _plain_json_too(spec)
+    return spec
 
 
 @functools.cache
-def openapi(name: str) -> OpenAPI:
-    """`connectwise`, `ninjaone`, `pax8` or `pax8-auth`, as openapi-core objects."""
-    if name == "connectwise":
-        spec = json.loads((SPECS / "connectwise-psa/manage-openapi-subset.json").read_text())
-        # ConnectWise's versioned media type is JSON; openapi-core only knows plain application/json
-        deserialise = {"application/vnd.connectwise.com+json": lambda body, **_: json.loads(body)}
-        return OpenAPI.from_dict(spec, config=Config(extra_media_type_deserializers=deserialise))
-    if name == "ninjaone":
-        spec = json.loads((SPECS / "ninjaone/ninjaone-v2-subset.json").read_text())
-        spec.pop("servers", None)
-        return OpenAPI.from_dict(spec)
-    file = {"pax8": "partner-endpoints-openapi.json", "pax8-auth": "authentication-openapi.json"}[name]
-    return OpenAPI.from_dict(json.loads((SPECS / "pax8" / file).read_text()))
+def openapi(file: str) -> OpenAPI:
+    spec = document(file)
+    vendor_types = {media.split(";")[0] for media in _media_types(spec) if "+json" in media}
+    deserialise = {media: (lambda body, **_: json.loads(body)) for media in vendor_types}
+    return OpenAPI.from_dict(spec, config=Config(extra_media_type_deserializers=deserialise))
 
 
-def validate(vendor: str, response: httpx.Response, *, spec: str | None = None) -> None:
-    """Raise unless `response` is what the vendor's OpenAPI document allows for its request."""
-    host, prefix = SERVERS[vendor]
+def validate(kind: str, response: httpx.Response) -> None:
+    """Raise unless `response` is what the vendor's OpenAPI documents allow for its request."""
     request = response.request
+    prefix = VENDORS[kind].prefix
     assert request.url.path.startswith(prefix), request.url.path
-    path = request.url.path[len(prefix):] if vendor != "ninjaone" else request.url.path[len(prefix):] or "/"
-    mock_request = MockRequest(host, request.method.lower(), path,
-                               args=dict(request.url.params.multi_items()), headers=dict(request.headers))
-    mock_response = MockResponse(response.content, response.status_code, headers=dict(response.headers),
-                                 content_type=response.headers.get("content-type", ""))
-    openapi(spec or vendor).validate_response(mock_request, mock_response)
+    replay(kind, request.method, request.url.path[len(prefix):], dict(request.url.params.multi_items()),
+           dict(request.headers), response.status_code, dict(response.headers), response.content)
+
+
+def validate_exchange(exchange: Exchange) -> bool:
+    """Validate one answer the sandbox gave; False when no document of the vendor describes its path."""
+    try:
+        replay(exchange.vendor, exchange.method, exchange.path, {k: v[0] for k, v in exchange.query.items()},
+               dict(exchange.headers), exchange.status, {"content-type": exchange.content_type, **exchange.reply_headers},
+               exchange.body)
+    except PathNotFound:
+        return False
+    return True
+
+
+def replay(kind: str, method: str, path: str, args: Mapping[str, str], headers: Mapping[str, str], status: int,
+           reply_headers: Mapping[str, str], body: bytes) -> None:
+    spec = VENDORS[kind].spec
+    assert spec is not None, f"{kind} declares no spec"
+    request = MockRequest(spec.server, method.lower(), path or "/", args=dict(args), headers=dict(headers))
+    content_type = next((v for k, v in reply_headers.items() if k.lower() == "content-type"), "")
+    response = MockResponse(body, status, headers=dict(reply_headers), content_type=content_type)
+    problem: Exception | None = None
+    for file in spec.files:
+        try:
+            openapi(file).validate_response(request, response)
+            return
+        except PathNotFound as missing:
+            problem = missing
+    raise problem or AssertionError("no spec file")
 
 
 def validate_shape(body: Any, schema: dict[str, Any]) -> None:
@@ -89,9 +90,37 @@ def validate_shape(body: Any, schema: dict[str, Any]) -> None:
     Draft202012Validator(schema).validate(body)
 
 
-def validate_component(body: Any, spec: str, component: str) -> None:
+def validate_component(body: Any, file: str, component: str) -> None:
     """Raise unless `body` fits one of a spec's component schemas (for statuses the spec leaves out)."""
-    document = json.loads((SPECS / "pax8" / "partner-endpoints-openapi.json").read_text()) if spec == "pax8" else None
-    assert document is not None, f"no component schemas loaded for {spec}"
-    schema = {"$ref": f"#/components/schemas/{component}", "components": document["components"]}
+    schema = {"$ref": f"#/components/schemas/{component}", "components": document(file)["components"]}
     OAS30Validator(schema).validate(body)
+
+
+def _plain_json_too(node: Any) -> None:
+    """Where a document names only a vendor JSON type, plain JSON (what a client asking for
+    `application/json` gets) has the same schema."""
+    if isinstance(node, dict):
+        content = node.get("content")
+        if isinstance(content, dict) and "application/json" not in content:
+            vendor = next((media for media in content if "+json" in media), None)
+            if vendor is not None:
+                content["application/json"] = content[vendor]
+        for value in node.values():
+            _plain_json_too(value)
+    elif isinstance(node, list):
+        for item in node:
+            _plain_json_too(item)
+
+
+def _media_types(node: Any) -> set[str]:
+    """Every media type a document names under a `content` key."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "content" and isinstance(value, dict):
+                found |= set(value)
+            found |= _media_types(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _media_types(item)
+    return found

@@ -6,21 +6,22 @@ import socket
 
 import httpx
 
+import pytest
+
 import sandbox
 from sandbox.routing import Incoming, Reply
-from tests.sandbox.conftest import NOW
 from tests.sandbox.raw import HTTP, Raw
-
-PATHS = {
-    "connectwise": ["/company/companies?pageSize=1000", "/finance/agreements?pageSize=1000",
-                    "/finance/agreements/311/additions", "/procurement/catalog"],
-    "ninjaone": ["/v2/organizations", "/v2/devices", "/v2/devices-detailed"],
-    "pax8": ["/companies?size=200", "/subscriptions?size=200", "/products?size=200"],
-}
+from tests.truth.conftest import NOW
 
 
 def answers(server: sandbox.SandboxServer) -> dict[str, bytes]:
-    return {f"{kind}{path}": Raw(server, kind).get(path).content for kind, paths in PATHS.items() for path in paths}
+    """Every list of every vendor, walked whole."""
+    walked = {}
+    for kind in server.vendors:
+        raw = Raw(server, kind)
+        for route in raw.lists():
+            walked[kind + route.pattern] = repr(raw.walk(raw.path(route), route.listing, 50)).encode()
+    return walked
 
 
 def test_the_same_seed_serves_the_same_answers() -> None:
@@ -45,7 +46,8 @@ def test_it_listens_on_loopback_only_and_stops_cleanly() -> None:
 
 def test_describe_names_every_vendor_url_and_credential(server: sandbox.SandboxServer) -> None:
     text = sandbox.describe(server)
-    for kind in ("connectwise", "ninjaone", "pax8"):
+    assert set(server.vendors) == set(sandbox.VENDORS)
+    for kind in server.vendors:
         assert all(value in text for value in server.settings(kind).values())
     assert f"{server.url}/_sandbox/faults" in text
 
@@ -60,13 +62,29 @@ def test_another_fake_can_be_mounted_under_its_own_prefix(fresh_server: sandbox.
     assert all(entry.vendor != "slack" for entry in fresh_server.requests)
 
 
-def test_the_request_log_records_vendor_method_and_path(fresh_server: sandbox.SandboxServer) -> None:
-    Raw(fresh_server, "connectwise").get("/system/info", {"x": "1"})
-    assert list(fresh_server.requests)[-1] == ("connectwise", "GET", "/v4_6_release/apis/3.0/system/info")
+@pytest.mark.parametrize("kind", sorted(sandbox.VENDORS))
+def test_the_request_log_records_vendor_method_and_path(fresh_server: sandbox.SandboxServer, kind: str) -> None:
+    raw = Raw(fresh_server, kind)
+    route = raw.lists()[0]
+    raw.get(raw.path(route), {"x": "1"})
+    assert list(fresh_server.requests)[-1] == (kind, "GET", route.pattern, "")
     fresh_server.requests.clear()
     assert len(fresh_server.requests) == 0
 
 
-def test_head_requests_get_no_body(fresh_server: sandbox.SandboxServer) -> None:
-    answer = httpx.head(fresh_server.base_url("pax8") + "/companies")
+@pytest.mark.parametrize("kind", sorted(sandbox.VENDORS))
+def test_head_requests_get_no_body(fresh_server: sandbox.SandboxServer, kind: str) -> None:
+    raw = Raw(fresh_server, kind)
+    answer = httpx.head(raw.base + raw.path(raw.lists()[0]))
     assert answer.status_code == 405 and answer.content == b""
+
+
+def test_a_request_can_keep_its_exchange_for_spec_checks(fresh_server: sandbox.SandboxServer) -> None:
+    kind = sorted(sandbox.VENDORS)[0]
+    raw = Raw(fresh_server, kind)
+    raw.get(raw.path(raw.lists()[0]))
+    assert fresh_server.requests.exchanges(kind) == []
+    fresh_server.requests.keep_exchanges = True
+    answer = raw.get(raw.path(raw.lists()[0]), {"x": "1"})
+    kept = fresh_server.requests.exchanges(kind)[-1]
+    assert (kept.status, kept.body, kept.query["x"]) == (200, answer.content, ["1"])

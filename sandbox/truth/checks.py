@@ -1,0 +1,68 @@
+"""Checks stated in the truth's words: "the PSA's product MW-01 against the RMM's workstations
+seen within 30 days", whatever PSA and RMM serve them.
+
+A side names a role and neutral metrics (see `measures.py` for what each counts); a fake vendor
+maps neutral metrics to its connector's metric keys (`FakeVendor.metric`). `PLANTED` are the
+checks whose results the generator plants with a chosen mix of statuses; `CATALOG` adds checks
+the world answers without planting (their mix is whatever the data gives).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sandbox.truth.model import Role
+
+SEEN_WITHIN_DAYS = 30
+WORKSTATIONS = "Managed workstations"
+DEVICES_VS_LICENSES = "Devices vs licenses"
+MICROSOFT_365 = "Microsoft 365"
+ENDPOINT_SECURITY = "Endpoint security"
+SERVER_BACKUP = "Server backup"
+SAAS_BACKUP = "Microsoft 365 backup seats"
+ASSIGNED_M365 = "Microsoft 365 assigned"
+
+MACHINES = ("devices:workstation", "devices:laptop", "devices:server", "devices:virtual")
+ENDPOINTS = ("endpoints:standard", "endpoints:advanced", "endpoints:complete")
+
+
+@dataclass(frozen=True)
+class Side:
+    role: Role
+    metrics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    billed: Side
+    usage: Side
+    seen_within_days: int | None = None
+    ratio: Decimal = Decimal(1)
+    tolerance_units: Decimal = Decimal(0)
+    tolerance_percent: Decimal = Decimal(0)
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset({self.billed.role, self.usage.role})
+
+
+PLANTED = (
+    CheckSpec(WORKSTATIONS, Side(Role.PSA, ("billed:MW-01",)), Side(Role.RMM, ("devices:workstation", "devices:laptop")),
+              SEEN_WITHIN_DAYS),
+    CheckSpec(DEVICES_VS_LICENSES, Side(Role.DISTRIBUTOR, ("licences:GZ-BS",)), Side(Role.RMM, MACHINES)),
+    CheckSpec(MICROSOFT_365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.DISTRIBUTOR, ("licences:M365-BP",))),
+)
+CATALOG = PLANTED + (
+    CheckSpec(ENDPOINT_SECURITY, Side(Role.PSA, ("billed:SEC-01",)), Side(Role.SECURITY, ENDPOINTS), SEEN_WITHIN_DAYS),
+    CheckSpec(SERVER_BACKUP, Side(Role.PSA, ("billed:BK-01",)), Side(Role.BACKUP, ("protected:server", "protected:vm"))),
+    CheckSpec(SAAS_BACKUP, Side(Role.PSA, ("billed:BK-365",)), Side(Role.BACKUP, ("seats:user", "seats:shared mailbox"))),
+    CheckSpec(ASSIGNED_M365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",))),
+)
+NAMES = tuple(c.name for c in CATALOG)
+
+
+def for_roles(roles: frozenset[Role] | set[Role]) -> tuple[CheckSpec, ...]:
+    """The catalog's checks whose every side has a source among `roles`."""
+    return tuple(check for check in CATALOG if check.roles <= set(roles))

@@ -1,0 +1,18 @@
+"""The fake vendors, `kind → FakeVendor`: one module each, and one line here.
+
+Each is a view of the truth in its API's shapes (see `sandbox/vendor.py`); its kind is the kind
+of the connector that reads it (`connectors.REGISTRY`).
+"""
+
+from __future__ import annotations
+
+from sandbox.vendor import FakeVendor
+from sandbox.vendors.connectwise import ConnectWise
+from sandbox.vendors.ninjaone import NinjaOne
+from sandbox.vendors.pax8 import Pax8
+
+VENDORS: dict[str, FakeVendor] = {
+    "connectwise": ConnectWise(),
+    "ninjaone": NinjaOne(),
+    "pax8": Pax8(),
+}
