@@ -32,7 +32,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot import commands, failures, home, oauth, posting
+from bot import commands, failures, home, oauth, posting, redelivery
 from bot.background import Background
 from bot.settings import Settings
 from bot.slackclient import make_client
@@ -134,6 +134,7 @@ def create_app(
         context["pacer"] = pacer or posting.PACER
         next()
 
+    app.use(redelivery.once(services))
     app.use(attach)
     app.error(failures.on_error)
     commands.register(app)
