@@ -64,6 +64,7 @@ class Action(_Shape):
 
 class View(_Shape):
     id: str | None = None
+    type: str | None = None
     callback_id: str | None = None
     team_id: str | None = None
     app_installed_team_id: str | None = None
@@ -89,12 +90,25 @@ class Envelope(Located):
     response_urls: list[ResponseUrl] = None  # type: ignore[assignment]
     actions: list[Action] = Field(default=None, min_length=1)  # type: ignore[assignment]
     view: View = None  # type: ignore[assignment]
+    workflow_step: dict[str, Any] = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
-    def _actions_where_bolt_takes_the_first(self) -> Envelope:
+    def _what_each_kind_always_carries(self) -> Envelope:
         # Bolt reads actions[0] of any interactive_message with a callback_id
         if self.type == "interactive_message" and self.callback_id is not None and self.actions is None:
             raise ValueError("an interactive_message without actions")
+        # Bolt looks for a workflow step in every request: in an edit, and in a saved step's view
+        if self.type == "workflow_step_edit" and self.callback_id is not None and self.workflow_step is None:
+            raise ValueError("a workflow_step_edit without its workflow_step")
+        if self.type in ("view_submission", "view_closed") and self.view is not None and \
+                self.view.callback_id is not None:
+            if self.view.type is None:
+                raise ValueError("a view without a type")
+            if self.view.type == "workflow_step" and self.workflow_step is None:
+                raise ValueError("a workflow step's view without its workflow_step")
+        # a slash command always says who typed it where; the command listener reads both
+        if self.command is not None and (self.user_id is None or self.channel_id is None):
+            raise ValueError("a slash command without user_id or channel_id")
         return self
 
 
@@ -103,8 +117,9 @@ def problem(body: dict[str, Any]) -> str | None:
     try:
         Envelope.model_validate(body)
     except ValidationError as error:
-        first = error.errors()[0]["loc"] if error.errors() else ()
-        return ".".join(str(part) for part in first)[:80] or "the body"
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return (where or str(first["msg"]).removeprefix("Value error, "))[:80]
     except RecursionError:  # events nested deeper than the validator's stack: no Slack payload is
         return "the body's nesting"
     return None

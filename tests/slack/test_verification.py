@@ -123,6 +123,11 @@ MALFORMED = {
     "a click with no actions": (b"payload=" + json.dumps({"type": "block_actions", "actions": [],
                                                           "response_url": "http://x"}).encode(), FORM),
     "an event that is null": (b'{"type": "event_callback", "event": null}', JSON_TYPE),
+    # found by tests/slack/test_fuzz_requests.py: Bolt looks for a workflow step in every request
+    "a workflow step edit without its step": (b'{"type": "workflow_step_edit", "callback_id": "x"}', JSON_TYPE),
+    "a submitted view without a type": (b"payload=" + json.dumps({"type": "view_submission", "view": {
+        "callback_id": "connect_submit"}}).encode(), FORM),
+    "a command without its user": (b"command=%2Fbillrec&text=status&channel_id=C_BILLING", FORM),
     "a content type Slack never sends": (b"<xml/>", "text/xml"),
 }
 
