@@ -15,11 +15,13 @@ from urllib.parse import urlencode
 import pytest
 from slack_bolt import BoltRequest
 
+from bot import inbound
 from bot.app import create_app
 from bot.background import Background
 from bot.posting import Pacer
 from bot.settings import Settings
 from sandbox import slack_payloads as payloads
+from sandbox.slack_payloads import PUBLISHED_SIGNATURE
 from sandbox.slack_driver import FORM, STALE_SECONDS, SlackDriver
 from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, TEAM_ID
 from tests.scripted import ScriptedServer
@@ -99,6 +101,16 @@ def test_an_unverified_request_is_refused_with_401_and_nothing_is_sent_anywhere(
     assert sink.requests == []
     assert slack.fake.calls[calls_before:] == [] and slack.fake.hooks == []
     assert no_traceback_or_error(caplog) == []
+
+
+def test_the_verifier_accepts_slacks_published_example_and_nothing_a_byte_away():
+    known = PUBLISHED_SIGNATURE
+    headers = {"x-slack-request-timestamp": known.timestamp, "x-slack-signature": known.signature}
+    then = float(known.timestamp) + 1
+    inbound.verify(known.body.encode(), headers, known.signing_secret, now=lambda: then)
+    with pytest.raises(inbound.Refused) as refused:
+        inbound.verify(known.body.encode() + b" ", headers, known.signing_secret, now=lambda: then)
+    assert refused.value.status == 401
 
 
 def test_a_request_four_minutes_old_is_still_inside_slacks_window(served, fake):
