@@ -1,8 +1,8 @@
 """Events API event ids already handled, so Slack's retries of one event do its work once
 
-Revision ID: 0005
-Revises: 0004
-Create Date: 2026-12-01 10:00:00.000000
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-12-02 10:00:00.000000
 
 The table is declared in `reconcile/delivery_tables.py`.
 """
@@ -14,8 +14,8 @@ from alembic import op
 
 import reconcile.tables
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
