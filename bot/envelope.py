@@ -58,7 +58,7 @@ class Event(Located):
 
 
 class Action(_Shape):
-    action_id: str
+    action_id: str | None = None  # a block action's; a legacy attachment action has a name instead
     block_id: str | None = None
 
 
@@ -94,9 +94,12 @@ class Envelope(Located):
 
     @model_validator(mode="after")
     def _what_each_kind_always_carries(self) -> Envelope:
-        # Bolt reads actions[0] of any interactive_message with a callback_id
+        # Bolt reads actions[0] of any interactive_message with a callback_id, and the action_id
+        # of a block action's
         if self.type == "interactive_message" and self.callback_id is not None and self.actions is None:
             raise ValueError("an interactive_message without actions")
+        if self.type == "block_actions" and self.actions is not None and self.actions[0].action_id is None:
+            raise ValueError("a block action without its action_id")
         # Bolt looks for a workflow step in every request: in an edit, and in a saved step's view
         if self.type == "workflow_step_edit" and self.callback_id is not None and self.workflow_step is None:
             raise ValueError("a workflow_step_edit without its workflow_step")
