@@ -2,7 +2,7 @@
 already handled, so a delivery Slack retries does its work once whichever web process gets it.
 
 It shares `reconcile.tables.Base` (which imports this module), like the scheduler's tables.
-Migration 0006 creates it.
+Migration 0007 creates it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Events API event ids already handled, so Slack's retries of one event do its work once
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 10:00:00.000000
 
 The table is declared in `reconcile/delivery_tables.py`.
@@ -14,8 +14,8 @@ from alembic import op
 
 import reconcile.tables
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
