@@ -23,6 +23,7 @@ answered (see `bot.failures`).
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
@@ -31,7 +32,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import InstallationStore
 
-from bot import commands, failures, home, oauth, posting
+from bot import commands, failures, home, oauth, posting, redelivery
 from bot.background import Background
 from bot.settings import Settings
 from bot.slackclient import make_web_client
@@ -102,7 +103,9 @@ def create_app(
     executor = listener_executor or ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="billrec-listener")
     common: dict[str, Any] = {
         "name": "billrec",
-        "signing_secret": settings.slack_signing_secret.get_secret_value() or "socket-mode",
+        # Socket Mode has no signing secret; an unguessable stand-in means no HTTP request can
+        # ever pass Bolt's check as signed (a fixed word would be a published secret)
+        "signing_secret": settings.slack_signing_secret.get_secret_value() or secrets.token_urlsafe(32),
         "listener_executor": executor,
         # we never want Bolt to read SLACK_* itself, nor to call auth.test while constructing
         "token_verification_enabled": False,
@@ -131,6 +134,7 @@ def create_app(
         context["pacer"] = pacer or posting.PACER
         next()
 
+    app.use(redelivery.once(services))
     app.use(attach)
     app.error(failures.on_error)
     commands.register(app)

@@ -120,7 +120,8 @@ def show_in_slack(run: DemoRun, say: Callable[[str], None] = print) -> Path:
                             slack_api_url=fake.api_url)
         background = Background()
         app = create_app(run.services, settings, background=background)
-        with LocalServer(wsgi.handler(app)) as server, SlackDriver(server.events_url, secret, fake=fake) as driver:
+        served = LocalServer(wsgi.handler(app, secret))
+        with served as server, SlackDriver(server.events_url, secret, fake=fake) as driver:
             say("/billrec reconcile in #billing, sent to the real app over HTTP, signed like Slack signs it")
             answer = driver.command("reconcile")
             say(f"acked in {(driver.last_elapsed or 0) * 1000:.0f} ms: {answer.text or '(empty 200)'}")

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import BoltContext
+from slack_bolt import BoltContext, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import inbound
 from bot.views.format import escape
 from reconcile import errors
 
@@ -76,8 +77,17 @@ def unexpected(error: BaseException, log: logging.Logger, reply: Reply | None, *
 
 
 def on_error(error: Exception, body: dict[str, Any], context: BoltContext, client: WebClient,
-             logger: logging.Logger) -> None:
-    """`@app.error`: the last stop for anything a listener did not turn into a message."""
+             logger: logging.Logger, request: BoltRequest) -> None:
+    """`@app.error`: the last stop for anything a listener did not turn into a message.
+
+    It speaks only for a request Slack sent: one `bot.inbound` verified, or one that came
+    through the Socket Mode client. Anything else names a response_url, a user and a channel
+    nobody vouched for, so it gets no answer and no traceback in the log.
+    """
+    if not (request.mode == "socket_mode" or request.context.get(inbound.VERIFIED)):
+        logger.warning("an unverified request failed before it was refused (%s); not answered",
+                       type(error).__name__)
+        return
     reply = reply_for(context, client)  # Bolt's WebClient, `slack` below
     message = known_message(error)
     if message is not None and reply is not None:

@@ -73,8 +73,8 @@ def socket_mode(settings: Settings, *, with_scheduler: bool = False) -> None:
 class LocalServer:
     """The WSGI app on a loopback port in a background thread (the demo, tests, benchmarks).
 
-        with LocalServer(wsgi.handler(app)) as server:
-            driver = SlackDriver(server.events_url, secret)
+        with LocalServer(wsgi.handler(app, signing_secret)) as server:
+            driver = SlackDriver(server.events_url, signing_secret)
 
     Threaded like gthread, with a listen backlog large enough for a burst of commands.
     """

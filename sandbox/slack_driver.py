@@ -7,12 +7,15 @@
 
 With a `FakeSlack`, trigger ids and response_urls come from it, so the app's `views_open`
 and `respond()` land in the fake and can be asserted on. `sign=` sends a "bad" signature,
-a "missing" one, or a "stale" (6 minutes old) timestamp instead of a valid one.
+a "missing" one, a "stale" (6 minutes old) timestamp instead of a valid one, or "none" of
+Slack's headers at all (for a test that writes its own).
 `render_channel` (from `slack_render`) is re-exported here for the demo.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 import time
@@ -21,7 +24,6 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from slack_sdk.signature import SignatureVerifier
 
 from sandbox import slack_payloads as payloads
 from sandbox.slack import FakeSlack
@@ -30,7 +32,7 @@ from sandbox.slack_state import Message
 
 __all__ = ["SlackDriver", "render_channel"]
 
-Signing = Literal["valid", "bad", "missing", "stale"]
+Signing = Literal["valid", "bad", "missing", "stale", "none"]
 FORM = "application/x-www-form-urlencoded"
 STALE_SECONDS = 6 * 60  # Bolt refuses timestamps more than 5 minutes away
 STATE_COOKIE = "slack-app-oauth-state"
@@ -72,8 +74,7 @@ class SlackDriver:
         self.enterprise_install = enterprise_install
         self.last_elapsed: float | None = None  # seconds the last request took
         self.install_state: str | None = None  # OAuth state from the last install()
-        self._verifier = SignatureVerifier(signing_secret)
-        self._wrong = SignatureVerifier(signing_secret + "-wrong")
+        self._secret = signing_secret
         self._http = httpx.Client(trust_env=False, timeout=timeout)  # never through a proxy
         self._event_seq = 0
 
@@ -207,29 +208,40 @@ class SlackDriver:
 
     # -- events --------------------------------------------------------------------------------
 
-    def event(self, event: JSON, *, sign: Signing = "valid") -> httpx.Response:
-        """An Events API `event_callback` carrying `event`."""
-        self._event_seq += 1
+    def event(self, event: JSON, *, sign: Signing = "valid", event_id: str | None = None,
+              retry_num: int | None = None) -> httpx.Response:
+        """An Events API `event_callback` carrying `event`.
+
+        Slack retries a delivery it thinks failed with the same envelope and event id, adding
+        `X-Slack-Retry-Num` (1, 2, 3) and a reason: pass the first delivery's `event_id` and a
+        `retry_num` to send such a retry.
+        """
+        if event_id is None:
+            self._event_seq += 1
+            event_id = f"Ev{self._event_seq:08d}"
         team = self.fake.team(self.team_id) if self.fake else None
         envelope = payloads.event_callback(
             self._actor("U_ADMIN"),
             event,
             bot_user_id=team.bot_user_id if team else "U_BOT",
-            event_id=f"Ev{self._event_seq:08d}",
+            event_id=event_id,
             event_time=int(self.clock()),
         )
-        return self.send(json.dumps(envelope), content_type="application/json", sign=sign)
+        retry = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        return self.send(json.dumps(envelope), content_type="application/json", sign=sign, headers=retry)
 
-    def app_uninstalled(self) -> httpx.Response:
-        return self.event({"type": "app_uninstalled"})
+    def app_uninstalled(self, **delivery: Any) -> httpx.Response:
+        return self.event({"type": "app_uninstalled"}, **delivery)
 
     def tokens_revoked(
         self, bot_user_ids: list[str] | None = None, user_ids: list[str] | None = None
     ) -> httpx.Response:
         return self.event({"type": "tokens_revoked", "tokens": {"oauth": user_ids or [], "bot": bot_user_ids or []}})
 
-    def app_home_opened(self, user_id: str = "U_ADMIN") -> httpx.Response:
-        return self.event({"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": "home"})
+    def app_home_opened(self, user_id: str = "U_ADMIN", **delivery: Any) -> httpx.Response:
+        """The Home tab opened; `delivery` as for `event` (event_id, retry_num)."""
+        return self.event({"type": "app_home_opened", "user": user_id, "channel": f"D{user_id}", "tab": "home"},
+                          **delivery)
 
     # -- OAuth -------------------------------------------------------------------------------
 
@@ -257,23 +269,29 @@ class SlackDriver:
 
     # -- raw sending ---------------------------------------------------------------------------
 
-    def send(self, body: str | bytes, content_type: str = FORM, *, sign: Signing = "valid") -> httpx.Response:
-        """POST a raw body to the app, signed as asked."""
+    def send(self, body: str | bytes, content_type: str = FORM, *, sign: Signing = "valid",
+             headers: dict[str, str] | None = None) -> httpx.Response:
+        """POST a raw body to the app, signed as asked; `headers` are added last (and win)."""
         raw = body.encode() if isinstance(body, str) else body
         headers = {
             "Content-Type": content_type,
             "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
             **self.signature_headers(raw, sign),
+            **(headers or {}),
         }
         return self._timed(lambda: self._http.post(self.events_url, content=raw, headers=headers))
 
     def signature_headers(self, raw: bytes, sign: Signing = "valid") -> dict[str, str]:
         """X-Slack-Request-Timestamp and X-Slack-Signature for `raw`, or a deliberately wrong pair."""
+        if sign == "none":
+            return {}
         timestamp = str(int(self.clock()) - (STALE_SECONDS if sign == "stale" else 0))
-        verifier = self._wrong if sign == "bad" else self._verifier
+        secret = self._secret + "-wrong" if sign == "bad" else self._secret
         headers = {"X-Slack-Request-Timestamp": timestamp}
         if sign != "missing":
-            headers["X-Slack-Signature"] = verifier.generate_signature(timestamp=timestamp, body=raw) or ""
+            # over the bytes, as Slack signs them (slack_sdk's helper needs UTF-8 text)
+            digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+            headers["X-Slack-Signature"] = "v0=" + digest
         return headers
 
     # -- helpers -------------------------------------------------------------------------------

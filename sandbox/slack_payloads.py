@@ -269,3 +269,27 @@ def blank_view(view_id: str, team_id: str, app_id: str, now: float) -> JSON:
         "app_installed_team_id": team_id,
         "bot_id": None,
     }
+
+
+@dataclass(frozen=True)
+class SignedExample:
+    """A request body with the signature Slack computed for it: a known answer to check against."""
+
+    signing_secret: str
+    timestamp: str
+    body: str
+    signature: str
+
+
+# Slack's published example ("Verifying requests from Slack"), as slack_sdk's own tests use it
+PUBLISHED_SIGNATURE = SignedExample(
+    signing_secret="8f742231b10e8888abcd99yyyzzz85a5",
+    timestamp="1531420618",
+    body=(
+        "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+        "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+        "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    ),
+    signature="v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+)

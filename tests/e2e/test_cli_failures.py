@@ -21,4 +21,4 @@ def test_a_failed_sync_is_printed_once_without_a_log_line_or_records(billrec, wo
     assert lines[0].startswith("pax8: failed: Pax8: GET /pax8/v1/companies answered 200: is not JSON: ")
     assert lines[0].endswith("— the last good data is kept")
     assert "WARNING" not in result.stderr
-    assert world.world.clients and not [c.name for c in world.world.clients if c.name in result.stderr]
+    assert world.world.clients and not [c.canonical for c in world.world.clients if c.canonical in result.stderr]

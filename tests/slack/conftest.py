@@ -140,7 +140,8 @@ def serve(services: Services, settings: Settings, **options: Any) -> Served:
     background, listeners = Background(), TrackingExecutor()
     options.setdefault("pacer", Pacer(interval=0))  # the fake's rate limit is off too; test_posting paces
     app = create_app(services, settings, background=background, listener_executor=listeners, **options)
-    return Served(app, background, listeners, LocalServer(wsgi.handler(app)).__enter__())
+    handler = wsgi.handler(app, settings.slack_signing_secret.get_secret_value())
+    return Served(app, background, listeners, LocalServer(handler).__enter__())
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.slack_driver import SlackDriver
+from sandbox.slack_payloads import PUBLISHED_SIGNATURE
 from sandbox.slack_seed import ADMIN_ID, BILLING, TEAM_ID
 
 SECRET = "driver-test-secret"
@@ -87,18 +88,11 @@ def payload_of(body: bytes) -> dict:
 
 
 def test_slacks_published_signature_vector():
-    body = (
-        "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
-        "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
-        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
-        "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
-    )
-    driver = SlackDriver(
-        "http://127.0.0.1:9/slack/events", "8f742231b10e8888abcd99yyyzzz85a5", clock=lambda: 1531420618
-    )
-    assert driver.signature_headers(body.encode()) == {
-        "X-Slack-Request-Timestamp": "1531420618",
-        "X-Slack-Signature": "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503",
+    known = PUBLISHED_SIGNATURE
+    driver = SlackDriver("http://127.0.0.1:9/slack/events", known.signing_secret, clock=lambda: int(known.timestamp))
+    assert driver.signature_headers(known.body.encode()) == {
+        "X-Slack-Request-Timestamp": known.timestamp,
+        "X-Slack-Signature": known.signature,
     }
     driver.close()
 
