@@ -114,9 +114,9 @@ def except_list(env: Env, all_: bool) -> None:
 
 
 @except_.command("revoke")
-@click.argument("exception_id", type=int)
+@click.argument("exception_id")
 @click.pass_obj
-def except_revoke(env: Env, exception_id: int) -> None:
+def except_revoke(env: Env, exception_id: str) -> None:
     """End an exception now."""
     found = env.services.exceptions.revoke(env.tenant, exception_id, env.actor)
     click.echo(f"Revoked exception #{found.id} ({found.client} / {found.check}).")

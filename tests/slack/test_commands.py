@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from reconcile import csvexport
 from reconcile.audit import Actor
 from reconcile.tables import AuditEntry
 from sandbox.slack_seed import ADMIN_ID, BILLING, GENERAL, TECH_ID
+from tests import typed_numbers
 from tests.fakes import Scripted, fleet
 
 ADMIN = Actor(ADMIN_ID, "slack")
@@ -221,6 +223,14 @@ def test_configured_billing_admins_replace_workspace_admins(slack, services):
     assert "Only billing admins may change settings" in refused.text and "<@U_TECH>" in refused.text
     slack.run("settings digest_day=5", user_id=TECH_ID)
     assert services.tenants.settings("local").digest_day == 5
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), typed_numbers.CASES)
+def test_a_number_typed_wrong_is_answered_in_the_words_the_cli_uses(slack, world, services, kind, typed, message):
+    result = slack.run(typed_numbers.slack_text(kind, typed), replies=0 if kind == "revoke" else 1)
+    assert f":warning: {message}" in result.text
+    assert [c.name for c in services.checks.list("local")] == [world.check]
+    assert services.tenants.settings("local").digest_day == 1
 
 
 def test_a_bad_setting_value_is_explained(slack):
