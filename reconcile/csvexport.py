@@ -1,7 +1,8 @@
 """The report as CSV, for spreadsheets and audit files.
 
 Columns: Client, Check, Billed, Actual, Variance, Status, Unit price, Monthly impact,
-Sources as of. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
+Sources as of, Note (why a result is stale, unmapped, excepted or failed). A failed check is
+one line with no client and no numbers, its reason in Note. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
 `-`, `@`, a tab or a carriage return) get a leading apostrophe; our own numbers are left alone,
 so a variance of -3 stays a number.
 """
@@ -14,10 +15,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TextIO
 
-from reconcile.checks import CheckResult
+from reconcile.checks import CheckResult, Status
 
 HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
-          "Sources as of")
+          "Sources as of", "Note")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,9 +39,12 @@ def quantity(value: Decimal) -> str:
 
 def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
     for r in results:
+        # a failed check has no numbers to show
+        counts = ["", "", ""] if r.status is Status.FAILED else [quantity(r.billed), quantity(r.actual),
+                                                                 quantity(r.variance)]
         yield [
-            neutralise(r.client), neutralise(r.check), quantity(r.billed), quantity(r.actual), quantity(r.variance),
-            r.status.label, number(r.unit_price), number(r.impact), neutralise("; ".join(r.sources)),
+            neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
+            number(r.impact), neutralise("; ".join(r.sources)), neutralise(r.note),
         ]
 
 

@@ -32,6 +32,8 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
         click.echo(text.sources_line(report.sources) + "\n")
         click.echo(text.results_table(report.results) if report.results else
                    "No results yet: connect integrations, sync, approve links and add checks.")
+        for line in text.failed_lines(report.results):
+            click.echo(line)
 
 
 @cli.command()

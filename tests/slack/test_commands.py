@@ -10,7 +10,8 @@ from reconcile.audit import Actor
 from reconcile.tables import AuditEntry
 from sandbox.slack_seed import ADMIN_ID, BILLING, GENERAL, TECH_ID
 from tests import typed_numbers
-from tests.fakes import Scripted, fleet
+from reconcile.check_catalog import SideSpec
+from tests.fakes import BROKEN_REASON, Scripted, fleet, stored_before_the_bounds
 
 ADMIN = Actor(ADMIN_ID, "slack")
 
@@ -108,6 +109,23 @@ def test_reconcile_posts_the_summary_then_details_and_csv_in_its_thread(slack, w
     assert shared.thread_ts == parent.ts
     expected = services.reconciler.run("local")
     assert shared.content == csvexport.to_text(expected.results).encode()
+
+
+def test_a_check_that_cannot_be_evaluated_is_a_line_of_the_thread_and_the_rest_still_reports(slack, world, services):
+    services.checks.add("local", "Recently seen", SideSpec(world.psa, ["billed:MW-01"]),
+                        SideSpec(world.rmm, ["devices:workstation"]), ADMIN, seen_within_days=30)
+    stored_before_the_bounds(services, "Recently seen")
+    slack.run("reconcile", replies=0)
+    parent, first, *_ = slack.fake.messages(BILLING)
+    assert "1 under-licensed ($150.00/mo unbilled), 1 over-licensed, 1 matched, 1 failed to evaluate" in parent.text
+    assert ":warning: 1 check could not be evaluated and is missing from every number below: *Recently seen*" \
+        in str(parent.blocks)
+    details = first.blocks[1]["text"]["text"]
+    assert details == ("*Checks that could not be evaluated*\n• Recently seen: could not be evaluated, so no "
+                       f"client's numbers include it: {BROKEN_REASON}")
+    assert "*Acme Corp* — $150.00/mo unbilled" in str(first.blocks)  # every other check still reports
+    [shared] = slack.fake.files(BILLING)
+    assert b',Recently seen,,,,failed,,,,"' + BROKEN_REASON.encode() + b'"' in shared.content
 
 
 def test_reconcile_of_one_client_narrows_the_report(slack, world):

@@ -27,9 +27,9 @@ def parsed(text: str) -> list[list[str]]:
 def test_columns_and_numbers_are_what_a_billing_admin_expects():
     rows = parsed(csvexport.to_text(results()))
     assert rows[0] == ["Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
-                       "Sources as of"]
+                       "Sources as of", "Note"]
     assert rows[1] == ["Acme Corp", "Managed workstations", "10", "12", "2", "under-licensed", "45.00", "90.00",
-                       "ConnectWise PSA 2026-11-01 09:00 UTC; NinjaOne 2026-11-01 09:01 UTC"]
+                       "ConnectWise PSA 2026-11-01 09:00 UTC; NinjaOne 2026-11-01 09:01 UTC", ""]
     assert rows[3][4:8] == ["7", "unmapped", "", ""]
 
 
