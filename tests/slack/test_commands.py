@@ -12,6 +12,8 @@ from sandbox.slack_seed import ADMIN_ID, BILLING, GENERAL, TECH_ID
 from tests import typed_numbers
 from reconcile.check_catalog import SideSpec
 from tests.fakes import BROKEN_REASON, Scripted, fleet, stored_before_the_bounds
+from tests.slack import mrkdwn
+from tests.slack.mrkdwn import visible
 
 ADMIN = Actor(ADMIN_ID, "slack")
 
@@ -59,6 +61,20 @@ def test_a_held_sync_is_confirmed_by_a_button_that_shows_who_decided(slack, worl
 def test_checks_lists_every_check(slack, world):
     result = slack.run("checks", user_id=TECH_ID)
     assert "*Managed workstations*: billed psa `billed:MW-01` vs used rmm `devices:workstation`" in result.text
+
+
+def test_check_names_and_exception_reasons_show_literally_on_their_own_line(slack, world, services):
+    services.checks.add("local", "Servers\n• *Forged* line", SideSpec(world.psa, ["billed:SRV"]),
+                        SideSpec(world.rmm, ["devices:server"]), ADMIN)
+    services.exceptions.add("local", "Acme", "Managed workstations", "loaners\n• _forged_ ~line~", ADMIN)
+    texts = [slack.run("checks").text, slack.run("except list").text]
+    lines = [line for text in texts for line in text.split("\n")]
+    assert not [line for line in lines if visible(line).startswith("• *Forged") or visible(line).startswith("• _forged")]
+    assert any("*Servers • *Forged* line*: billed psa" in visible(line) for line in lines)
+    assert any("— loaners • _forged_ ~line~ · until revoked" in visible(line) for line in lines)
+    for reading in ("space", "letter"):
+        assert not [inner for text in texts for _, inner in mrkdwn.spans(text, reading) if visible(inner) in
+                    ("Forged", "forged", "line")]
 
 
 def test_history_shows_a_client_month_over_month(slack, world, services):
