@@ -2,15 +2,20 @@
 
 Columns: Client, Check, Billed, Actual, Variance, Status, Unit price, Monthly impact,
 Sources as of, Note (why a result is stale, unmapped, excepted or failed). A failed check is
-one line with no client and no numbers, its reason in Note. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
-`-`, `@`, a tab or a carriage return) get a leading apostrophe; our own numbers are left alone,
-so a variance of -3 stays a number.
+one line with no client and no numbers, its reason in Note.
+
+Text cells a spreadsheet might run as a formula get a leading apostrophe (OWASP's CSV injection
+guidance): those whose first character past any spaces (NBSP, em and ideographic spaces
+included) and invisible format characters is `=`, `+`, `-`, `@` or a full-width or small form of
+one (`＝＋－＠`, `﹦﹢﹣﹫`, which spreadsheets fold to them), and those starting with a tab, CR or
+LF. Our own numbers are left alone, so a variance of -3 stays a number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TextIO
@@ -19,12 +24,14 @@ from reconcile.checks import CheckResult, Status
 
 HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
           "Sources as of", "Note")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@＝＋－＠﹦﹢﹣﹫")
+RAW_START = ("\t", "\r", "\n")
 
 
 def neutralise(text: str) -> str:
     """A text cell a spreadsheet will show as text, never evaluate."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    first = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return "'" + text if first in FORMULA_START or text.startswith(RAW_START) else text
 
 
 def number(value: Decimal | None) -> str:
