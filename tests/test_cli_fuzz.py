@@ -1,4 +1,4 @@
-"""Property: every number option of the CLI, over arbitrary text, is a clear answer, never a traceback (issue 7 item 15).
+"""Property: every number option of the CLI, over any text, is a clear answer, never a traceback (issue 7 item 15).
 
 Commands quick to run are run whole, in-process, against a small synced tenant: the answer is
 exit 0, or one `billrec:` line with exit 1, or click's usage line with exit 2; never an internal
@@ -29,7 +29,8 @@ RUN_WHOLE = [  # `{}` is where the text goes; `--` keeps text that starts with `
     [*CHECK, "--tolerance-percent={}"],
     ["except", "revoke", "--", "{}"], ["except", "add", "Acme", "Managed workstations", "--reason=r", "--until={}"],
     ["links", "approve", "--", "{}"], ["links", "reject", "--", "{}"], ["links", "choose", "--", "{}", "Acme"],
-    ["links", "choose", "--", "1", "{}"], ["links", "approve-above", "--", "{}"], ["links", "suggest", "--approve-above={}"],
+    ["links", "choose", "--", "1", "{}"], ["links", "approve-above", "--", "{}"],
+    ["links", "suggest", "--approve-above={}"],
     ["settings", "digest_day={}"], ["settings", "sync_interval_hours={}"], ["settings", "stale_after_hours={}"],
     ["settings", "alert_threshold={}"], ["export", "--period={}"], ["reconcile", "--client={}"],
 ]
@@ -38,7 +39,8 @@ PARSE_ONLY = [  # (command, option, the lowest and highest value it may run with
     (scheduler.scheduler, "--poll", 0.1, 3600), (scheduler.scheduler, "--resync", 1, 86_400),
     (scheduler.scheduler, "--in-flight", 0, 3600), (scheduler.digest, "--in-flight", 0, 3600),
     (demo.demo, "--clients", 1, 10_000), (demo.demo, "--seed", 0, 2**63 - 1),
-    (admin.sandbox, "--port", 0, 65535), (admin.sandbox, "--clients", 1, 10_000), (admin.sandbox, "--seed", 0, 2**63 - 1),
+    (admin.sandbox, "--port", 0, 65535), (admin.sandbox, "--clients", 1, 10_000),
+    (admin.sandbox, "--seed", 0, 2**63 - 1),
 ]
 
 

@@ -31,7 +31,8 @@ def ask(inv: Invocation) -> None:
     info = inv.services.integrations.get(inv.tenant, words[0])
     label = f"*{name(info.name, 40)}* ({escape(info.display_name)})"
     if info.status != "connected":
-        inv.reply(f"{name(info.name, 40)} is already disconnected", [section(f"{label} is already disconnected. {KEPT}")])
+        inv.reply(f"{name(info.name, 40)} is already disconnected",
+                  [section(f"{label} is already disconnected. {KEPT}")])
         return
     question = f"Disconnect {label}? Its credentials are deleted and its syncs stop. {KEPT}"
     dialog = {"title": {"type": "plain_text", "text": "Disconnect?"},

@@ -69,7 +69,7 @@ def test_check_names_and_exception_reasons_show_literally_on_their_own_line(slac
     services.exceptions.add("local", "Acme", "Managed workstations", "loaners\n• _forged_ ~line~", ADMIN)
     texts = [slack.run("checks").text, slack.run("except list").text]
     lines = [line for text in texts for line in text.split("\n")]
-    assert not [line for line in lines if visible(line).startswith("• *Forged") or visible(line).startswith("• _forged")]
+    assert not [line for line in lines if visible(line).startswith(("• *Forged", "• _forged"))]
     assert any("*Servers • *Forged* line*: billed psa" in visible(line) for line in lines)
     assert any("— loaners • _forged_ ~line~ · until revoked" in visible(line) for line in lines)
     for reading in ("space", "letter"):
