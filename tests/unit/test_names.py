@@ -10,7 +10,7 @@ Z = "\u200b"  # the zero-width space `name` puts on both sides of a mrkdwn marke
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
-    ("<!channel> & Co", "&lt;!channel&gt; &amp; Co"),
+    ("<!channel> *& Co*", f"&lt;!channel&gt; {Z}*{Z}&amp; Co{Z}*{Z}"),  # still escaped, once
     ("Acme\n• *Fake Co* — $99,999.00/mo", f"Acme • {Z}*{Z}Fake Co{Z}*{Z} — $99,999.00/mo"),
     ("Acme\r\n_x_ ~y~ `z`", f"Acme  {Z}_{Z}x{Z}_{Z} {Z}~{Z}y{Z}~{Z} {Z}`{Z}z{Z}`{Z}"),
     ("\u202eAcme\u2066 Co\u2069\u200e\u200f\u061c\u202a", "Acme Co"),
