@@ -53,13 +53,21 @@ def cards(summary: Summary) -> str:
     body = tabulate(rows, tablefmt="rounded_grid")
     extra = (f"unmapped {summary.count(Status.UNMAPPED)} · stale {summary.count(Status.STALE)} · "
              f"excepted {summary.count(Status.EXCEPTED)}")
+    if summary.count(Status.FAILED):
+        extra += f" · FAILED CHECKS {summary.count(Status.FAILED)}"
     return f"{body}\n{extra}"
+
+
+def failed_lines(results: Iterable[CheckResult]) -> list[str]:
+    """One line per check that could not be evaluated: it is missing from every number above."""
+    return [f"Check {r.check!r} could not be evaluated: {r.note}" for r in results if r.status is Status.FAILED]
 
 
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
     shown = results[:limit] if limit else results
     rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             money(r.impact) if r.impact is not None else ""] for r in shown]
+             money(r.impact) if r.impact is not None else ""] if r.status is not Status.FAILED else
+            ["—", r.check, "", "", "", r.status.label, ""] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                      tablefmt="simple", disable_numparse=True, colalign=("left", "left", "right", "right", "right", "left", "right"))
     if limit and len(results) > limit:
@@ -87,8 +95,15 @@ def report_json(report: Report) -> dict[str, object]:
                     "under_money": csvnumber(summary.under_money), "over_money": csvnumber(summary.over_money)},
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
                      "stale": s.stale, "reason": s.reason} for s in report.sources],
-        "results": [{"client": r.client, "check": r.check, "billed": quantity(r.billed),
-                     "actual": quantity(r.actual), "variance": quantity(r.variance), "status": r.status.value,
-                     "unit_price": price(r.unit_price), "impact": csvnumber(r.impact) or None, "note": r.note}
-                    for r in report.results],
+        "results": [result_json(r) for r in report.results],
     }
+
+
+def result_json(r: CheckResult) -> dict[str, object]:
+    """One result; a failed check has no client and no numbers (null), and its reason in `note`."""
+    if r.status is Status.FAILED:
+        return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
+                "status": r.status.value, "unit_price": None, "impact": None, "note": r.note}
+    return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
+            "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
+            "impact": csvnumber(r.impact) or None, "note": r.note}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reconcile import audit, naming
+from reconcile.bounds import PLACES, SEEN_WITHIN_DAYS, amount, whole
 from reconcile.audit import Actor
 from reconcile.checks import Check, Side
 from reconcile.context import Context
@@ -27,7 +28,6 @@ class SideSpec:
 
 
 ZERO, HUNDRED = Decimal(0), Decimal(100)
-PLACES = Decimal("0.0001")  # what the database keeps (Numeric(20, 4))
 RATIO_MIN, RATIO_MAX = PLACES, Decimal(10_000)
 TOLERANCE_MAX = Decimal(1_000_000)
 
@@ -38,13 +38,12 @@ class Checks:
         self.integrations = integrations
 
     def add(self, tenant_id: str, name: str, billed: SideSpec, usage: SideSpec, actor: Actor, *,
-            seen_within_days: int | None = None, ratio: str | Decimal = "1",
+            seen_within_days: int | str | None = None, ratio: str | Decimal = "1",
             tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0") -> Check:
         name = name.strip()
         if not name or len(name) > 200:
             raise Invalid("a check needs a name of at most 200 characters")
-        if seen_within_days is not None and seen_within_days < 1:
-            raise Invalid("seen-within must be at least 1 day")
+        seen_within = None if seen_within_days is None else seen_within_bound(seen_within_days)
         ratio_ = amount(ratio, "ratio", low=RATIO_MIN, high=RATIO_MAX)
         units = amount(tolerance_units, "tolerance", low=ZERO, high=TOLERANCE_MAX)
         percent = amount(tolerance_percent, "tolerance %", low=ZERO, high=HUNDRED)
@@ -55,13 +54,13 @@ class Checks:
             usage_integration = self._side(session, tenant_id, usage, "usage")
             row = CheckRow(tenant_id=tenant_id, name=name, billed_integration_id=billed_integration.id,
                            billed_metrics=list(billed.metrics), usage_integration_id=usage_integration.id,
-                           usage_metrics=list(usage.metrics), seen_within_days=seen_within_days, ratio=ratio_,
+                           usage_metrics=list(usage.metrics), seen_within_days=seen_within, ratio=ratio_,
                            tolerance_units=units, tolerance_percent=percent, created_by=actor.name,
                            created_at=self.context.clock())
             session.add(row)
             session.flush()
             audit.record(session, tenant_id, actor, "check.add", name, billed=f"{billed.integration} {list(billed.metrics)}",
-                         usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within_days)
+                         usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within)
             return to_check(row, {billed_integration.id: billed_integration.name,
                                   usage_integration.id: usage_integration.name})
 
@@ -117,25 +116,10 @@ def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
     )
 
 
-def amount(value: str | Decimal, label: str, *, low: Decimal, high: Decimal) -> Decimal:
-    """A number as it will be stored (4 decimal places), within [low, high].
-
-    Ratios may be written as a fraction: "1/3" is one licence per three devices.
-    """
-    text = str(value).strip()
-    try:
-        if "/" in text:
-            numerator, denominator = (Decimal(part) for part in text.split("/", 1))
-            result = numerator / denominator
-        else:
-            result = Decimal(text)
-        stored = result.quantize(PLACES, rounding=ROUND_HALF_UP) if result.is_finite() and abs(result) <= high else None
-    except (ArithmeticError, ValueError):  # InvalidOperation, Overflow, division by zero
-        raise Invalid(f"{label} must be a number, not {text!r}") from None
-    if stored is None or not low <= stored <= high:
-        raise Invalid(f"{label} must be between {low.normalize():f} and {high.normalize():f} "
-                      f"(the database keeps 4 decimal places), not {text!r}")
-    return stored
+def seen_within_bound(days: int | str) -> int:
+    """The days of a "seen within" rule, as typed or as stored (a row from before the bound may exceed it)."""
+    low, high = SEEN_WITHIN_DAYS
+    return whole(days, "seen-within", low=low, high=high, unit=" days")
 
 
 def parse_side(text: str) -> SideSpec:

@@ -11,7 +11,9 @@ for every client:
 `evaluate()` takes plain values (readings per side, approved links, source freshness,
 acknowledged exceptions) and returns one `CheckResult` per client and check. It never raises
 or skips: an account without an approved link is `unmapped`, a check fed by a source we cannot
-trust is `stale`, an acknowledged variance is `excepted`, each with the numbers behind it.
+trust is `stale`, an acknowledged variance is `excepted`, each with the numbers behind it. A
+check that cannot be evaluated at all (say, one stored before today's bounds, with numbers that
+no longer compute) is one `failed` result with the reason, and every other check still reports.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Status(str, Enum):
     UNMAPPED = "unmapped"
     STALE = "stale"
     EXCEPTED = "excepted"
+    FAILED = "failed"  # the whole check could not be evaluated; one result for it, no client
 
     @property
     def label(self) -> str:
@@ -50,13 +53,16 @@ LABELS = {
     Status.UNMAPPED: "unmapped",
     Status.STALE: "stale",
     Status.EXCEPTED: "excepted",
+    Status.FAILED: "failed",
 }
 
 # statuses whose variance is trustworthy enough to put a price on
 MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
 
-# The order a reader wants: lost revenue first, then refunds owed, then what needs a human.
-STATUS_ORDER = (Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED, Status.MATCHED)
+# The order a reader wants: a check missing from every number first, then lost revenue, then
+# refunds owed, then what needs a human.
+STATUS_ORDER = (Status.FAILED, Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED,
+                Status.MATCHED)
 
 
 @dataclass(frozen=True)
@@ -204,6 +210,7 @@ def evaluate(
     readings: Mapping[tuple[int, str], Iterable[Reading]],
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]] = frozenset(),
+    failed: Mapping[int, str] | None = None,
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -215,11 +222,25 @@ def evaluate(
         readings: (check id, "billed" | "usage") → readings of that side.
         sources: integration id → freshness.
         excepted: (client id, check id) pairs with an active exception.
+        failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
     """
     results: list[CheckResult] = []
     for check in checks:
-        results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+        reason = (failed or {}).get(check.id)
+        if reason is None:
+            try:
+                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+                continue
+            except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
+                reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
+        results.append(failure(check, reason))
     return order(results)
+
+
+def failure(check: Check, reason: str) -> CheckResult:
+    """The one result of a check that could not be evaluated: no client, no numbers, the reason."""
+    return CheckResult(client="", check=check.name, billed=ZERO, actual=ZERO, status=Status.FAILED,
+                       check_id=check.id, note=reason)
 
 
 def _evaluate_one(

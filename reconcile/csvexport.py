@@ -1,29 +1,37 @@
 """The report as CSV, for spreadsheets and audit files.
 
 Columns: Client, Check, Billed, Actual, Variance, Status, Unit price, Monthly impact,
-Sources as of. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`,
-`-`, `@`, a tab or a carriage return) get a leading apostrophe; our own numbers are left alone,
-so a variance of -3 stays a number.
+Sources as of, Note (why a result is stale, unmapped, excepted or failed). A failed check is
+one line with no client and no numbers, its reason in Note.
+
+Text cells a spreadsheet might run as a formula get a leading apostrophe (OWASP's CSV injection
+guidance): those whose first character past any spaces (NBSP, em and ideographic spaces
+included) and invisible format characters is `=`, `+`, `-`, `@` or a full-width or small form of
+one (`＝＋－＠`, `﹦﹢﹣﹫`, which spreadsheets fold to them), and those starting with a tab, CR or
+LF. Our own numbers are left alone, so a variance of -3 stays a number.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TextIO
 
-from reconcile.checks import CheckResult
+from reconcile.checks import CheckResult, Status
 
 HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
-          "Sources as of")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+          "Sources as of", "Note")
+FORMULA_START = frozenset("=+-@＝＋－＠﹦﹢﹣﹫")
+RAW_START = ("\t", "\r", "\n")
 
 
 def neutralise(text: str) -> str:
     """A text cell a spreadsheet will show as text, never evaluate."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    first = next((c for c in text if not (c.isspace() or unicodedata.category(c) == "Cf")), "")
+    return "'" + text if first in FORMULA_START or text.startswith(RAW_START) else text
 
 
 def number(value: Decimal | None) -> str:
@@ -38,9 +46,12 @@ def quantity(value: Decimal) -> str:
 
 def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
     for r in results:
+        # a failed check has no numbers to show
+        counts = ["", "", ""] if r.status is Status.FAILED else [quantity(r.billed), quantity(r.actual),
+                                                                 quantity(r.variance)]
         yield [
-            neutralise(r.client), neutralise(r.check), quantity(r.billed), quantity(r.actual), quantity(r.variance),
-            r.status.label, number(r.unit_price), number(r.impact), neutralise("; ".join(r.sources)),
+            neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
+            number(r.impact), neutralise("; ".join(r.sources)), neutralise(r.note),
         ]
 
 

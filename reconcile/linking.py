@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, naming
 from reconcile.audit import Actor
+from reconcile.bounds import real, record_id
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
 from reconcile.founding import SYNC, Founding, live_clients
@@ -84,10 +85,10 @@ class Links:
 
     # -- suggestions ------------------------------------------------------------------------
 
-    def suggest(self, tenant_id: str, actor: Actor, *, approve_above: float | None = None) -> list[LinkInfo]:
+    def suggest(self, tenant_id: str, actor: Actor, *, approve_above: float | str | None = None) -> list[LinkInfo]:
         """Suggest a client for every account without a decided link; returns the open suggestions."""
-        if approve_above is not None and not 0 < approve_above <= 1:
-            raise Invalid("approve-above is a score between 0 and 1, e.g. 0.95")
+        if approve_above is not None:
+            approve_above = approval_score(approve_above)
         with self.context.sessions.begin() as session:
             clients = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
             normalised = {cid: normalise(n) for cid, n in clients.items()}
@@ -116,7 +117,7 @@ class Links:
 
     # -- decisions --------------------------------------------------------------------------
 
-    def approve(self, tenant_id: str, link_id: int, actor: Actor) -> LinkInfo:
+    def approve(self, tenant_id: str, link_id: int | str, actor: Actor) -> LinkInfo:
         with self.context.sessions.begin() as session:
             link = self._require(session, tenant_id, link_id)
             if link.client_id is None:
@@ -124,13 +125,13 @@ class Links:
             self._decide(session, link, "approved", link.client_id, actor)
         return self.get(tenant_id, link_id)
 
-    def reject(self, tenant_id: str, link_id: int, actor: Actor) -> LinkInfo:
+    def reject(self, tenant_id: str, link_id: int | str, actor: Actor) -> LinkInfo:
         with self.context.sessions.begin() as session:
             link = self._require(session, tenant_id, link_id)
             self._decide(session, link, "rejected", link.client_id, actor)
         return self.get(tenant_id, link_id)
 
-    def choose(self, tenant_id: str, link_id: int, client: str | int, actor: Actor) -> LinkInfo:
+    def choose(self, tenant_id: str, link_id: int | str, client: str | int, actor: Actor) -> LinkInfo:
         """Point the account at another client (by id or exact name) and approve it."""
         with self.context.sessions.begin() as session:
             link = self._require(session, tenant_id, link_id)
@@ -138,8 +139,9 @@ class Links:
             self._decide(session, link, "approved", target.id, actor, reason="chosen by hand")
         return self.get(tenant_id, link_id)
 
-    def approve_above(self, tenant_id: str, threshold: float, actor: Actor) -> list[LinkInfo]:
+    def approve_above(self, tenant_id: str, threshold: float | str, actor: Actor) -> list[LinkInfo]:
         """Approve every open suggestion scoring at least `threshold`."""
+        threshold = approval_score(threshold)
         approved = []
         with self.context.sessions.begin() as session:
             query = select(Link).where(Link.tenant_id == tenant_id, Link.status == "suggested",
@@ -174,7 +176,7 @@ class Links:
                 query = query.where(Link.status == status)
             return [self._info(link, integration, client) for link, integration, client in session.execute(query)]
 
-    def get(self, tenant_id: str, link_id: int) -> LinkInfo:
+    def get(self, tenant_id: str, link_id: int | str) -> LinkInfo:
         with self.context.sessions() as session:
             link = self._require(session, tenant_id, link_id)
             integration = session.get(Integration, link.integration_id)
@@ -191,14 +193,15 @@ class Links:
 
     def find_client(self, session: Session, tenant_id: str, client: str | int) -> Client:
         """A client by id or by name: exact, then normalised, then a unique partial match."""
-        if isinstance(client, int) or (isinstance(client, str) and client.isdigit()):
-            found = session.get(Client, int(client))
-            if found is not None and found.tenant_id == tenant_id and found.origin_integration_id is not None:
-                return found
+        client_id = as_id(client)
+        found = session.get(Client, client_id) if client_id is not None else None
+        if found is not None and found.tenant_id == tenant_id and found.origin_integration_id is not None:
+            return found
         rows = session.scalars(select(Client).where(live_clients(tenant_id)))
         return naming.pick(str(client), rows, what="client", name=lambda c: c.name)
 
-    def _require(self, session: Session, tenant_id: str, link_id: int) -> Link:
+    def _require(self, session: Session, tenant_id: str, link_id: int | str) -> Link:
+        link_id = record_id(link_id, "link")
         link = session.get(Link, link_id)
         if link is None or link.tenant_id != tenant_id:
             raise NotFound(f"no link #{link_id}; see the list of links")
@@ -209,3 +212,18 @@ class Links:
         return LinkInfo(link.id, integration, link.account_id, link.account_name, link.client_id, client,
                         link.status, link.score, link.reason, link.decided_by, link.decided_at)
 
+
+def approval_score(value: float | str) -> float:
+    """A match score to approve at or above: more than 0, at most 1 (0.95 is 95 %)."""
+    found = real(value, "approve-above score", low=0, high=1)
+    if found == 0:
+        raise Invalid("approve-above score must be more than 0, e.g. 0.95: at 0 every suggestion would be approved")
+    return found
+
+
+def as_id(client: str | int) -> int | None:
+    """`client` as a client's number when it is one; a name made of digits is still a name."""
+    try:
+        return record_id(client, "client")
+    except Invalid:
+        return None

@@ -16,10 +16,11 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from reconcile import checks, naming, tenants
-from reconcile.checks import CheckResult, Reading, Source, Summary
+from reconcile.checks import Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.context import Context
 from reconcile.founding import live_clients
-from reconcile.check_catalog import Checks
+from reconcile.check_catalog import Checks, seen_within_bound
+from reconcile.errors import UserError
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 
 ZERO = Decimal(0)
@@ -32,6 +33,7 @@ class Report:
     results: list[CheckResult]
     sources: list[Source]
     generated_at: datetime
+    client: str | None = None  # the one client a narrowed report is about, as the tenant names it
 
     @property
     def summary(self) -> Summary:
@@ -61,8 +63,13 @@ class Reconciler:
                 .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
             readings: dict[tuple[int, str], list[Reading]] = {}
             loaded: dict[tuple[int | None, tuple[str, ...], datetime | None], list[Reading]] = {}
+            failed: dict[int, str] = {}
             for check in check_list:
-                cutoff = now - timedelta(days=check.seen_within_days) if check.seen_within_days else None
+                try:
+                    cutoff = seen_since(check, now)
+                except UserError as error:  # stored before the bound existed: this check fails, the rest report
+                    failed[check.id] = error.message
+                    continue
                 for side_name, side, since in (("billed", check.billed, None), ("usage", check.usage, cutoff)):
                     # checks often share a side (one PSA product against two sources): read it once
                     key = (runs.get(side.integration_id), side.metrics, since)
@@ -71,11 +78,20 @@ class Reconciler:
                     readings[check.id, side_name] = loaded[key]
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
-                                  sources={i: s for i, (s, _) in sources.items()}, excepted=excepted)
+                                  sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
+                                  failed=failed)
+        name = None
         if client is not None:
-            results = narrow(results, client, clients)
+            name, results = narrow(results, client, clients)
         used = {c.billed.integration_id for c in check_list} | {c.usage.integration_id for c in check_list}
-        return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now)
+        return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now, name)
+
+
+def seen_since(check: Check, now: datetime) -> datetime | None:
+    """The moment a device must have been seen since to count, under the check's "seen within" rule."""
+    if not check.seen_within_days:
+        return None
+    return now - timedelta(days=seen_within_bound(check.seen_within_days))
 
 
 def load_sources(session: Session, tenant_id: str, now: datetime,
@@ -149,7 +165,11 @@ def active_exceptions(session: Session, tenant_id: str, today: date) -> frozense
     return frozenset((client_id, check_id) for client_id, check_id in rows)
 
 
-def narrow(results: list[CheckResult], client: str, clients: dict[int, str]) -> list[CheckResult]:
-    """The results of one client, found by exact, normalised or partial name."""
-    name = naming.pick(client, {r.client for r in results} | set(clients.values()), what="client")
-    return [r for r in results if r.client == name]
+def narrow(results: list[CheckResult], client: str, clients: dict[int, str]) -> tuple[str, list[CheckResult]]:
+    """The name and results of one client, found by exact, normalised or partial name.
+
+    A failed check stays in: it is missing from this client's numbers too.
+    """
+    named = {r.client for r in results if r.status is not Status.FAILED}
+    name = naming.pick(client, named | set(clients.values()), what="client")
+    return name, [r for r in results if r.client == name or r.status is Status.FAILED]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, naming, tenants
 from reconcile.audit import Actor
+from reconcile.bounds import record_id
 from reconcile.checks import CheckResult, Source, Status, Summary
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
@@ -113,8 +114,9 @@ class Snapshots:
         with self.context.sessions() as session:
             return info(self._latest(session, tenant_id, period))
 
-    def results(self, tenant_id: str, snapshot_id: int) -> list[CheckResult]:
+    def results(self, tenant_id: str, snapshot_id: int | str) -> list[CheckResult]:
         """A snapshot's frozen results, in the order they were reported."""
+        snapshot_id = record_id(snapshot_id, "snapshot")
         with self.context.sessions() as session:
             snapshot = session.get(Snapshot, snapshot_id)
             if snapshot is None or snapshot.tenant_id != tenant_id:
@@ -123,8 +125,9 @@ class Snapshots:
                                    .order_by(SnapshotRow.position))
             return [to_result(row) for row in rows]
 
-    def report(self, tenant_id: str, snapshot_id: int) -> Report:
+    def report(self, tenant_id: str, snapshot_id: int | str) -> Report:
         """A snapshot as the report it froze: its results, its sources as they were, its time."""
+        snapshot_id = record_id(snapshot_id, "snapshot")
         results = self.results(tenant_id, snapshot_id)
         with self.context.sessions() as session:
             snapshot = session.get(Snapshot, snapshot_id)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reconcile import audit
+from reconcile.bounds import digits
 from reconcile.errors import Invalid
 from reconcile.install_tables import TenantWorkspace
 from reconcile.tables import Tenant
@@ -130,9 +131,12 @@ def coerce(changes: Mapping[str, Any]) -> dict[str, Any]:
             raise Invalid(f"unknown setting {name!r}; settings are {', '.join(sorted(fields))}")
         try:
             if name in ("digest_day", "sync_interval_hours", "stale_after_hours"):
-                value = int(value)
+                value = digits(value, name.replace("_", " "))  # validate() bounds it in its own words
             elif name == "alert_threshold":
-                value = Decimal(str(value).lstrip("$"))
+                typed = str(value).lstrip("$")
+                if not typed.isascii():  # Decimal reads '١٠٠' and '１００' as 100 too
+                    raise ValueError(typed)
+                value = Decimal(typed)
             elif name == "admins":
                 value = tuple(value.replace(",", " ").split()) if isinstance(value, str) else tuple(value)
             elif name == "digest_time" and isinstance(value, str) and TIME.match(value):

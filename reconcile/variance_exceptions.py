@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, tenants
 from reconcile.audit import Actor
+from reconcile.bounds import record_id
 from reconcile.context import Context
 from reconcile.errors import Invalid, NotFound
 from reconcile.linking import Links
@@ -58,7 +59,8 @@ class Exceptions:
                          reason=reason, until=until.isoformat() if until else None)
             return self._info(row, found_client.name, found_check.name, self._today(session, tenant_id))
 
-    def revoke(self, tenant_id: str, exception_id: int, actor: Actor) -> ExceptionInfo:
+    def revoke(self, tenant_id: str, exception_id: int | str, actor: Actor) -> ExceptionInfo:
+        exception_id = record_id(exception_id, "exception")
         with self.context.sessions.begin() as session:
             row = session.get(VarianceException, exception_id)
             if row is None or row.tenant_id != tenant_id:

@@ -61,3 +61,16 @@ def fleet(orgs: dict[str, int], metric: str = "devices:workstation") -> list[obj
 
 
 OUTAGE = VendorUnavailable("Scripted RMM: GET /devices answered 503: kept failing after 3 attempts; try again later")
+
+
+def stored_before_the_bounds(services, check: str, seen_within_days: int = 800_000) -> None:
+    """A check as a release without today's bounds stored it: `checks add` refuses this now."""
+    from sqlalchemy import update
+
+    from reconcile.tables import CheckRow
+
+    with services.context.sessions.begin() as session:
+        session.execute(update(CheckRow).where(CheckRow.name == check).values(seen_within_days=seen_within_days))
+
+
+BROKEN_REASON = "seen-within must be between 1 and 3650 days, not 800000"

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
+from tests import typed_numbers
 
 
 @pytest.fixture
@@ -35,9 +36,30 @@ def billrec(cli_env):
     (("checks", "add", "x", "--billed", "cw:billed:MW-01", "--usage", "ninja:devices:workstation"), "no integration named 'cw'"),
     (("settings", "digest_day=40"), "digest day must be between 1 and 28"),
     (("links", "approve", "99"), "no link #99"),
+    # numbers only the CLI takes; the ones both faces take are in tests/typed_numbers.py
+    (("links", "approve", "9223372036854775808"), "link number must be between 1 and 9223372036854775807"),
+    (("links", "choose", "١", "Acme"), "link number must be a whole number written with the digits 0-9"),
+    (("links", "approve-above", "nan"), "approve-above score must be a number written with the digits 0-9"),
+    (("links", "suggest", "--approve-above", "1e9"), "approve-above score must be a number written"),
+    (("settings", "alert_threshold=١٠٠"), "alert_threshold cannot be"),
+    (("serve", "--port", "٣٠٠٠"), "port must be a whole number written with the digits 0-9"),
+    (("serve", "--threads", "0"), "threads must be between 1 and 256, not 0"),
+    (("scheduler", "--poll", "nan"), "poll must be a number written with the digits 0-9 and a point"),
+    (("scheduler", "--poll", "0"), "poll must be between 0.1 and 3600 seconds, not 0"),
+    (("digest", "--in-flight", "inf"), "in-flight must be a number written"),
+    (("demo", "--clients", "99999999999999999999"), "clients must be between 1 and 10000"),
+    (("sandbox", "--port", "65536"), "port must be between 0 and 65535, not 65536"),
 ])
 def test_a_mistake_is_one_line_and_exit_one(billrec, args, message):
-    result = billrec(*args)
+    one_clear_line(billrec(*args), message)
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), typed_numbers.CASES)
+def test_a_number_typed_wrong_is_one_line_in_the_words_slack_uses(billrec, kind, typed, message):
+    one_clear_line(billrec(*typed_numbers.cli_args(kind, typed)), message)
+
+
+def one_clear_line(result: Result, message: str) -> None:
     assert result.exit_code == 1
     assert message in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit)

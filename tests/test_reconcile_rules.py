@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,7 +14,8 @@ from reconcile.audit import Actor
 from reconcile.checks import Status
 from reconcile.errors import Invalid, NotFound
 from reconcile.check_catalog import SideSpec
-from tests.fakes import Scripted, ScriptedBilling
+from reconcile import csvexport
+from tests.fakes import BROKEN_REASON, Scripted, ScriptedBilling, stored_before_the_bounds
 
 ADMIN = Actor("U_ADMIN", "cli")
 
@@ -60,6 +63,23 @@ def test_seen_within_on_a_metric_without_assets_keeps_its_quantity(tenant):
     tenant.checks.add("local", "Servers", SideSpec("psa", ["billed:MW-01"]), SideSpec("rmm", ["devices:server"]),
                       ADMIN, seen_within_days=30)
     assert only(tenant, "Servers").actual == 2
+
+
+def test_a_check_that_cannot_be_evaluated_fails_alone_with_its_reason_and_the_snapshot_keeps_it(tenant):
+    tenant.checks.add("local", "Workstations", SideSpec("psa", ["billed:MW-01"]),
+                      SideSpec("rmm", ["devices:workstation"]), ADMIN, seen_within_days=30)
+    tenant.checks.add("local", "Servers", SideSpec("psa", ["billed:MW-01"]), SideSpec("rmm", ["devices:server"]), ADMIN)
+    stored_before_the_bounds(tenant, "Workstations")
+    report = tenant.reconciler.run("local")
+    assert [(r.check, r.status, r.note) for r in report.results] == [
+        ("Workstations", Status.FAILED, BROKEN_REASON), ("Servers", Status.OVER, "")]
+    assert report.summary.count(Status.FAILED) == 1
+    assert tenant.reconciler.run("local", "acme").results[0].status is Status.FAILED  # narrowed, still told
+    taken = tenant.snapshots.take("local", ADMIN)
+    frozen = tenant.snapshots.results("local", taken.id)
+    assert [(r.check, r.status, r.note) for r in frozen] == [(r.check, r.status, r.note) for r in report.results]
+    assert list(csv.reader(io.StringIO(csvexport.to_text(frozen))))[1] == [
+        "", "Workstations", "", "", "", "failed", "", "", "", BROKEN_REASON]
 
 
 def test_a_bundled_service_billed_at_zero_is_priced_at_zero(tenant):

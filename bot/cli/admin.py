@@ -7,6 +7,7 @@ import time
 import click
 
 from bot.cli import Env, cli
+from bot.cli.numbers import CLIENTS, PORT, SEED
 from reconcile.errors import Invalid
 from reconcile import db, keys
 
@@ -79,9 +80,9 @@ def settings_command(env: Env, changes: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--clients", default=60, show_default=True, help="How many clients the fake MSP has.")
-@click.option("--seed", default=7, show_default=True, help="Seed of the generated world.")
-@click.option("--port", default=8099, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--clients", type=CLIENTS, default=60, show_default=True, help="How many clients the fake MSP has.")
+@click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the generated world.")
+@click.option("--port", type=PORT, default=8099, show_default=True, help="Port on 127.0.0.1 (0 picks a free one).")
 def sandbox(clients: int, seed: int, port: int) -> None:
     """Serve the fake vendor APIs for manual trials, until Ctrl-C."""
     import sandbox as fakes  # the sandbox is for trials and tests only

@@ -40,12 +40,12 @@ def list_(env: Env) -> None:
 @click.argument("name")
 @click.option("--billed", required=True, metavar="INTEGRATION:METRIC[,…]", help="What the client is billed.")
 @click.option("--usage", required=True, metavar="INTEGRATION:METRIC[,…]", help="What the client really uses.")
-@click.option("--seen-within", type=click.IntRange(min=1), metavar="DAYS", help="Count only assets seen within DAYS.")
+@click.option("--seen-within", metavar="DAYS", help="Count only assets seen within DAYS (1-3650).")
 @click.option("--ratio", default="1", show_default=True, help="Billed units expected per unit of usage.")
 @click.option("--tolerance", default="0", show_default=True, help="Variance in units still counted as matched.")
 @click.option("--tolerance-percent", default="0", show_default=True, help="Variance in percent of billed still matched.")
 @click.pass_obj
-def add(env: Env, name: str, billed: str, usage: str, seen_within: int | None, ratio: str, tolerance: str,
+def add(env: Env, name: str, billed: str, usage: str, seen_within: str | None, ratio: str, tolerance: str,
         tolerance_percent: str) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another."""
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,

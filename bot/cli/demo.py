@@ -11,6 +11,7 @@ import click
 from bot import demo as pipeline
 from bot import text
 from bot.cli import Env, cli
+from bot.cli.numbers import CLIENTS, SEED
 
 # the sandbox's roles (`sandbox.Role`), one `--<role> KIND` option each; kept here, and checked
 # against the sandbox by a test, so that `billrec` does not import the sandbox for every command
@@ -49,8 +50,8 @@ def role_options(command: Any) -> Any:
 
 
 @cli.command()
-@click.option("--clients", default=60, show_default=True, help="How many clients the fake MSP has.")
-@click.option("--seed", default=7, show_default=True, help="Seed of the generated world.")
+@click.option("--clients", type=CLIENTS, default=60, show_default=True, help="How many clients the fake MSP has.")
+@click.option("--seed", type=SEED, default=7, show_default=True, help="Seed of the generated world.")
 @click.option("--home", type=click.Path(file_okay=False, path_type=Path),
               help="Where the demo's own database and CSV go (default: BILLREC_HOME/demo, emptied first).")
 @role_options

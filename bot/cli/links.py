@@ -21,10 +21,10 @@ def table(rows: list[LinkInfo]) -> str:
 
 
 @links.command()
-@click.option("--approve-above", type=float, metavar="SCORE",
+@click.option("--approve-above", metavar="SCORE",
               help="Also approve suggestions scoring at least SCORE (e.g. 0.95). Off by default.")
 @click.pass_obj
-def suggest(env: Env, approve_above: float | None) -> None:
+def suggest(env: Env, approve_above: str | None) -> None:
     """Suggest a client for every unlinked account."""
     open_suggestions = env.services.links.suggest(env.tenant, env.actor, approve_above=approve_above)
     if open_suggestions:
@@ -45,9 +45,9 @@ def list_(env: Env, status: str | None) -> None:
 
 
 @links.command()
-@click.argument("link_ids", nargs=-1, type=int, required=True)
+@click.argument("link_ids", nargs=-1, required=True)
 @click.pass_obj
-def approve(env: Env, link_ids: tuple[int, ...]) -> None:
+def approve(env: Env, link_ids: tuple[str, ...]) -> None:
     """Approve suggested links by number."""
     for link_id in link_ids:
         link = env.services.links.approve(env.tenant, link_id, env.actor)
@@ -55,9 +55,9 @@ def approve(env: Env, link_ids: tuple[int, ...]) -> None:
 
 
 @links.command()
-@click.argument("link_ids", nargs=-1, type=int, required=True)
+@click.argument("link_ids", nargs=-1, required=True)
 @click.pass_obj
-def reject(env: Env, link_ids: tuple[int, ...]) -> None:
+def reject(env: Env, link_ids: tuple[str, ...]) -> None:
     """Reject suggested links by number; the account stays unmapped until you choose a client."""
     for link_id in link_ids:
         link = env.services.links.reject(env.tenant, link_id, env.actor)
@@ -65,22 +65,22 @@ def reject(env: Env, link_ids: tuple[int, ...]) -> None:
 
 
 @links.command()
-@click.argument("link_id", type=int)
+@click.argument("link_id")
 @click.argument("client")
 @click.pass_obj
-def choose(env: Env, link_id: int, client: str) -> None:
+def choose(env: Env, link_id: str, client: str) -> None:
     """Point an account at another client (by name or id) and approve it."""
     link = env.services.links.choose(env.tenant, link_id, client, env.actor)
     click.echo(f"#{link.id} approved: {link.account_name} → {link.client_name}")
 
 
 @links.command("approve-above")
-@click.argument("score", type=float)
+@click.argument("score")
 @click.pass_obj
-def approve_above(env: Env, score: float) -> None:
-    """Approve every open suggestion scoring at least SCORE."""
+def approve_above(env: Env, score: str) -> None:
+    """Approve every open suggestion scoring at least SCORE (e.g. 0.95)."""
     approved = env.services.links.approve_above(env.tenant, score, env.actor)
-    click.echo(f"Approved {len(approved)} suggestions scoring at least {score:.2f}.")
+    click.echo(f"Approved {len(approved)} suggestions scoring at least {float(score):.2f}.")
 
 
 @cli.command()

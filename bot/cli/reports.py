@@ -32,6 +32,8 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
         click.echo(text.sources_line(report.sources) + "\n")
         click.echo(text.results_table(report.results) if report.results else
                    "No results yet: connect integrations, sync, approve links and add checks.")
+        for line in text.failed_lines(report.results):
+            click.echo(line)
 
 
 @cli.command()
@@ -114,9 +116,9 @@ def except_list(env: Env, all_: bool) -> None:
 
 
 @except_.command("revoke")
-@click.argument("exception_id", type=int)
+@click.argument("exception_id")
 @click.pass_obj
-def except_revoke(env: Env, exception_id: int) -> None:
+def except_revoke(env: Env, exception_id: str) -> None:
     """End an exception now."""
     found = env.services.exceptions.revoke(env.tenant, exception_id, env.actor)
     click.echo(f"Revoked exception #{found.id} ({found.client} / {found.check}).")

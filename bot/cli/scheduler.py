@@ -11,10 +11,12 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
+from bot.cli.numbers import Seconds
 
 
 IN_FLIGHT_HELP = ("Seconds a post in flight when a run died may still land in Slack; a rerun sooner than that "
                   "waits before deciding it never arrived.")
+IN_FLIGHT = Seconds("in-flight", 0, 3600)
 
 
 def _runtime(env: Env, in_flight: float):  # noqa: ANN202  (a Runtime; imported late so --help stays fast)
@@ -31,12 +33,12 @@ def _runtime(env: Env, in_flight: float):  # noqa: ANN202  (a Runtime; imported 
 
 
 @cli.command()
-@click.option("--poll", default=2.0, show_default=True,
+@click.option("--poll", type=Seconds("poll", 0.1, 3600), default=2.0, show_default=True,
               help="Seconds between lock checks: a standby takes over within this long of the leader's death.")
-@click.option("--resync", "resync_every", default=30.0, show_default=True,
+@click.option("--resync", "resync_every", type=Seconds("resync", 1, 86_400), default=30.0, show_default=True,
               help="Seconds between full re-reads of what should be scheduled.")
 @click.option("--once", is_flag=True, help="Run what is due now and exit (when a cron job is the clock).")
-@click.option("--in-flight", default=20.0, show_default=True, help=IN_FLIGHT_HELP)
+@click.option("--in-flight", type=IN_FLIGHT, default=20.0, show_default=True, help=IN_FLIGHT_HELP)
 @click.pass_obj
 def scheduler(env: Env, poll: float, resync_every: float, once: bool, in_flight: float) -> None:
     """The clock process: every tenant's syncs, monthly digests and alerts. One leads; others stand by."""
@@ -71,7 +73,7 @@ def scheduler(env: Env, poll: float, resync_every: float, once: bool, in_flight:
 
 @cli.command()
 @click.option("--period", metavar="YYYY-MM", help="The digest's month (default: the one the schedule last served).")
-@click.option("--in-flight", default=20.0, show_default=True, help=IN_FLIGHT_HELP)
+@click.option("--in-flight", type=IN_FLIGHT, default=20.0, show_default=True, help=IN_FLIGHT_HELP)
 @click.pass_obj
 def digest(env: Env, period: str | None, in_flight: float) -> None:
     """Run the monthly snapshot and digest now. Resumes an interrupted one; posts nothing twice."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 
 from bot.cli import Env, cli
+from bot.cli.numbers import PORT, Whole
 
 
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=3000, show_default=True, envvar="PORT", help="Port to listen on ($PORT).")
-@click.option("--workers", type=int, default=2, show_default=True, help="gunicorn worker processes.")
-@click.option("--threads", type=int, default=8, show_default=True, help="Threads per worker (gthread).")
+@click.option("--port", type=PORT, default=3000, show_default=True, envvar="PORT", help="Port to listen on ($PORT).")
+@click.option("--workers", type=Whole("workers", 1, 64), default=2, show_default=True,
+              help="gunicorn worker processes.")
+@click.option("--threads", type=Whole("threads", 1, 256), default=8, show_default=True,
+              help="Threads per worker (gthread).")
 @click.option("--socket-mode", is_flag=True, help="Connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead.")
 @click.option("--with-scheduler/--without-scheduler", default=None,
               help="Also run the clock (scheduled syncs, monthly digest) in this process. "

@@ -31,7 +31,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--billed", required=True)
     p.add_argument("--usage", required=True)
-    p.add_argument("--seen-within", type=int)
+    p.add_argument("--seen-within")  # read and bounded by the service, in the same words as the CLI's
     p.add_argument("--ratio", default="1")
     p.add_argument("--tolerance", default="0")
     p.add_argument("--tolerance-percent", default="0")

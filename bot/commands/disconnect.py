@@ -31,14 +31,15 @@ def ask(inv: Invocation) -> None:
     info = inv.services.integrations.get(inv.tenant, words[0])
     label = f"*{name(info.name, 40)}* ({escape(info.display_name)})"
     if info.status != "connected":
-        inv.reply(f"{info.name} is already disconnected", [section(f"{label} is already disconnected. {KEPT}")])
+        inv.reply(f"{name(info.name, 40)} is already disconnected",
+                  [section(f"{label} is already disconnected. {KEPT}")])
         return
     question = f"Disconnect {label}? Its credentials are deleted and its syncs stop. {KEPT}"
     dialog = {"title": {"type": "plain_text", "text": "Disconnect?"},
               "text": {"type": "mrkdwn", "text": f"Delete the credentials of {label}? {KEPT}"},
               "confirm": {"type": "plain_text", "text": "Disconnect"},
               "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}
-    inv.reply(f"Disconnect {escape(info.name)}?", [
+    inv.reply(f"Disconnect {name(info.name, 40)}?", [
         section(question),
         {"type": "actions", "block_id": "disconnect", "elements": [
             button("Disconnect", CONFIRM, info.name, style="danger", confirm=dialog),

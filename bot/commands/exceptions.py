@@ -14,6 +14,7 @@ from datetime import date
 from bot.commands.base import Invocation
 from bot.views import lists
 from bot.views.format import name
+from reconcile.bounds import record_id
 
 ADD = "except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]"
 USAGE = f"{ADD} | except list [all] | except revoke ID"
@@ -28,10 +29,11 @@ def handle(inv: Invocation) -> None:
         inv.ack()
         found = inv.services.exceptions.list(inv.tenant, include_inactive=rest.strip().lower() == "all")
         inv.reply(*lists.exceptions_message(found))
-    elif action == "revoke" and rest.strip().lstrip("#").isdigit():
+    elif action == "revoke" and rest.strip():
+        exception_id = record_id(rest, "exception")  # before the ack: a typo is answered at once
         inv.ack()
         inv.require_admin("revoke exceptions")
-        found = inv.services.exceptions.revoke(inv.tenant, int(rest.strip().lstrip("#")), inv.actor)
+        found = inv.services.exceptions.revoke(inv.tenant, exception_id, inv.actor)
         inv.reply(f"Revoked exception #{found.id} ({name(found.client)} / {name(found.check)}); "
                   "its variance is reported again.")
     else:

@@ -21,6 +21,7 @@ from bot.views.links import (
     PAGE,
     STATIC_SELECT_MAX,
     client_options,
+    link_of,
     page_ids,
     suggestions_message,
 )
@@ -54,20 +55,19 @@ def page_message(services: Services, tenant: str, page: list[LinkInfo], decision
 
 def approve(click: Click) -> None:
     click.require_admin(DECIDE)
-    click.services.links.approve(click.tenant, int(click.value), click.actor)
+    click.services.links.approve(click.tenant, click.value, click.actor)
     refresh(click)
 
 
 def reject(click: Click) -> None:
     click.require_admin(DECIDE)
-    click.services.links.reject(click.tenant, int(click.value), click.actor)
+    click.services.links.reject(click.tenant, click.value, click.actor)
     refresh(click)
 
 
 def choose(click: Click) -> None:
     click.require_admin(DECIDE)
-    link_id = int(click.action["block_id"].split(":")[1])
-    click.services.links.choose(click.tenant, link_id, int(click.value), click.actor)
+    click.services.links.choose(click.tenant, link_of(click.action["block_id"]), click.value, click.actor)
     refresh(click)
 
 

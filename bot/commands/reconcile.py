@@ -29,10 +29,10 @@ def start(inv: Invocation) -> None:
             inv.reply(NO_RESULTS)
             return
         day = f"{report.generated_at:%Y-%m-%d}"
-        title = f"Reconciliation — {day}" + (f" — {report.results[0].client}" if client_name else "")
+        title = f"Reconciliation — {day}" + (f" — {report.client}" if report.client else "")
         posting.post_report(inv.slack, inv.channel_id, report, title=title, journal=posting.MemoryJournal(),
                             pacer=inv.pacer,
-                            csv_name=filename("billrec-reconcile", day, report.results[0].client if client_name else ""),
+                            csv_name=filename("billrec-reconcile", day, report.client or ""),
                             note=f"Requested by {user(inv.user_id)} · as of {report.generated_at:%Y-%m-%d %H:%M} UTC")
 
     inv.later(work, "reconciling")

@@ -32,7 +32,8 @@ def home_view(report: Report | None, integrations: Sequence[IntegrationInfo], la
         blocks += [report_views.cards_block(report.summary), report_views.counts_context(report.summary)]
         attention = [r for r in report.results if r.status is not Status.MATCHED][:ATTENTION_ROWS]
         if attention:
-            lines = [f"*{name(r.client, 80)}* {report_views.result_line(r).removeprefix('• ')}" for r in attention]
+            lines = [(f"*{name(r.client, 80)}* " if r.status is not Status.FAILED else "")
+                     + report_views.result_line(r).removeprefix("• ") for r in attention]
             blocks += lines_to_sections(lines, "*Needs attention* (under-licensed first, by monthly impact)", 5)
         blocks.append(section(report_views.sources_text(report.sources)))
     else:

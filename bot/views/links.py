@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.views.format import button, context, cut, header, name, option, section
 from bot.views.lists import who
+from reconcile.bounds import record_id
 from reconcile.linking import LinkInfo
 
 Block = dict[str, Any]
@@ -25,7 +26,12 @@ CHOOSE = "link_choose"
 def page_ids(block_id: str) -> list[int]:
     """The link ids of the page a click came from (`link:12:12,13,14` or `links-bulk:12,13,14`)."""
     ids = block_id.rsplit(":", 1)[-1]
-    return [int(i) for i in ids.split(",") if i.isdigit()]
+    return [record_id(i, "link") for i in ids.split(",") if i]
+
+
+def link_of(block_id: str) -> int:
+    """The link a row's menu belongs to (`link:12:12,13,14` → 12)."""
+    return record_id(block_id.split(":")[1] if block_id.count(":") == 2 else "", "link")
 
 
 def suggestions_message(links: Sequence[LinkInfo], clients: Sequence[tuple[int, str]] | None, *, open_count: int,

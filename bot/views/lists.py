@@ -14,7 +14,6 @@ from tabulate import tabulate
 
 from bot.views import limits
 from bot.views.format import (
-    cut,
     escape,
     money,
     name,
@@ -51,7 +50,7 @@ admins=@dana @sam digest_day=1 digest_time=09:00 timezone=Europe/London sync_int
 
 def who(actor: str) -> str:
     """A Slack user id as a mention; anyone else (a CLI user, the scheduler) as escaped text."""
-    return user(actor) if SLACK_ID.match(actor) else escape(actor)
+    return user(actor) if SLACK_ID.match(actor) else name(actor, 120)
 
 
 def lines_to_sections(lines: Sequence[str], heading: str = "", max_sections: int = 40) -> list[Block]:
@@ -92,8 +91,8 @@ def check_line(check: Check) -> str:
     if check.tolerance_percent:
         tolerance.append(f"±{check.tolerance_percent.normalize():f}%")
     rule.append("tolerance " + (" or ".join(tolerance) if tolerance else "exact"))
-    billed = f"{name(check.billed.integration, 40)} `{escape(', '.join(check.billed.metrics))}`"
-    usage_ = f"{name(check.usage.integration, 40)} `{escape(', '.join(check.usage.metrics))}`"
+    billed = f"{name(check.billed.integration, 40)} `{name(', '.join(check.billed.metrics), 300)}`"
+    usage_ = f"{name(check.usage.integration, 40)} `{name(', '.join(check.usage.metrics), 300)}`"
     return f"• *{name(check.name, 100)}*: billed {billed} vs used {usage_} · {' · '.join(rule)}"
 
 
@@ -107,7 +106,8 @@ def checks_message(checks: Sequence[Check]) -> Message:
 def history_message(client: str, lines: Sequence[HistoryLine]) -> Message:
     if not lines:
         return "No history", [section(f"No snapshot has results for *{name(client)}* yet.")]
-    rows = [[l.period, cut(l.check, 40), quantity(l.billed), quantity(l.actual), signed(l.variance), l.status.label,
+    # names made literal cell by cell (a check named ``` must not end the block); the rest is ours
+    rows = [[l.period, name(l.check, 40), quantity(l.billed), quantity(l.actual), signed(l.variance), l.status.label,
              money(l.impact) if l.impact is not None else ""] for l in lines]
     table = tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                      disable_numparse=True).splitlines()
@@ -120,8 +120,8 @@ def history_message(client: str, lines: Sequence[HistoryLine]) -> Message:
         current.append(row)
     chunks.append(current)
     blocks = [section(f"*{name(client)}* month over month, from the latest snapshot of each month")]
-    blocks += [section("```" + escape("\n".join(head + chunk)) + "```") for chunk in chunks[:40]]
-    return f"History of {escape(cut(client, 100))}", blocks
+    blocks += [section("```" + "\n".join(head + chunk) + "```") for chunk in chunks[:40]]
+    return f"History of {name(client, 100)}", blocks
 
 
 def exception_line(e: ExceptionInfo) -> str:

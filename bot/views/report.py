@@ -16,7 +16,9 @@ limits however many clients there are:
     *Matched — billing lines up (41 clients)*
     Alpine Dental, Cedar Dental, …
 
-Clients whose every result matched are listed by name only; every number is in the CSV.
+Clients whose every result matched are listed by name only; every number is in the CSV. A
+check that could not be evaluated is named in a warning above the cards, and its reason leads
+the thread ("*Checks that could not be evaluated*"), before any client.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from bot.views import limits
 from bot.views.format import (
     context,
     cut,
-    escape,
     header,
     money,
     mrkdwn,
@@ -80,13 +81,24 @@ class Part:
 
 def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Block]:
     """The parent message: header, three cards, the other counts, the sources, a pointer to the thread."""
-    blocks = [header(title), cards_block(report.summary), counts_context(report.summary),
-              section(sources_text(report.sources))]
+    blocks = [header(title), *failed_blocks(report.results), cards_block(report.summary),
+              counts_context(report.summary), section(sources_text(report.sources))]
     if note:
         blocks.append(context(note))
     blocks.append(context("Details per client are in the thread, under-licensed first by monthly impact; "
                           "the full report is attached there as CSV."))
     return blocks
+
+
+def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:
+    """A warning above the cards when a check could not be evaluated: its results are in no number below."""
+    failed = [r for r in results if r.status is Status.FAILED]
+    if not failed:
+        return []
+    names = ", ".join(f"*{name(r.check, 100)}*" for r in failed[:10]) + (" and more" if len(failed) > 10 else "")
+    checks = "check could not be evaluated and is" if len(failed) == 1 else "checks could not be evaluated and are"
+    return [section(f":warning: {len(failed)} {checks} missing from every number below: {names}. "
+                    "The thread says why.")]
 
 
 def cards_block(summary: Summary) -> Block:
@@ -100,16 +112,19 @@ def cards_block(summary: Summary) -> Block:
 
 
 def counts_context(summary: Summary) -> Block:
+    failed = f"Failed checks {summary.count(Status.FAILED)} · " if summary.count(Status.FAILED) else ""
     return context(f"Unmapped {summary.count(Status.UNMAPPED)} · Stale {summary.count(Status.STALE)} · "
-                   f"Excepted {summary.count(Status.EXCEPTED)} · {summary.total} results (one per client and check)")
+                   f"Excepted {summary.count(Status.EXCEPTED)} · {failed}{summary.total} results "
+                   "(one per client and check)")
 
 
 def summary_text(report: ReportLike, *, title: str) -> str:
     """The parent's notification text (escaped: it is parsed as mrkdwn too)."""
     summary = report.summary
-    return cut(f"{escape(title)}: {summary.count(Status.UNDER)} under-licensed "
+    failed = f", {summary.count(Status.FAILED)} failed to evaluate" if summary.count(Status.FAILED) else ""
+    return cut(f"{name(title, 200)}: {summary.count(Status.UNDER)} under-licensed "
                f"({money(summary.under_money)}/mo unbilled), {summary.count(Status.OVER)} over-licensed, "
-               f"{summary.count(Status.MATCHED)} matched", limits.FALLBACK_TEXT)
+               f"{summary.count(Status.MATCHED)} matched{failed}", limits.FALLBACK_TEXT)
 
 
 def sources_text(sources: Iterable[Source]) -> str:
@@ -127,7 +142,7 @@ def sources_text(sources: Iterable[Source]) -> str:
 
 def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters."""
-    texts = [*client_sections(results), *matched_sections(results)]
+    texts = [*failed_sections(results), *client_sections(results), *matched_sections(results)]
     packed: list[list[str]] = []
     used_chars = used_blocks = 0
     budget_chars = limits.PART_TEXT - PART_HEADER_RESERVE
@@ -153,11 +168,17 @@ def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     return parts
 
 
+def failed_sections(results: Sequence[CheckResult]) -> list[str]:
+    """The checks that could not be evaluated, first: every client's numbers lack them."""
+    lines = [result_line(r) for r in results if r.status is Status.FAILED]
+    return _split("*Checks that could not be evaluated*", lines) if lines else []
+
+
 def client_sections(results: Sequence[CheckResult]) -> list[str]:
     """One mrkdwn text per client that needs attention (split if one client is very long)."""
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
     attention = set()
-    for result in results:
+    for result in (r for r in results if r.status is not Status.FAILED):
         key = _group_key(result)
         groups.setdefault(key, []).append(result)
         if result.status is not Status.MATCHED:
@@ -172,7 +193,7 @@ def client_sections(results: Sequence[CheckResult]) -> list[str]:
 def matched_sections(results: Sequence[CheckResult]) -> list[str]:
     """Clients whose every result matched, by name only, in as many sections as needed."""
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
-    for result in results:
+    for result in (r for r in results if r.status is not Status.FAILED):
         groups.setdefault(_group_key(result), []).append(result)
     names = [name(rows[0].client, 80) for rows in groups.values() if all(r.status is Status.MATCHED for r in rows)]
     if not names:
@@ -193,6 +214,8 @@ def result_line(result: CheckResult) -> str:
     """One result as a bullet; stale and unmapped results say why rather than show a variance."""
     check = name(result.check, 100)
     numbers = f"billed {quantity(result.billed)}, actual {quantity(result.actual)}"
+    if result.status is Status.FAILED:
+        return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
     if result.status is Status.STALE:
         return f"• {check}: not compared, a source is stale ({name(result.note, 200)})"
     if result.status is Status.UNMAPPED:

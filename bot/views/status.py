@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.views.format import button, context, cut, escape, name, section, when
 from bot.views.lists import Block, Message, lines_to_sections
+from reconcile.bounds import DIGITS, record_id
 from reconcile.integrations import IntegrationInfo
 from reconcile.snapshots import SnapshotInfo
 from reconcile.sync import SyncOutcome, SyncStatus
@@ -63,8 +64,8 @@ def hold_value(outcome: SyncOutcome) -> str:
 def read_hold(value: str) -> tuple[str, int | None]:
     """(integration, run id) from a hold button's value; a button posted before run ids gives no run."""
     run, colon, integration = value.partition(":")
-    if colon and run.isdigit():
-        return integration, int(run)
+    if colon and DIGITS.fullmatch(run):
+        return integration, record_id(run, "sync run")
     return value, None
 
 

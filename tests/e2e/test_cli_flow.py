@@ -10,7 +10,10 @@ import subprocess
 import sys
 
 import connectors
+from reconcile.check_catalog import SideSpec
 from tests.e2e.conftest import connect
+from tests.fakes import BROKEN_REASON, stored_before_the_bounds
+from tests.slack.conftest import SETUP, build_world
 
 
 def connect_all(billrec, world) -> None:
@@ -94,3 +97,23 @@ def test_billrec_kinds_shows_every_connectors_six_setup_facts(billrec):
         assert f"{kind} — {cls.display_name} ({cls.role.value})" in shown
         for label, _, text in cls.guidance.facts():
             assert f"{label.lower()}: {' '.join(text.split())}" in shown
+
+
+def test_a_check_that_cannot_be_evaluated_is_reported_failed_and_every_other_check_still_reports(billrec, services):
+    build_world(services)  # Acme under-licensed, Bluebird over, Cedar matched
+    services.checks.add("local", "Recently seen", SideSpec("psa", ["billed:MW-01"]),
+                        SideSpec("rmm", ["devices:workstation"]), SETUP, seen_within_days=30)
+    stored_before_the_bounds(services, "Recently seen")
+    report = json.loads(billrec("reconcile", "--format", "json").stdout)
+    assert report["results"][0] == {"client": None, "check": "Recently seen", "billed": None, "actual": None,
+                                    "variance": None, "status": "failed", "unit_price": None, "impact": None,
+                                    "note": BROKEN_REASON}
+    assert [(r["client"], r["status"]) for r in report["results"][1:]] == [
+        ("Acme Corp", "under"), ("Bluebird Logistics", "over"), ("Cedar Dental", "matched")]
+    assert report["summary"]["failed"] == 1 and report["summary"]["under_money"] == "150.00"
+    table = billrec("reconcile").stdout
+    assert f"Check 'Recently seen' could not be evaluated: {BROKEN_REASON}" in table and "Acme Corp" in table
+    assert "Snapshot #1" in billrec("snapshot").stdout
+    rows = list(csv.reader(io.StringIO(billrec("export").stdout)))
+    assert rows[1] == ["", "Recently seen", "", "", "", "failed", "", "", "", BROKEN_REASON]
+    assert [r[0] for r in rows[2:]] == ["Acme Corp", "Bluebird Logistics", "Cedar Dental"]

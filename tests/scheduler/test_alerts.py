@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot import alerts
+from reconcile.check_catalog import SideSpec
+from tests.fakes import stored_before_the_bounds
 from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, msp
 
 
@@ -27,6 +29,14 @@ def test_new_under_billing_above_the_threshold_is_alerted_once(rt, tenant, fake)
     assert alerted(fake) == [["Client 000", "Client 003", "Client 006", "Client 009"]]
     assert sync(rt) == 0
     assert len(alerted(fake)) == 1
+
+
+def test_a_check_that_cannot_be_evaluated_does_not_stop_the_alerts_of_the_others(rt, tenant, fake):
+    rt.services.checks.add(TENANT, "Recently seen", SideSpec("psa", ["billed:MW-01"]),
+                           SideSpec("rmm", ["devices:workstation"]), ADMIN, seen_within_days=30)
+    stored_before_the_bounds(rt.services, "Recently seen")
+    assert sync(rt) == 4
+    assert alerted(fake) == [["Client 000", "Client 003", "Client 006", "Client 009"]]
 
 
 def test_a_changed_variance_is_alerted_again_and_only_that_one(rt, tenant, fake):

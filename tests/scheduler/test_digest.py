@@ -12,7 +12,9 @@ from bot.schedule import jobs
 from reconcile.schedule import plan
 from reconcile.schedule.journal import DigestJournal
 from reconcile.schedule_tables import JobRun
-from tests.fakes import OUTAGE, Scripted
+from reconcile.check_catalog import SideSpec
+from reconcile.checks import Status
+from tests.fakes import BROKEN_REASON, OUTAGE, Scripted, stored_before_the_bounds
 from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, at, digest_parents, msp
 
 NOVEMBER = at("2026-11-01 09:00", "Europe/London")
@@ -68,6 +70,20 @@ def test_a_stale_source_is_named_at_the_top_and_its_checks_are_not_compared(rt, 
     assert "rmm: last sync failed: Scripted RMM: GET /devices answered 503" in note["elements"][0]["text"]
     statuses = {r.status.value for r in rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)}
     assert statuses == {"stale"}
+
+
+def test_a_check_that_cannot_be_evaluated_is_named_and_the_digest_still_posts_everything(rt, tenant, clock, fake):
+    rt.services.checks.add(TENANT, "Recently seen", SideSpec("psa", ["billed:MW-01"]),
+                           SideSpec("rmm", ["devices:workstation"]), ADMIN, seen_within_days=30)
+    stored_before_the_bounds(rt.services, "Recently seen")
+    clock.now = NOVEMBER
+    assert jobs.run_digest(rt, TENANT).startswith("posted to C_BILLING")
+    parent = digest_parents(fake)[0]
+    assert "could not be evaluated and is missing from every number below: *Recently seen*" in str(parent.blocks)
+    assert posted(fake)["files"] == ["billrec-2026-11-trend.png", "billrec-2026-11.csv"]
+    frozen = rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)
+    assert [(r.check, r.note) for r in frozen if r.status is Status.FAILED] == [("Recently seen", BROKEN_REASON)]
+    assert sum(r.status is Status.UNDER for r in frozen) == 4  # the other check still compared every client
 
 
 def test_what_changed_since_last_month_and_the_chart_cover_both_months(rt, tenant, clock, fake):

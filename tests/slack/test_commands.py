@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from reconcile import csvexport
 from reconcile.audit import Actor
 from reconcile.tables import AuditEntry
 from sandbox.slack_seed import ADMIN_ID, BILLING, GENERAL, TECH_ID
-from tests.fakes import Scripted, fleet
+from tests import typed_numbers
+from reconcile.check_catalog import SideSpec
+from tests.fakes import BROKEN_REASON, Scripted, fleet, stored_before_the_bounds
+from tests.slack import mrkdwn
+from tests.slack.mrkdwn import visible
 
 ADMIN = Actor(ADMIN_ID, "slack")
 
@@ -56,6 +61,20 @@ def test_a_held_sync_is_confirmed_by_a_button_that_shows_who_decided(slack, worl
 def test_checks_lists_every_check(slack, world):
     result = slack.run("checks", user_id=TECH_ID)
     assert "*Managed workstations*: billed psa `billed:MW-01` vs used rmm `devices:workstation`" in result.text
+
+
+def test_check_names_and_exception_reasons_show_literally_on_their_own_line(slack, world, services):
+    services.checks.add("local", "Servers\n• *Forged* line", SideSpec(world.psa, ["billed:SRV"]),
+                        SideSpec(world.rmm, ["devices:server"]), ADMIN)
+    services.exceptions.add("local", "Acme", "Managed workstations", "loaners\n• _forged_ ~line~", ADMIN)
+    texts = [slack.run("checks").text, slack.run("except list").text]
+    lines = [line for text in texts for line in text.split("\n")]
+    assert not [line for line in lines if visible(line).startswith(("• *Forged", "• _forged"))]
+    assert any("*Servers • *Forged* line*: billed psa" in visible(line) for line in lines)
+    assert any("— loaners • _forged_ ~line~ · until revoked" in visible(line) for line in lines)
+    for reading in ("space", "letter"):
+        assert not [inner for text in texts for _, inner in mrkdwn.spans(text, reading) if visible(inner) in
+                    ("Forged", "forged", "line")]
 
 
 def test_history_shows_a_client_month_over_month(slack, world, services):
@@ -106,6 +125,23 @@ def test_reconcile_posts_the_summary_then_details_and_csv_in_its_thread(slack, w
     assert shared.thread_ts == parent.ts
     expected = services.reconciler.run("local")
     assert shared.content == csvexport.to_text(expected.results).encode()
+
+
+def test_a_check_that_cannot_be_evaluated_is_a_line_of_the_thread_and_the_rest_still_reports(slack, world, services):
+    services.checks.add("local", "Recently seen", SideSpec(world.psa, ["billed:MW-01"]),
+                        SideSpec(world.rmm, ["devices:workstation"]), ADMIN, seen_within_days=30)
+    stored_before_the_bounds(services, "Recently seen")
+    slack.run("reconcile", replies=0)
+    parent, first, *_ = slack.fake.messages(BILLING)
+    assert "1 under-licensed ($150.00/mo unbilled), 1 over-licensed, 1 matched, 1 failed to evaluate" in parent.text
+    assert ":warning: 1 check could not be evaluated and is missing from every number below: *Recently seen*" \
+        in str(parent.blocks)
+    details = first.blocks[1]["text"]["text"]
+    assert details == ("*Checks that could not be evaluated*\n• Recently seen: could not be evaluated, so no "
+                       f"client's numbers include it: {BROKEN_REASON}")
+    assert "*Acme Corp* — $150.00/mo unbilled" in str(first.blocks)  # every other check still reports
+    [shared] = slack.fake.files(BILLING)
+    assert b',Recently seen,,,,failed,,,,"' + BROKEN_REASON.encode() + b'"' in shared.content
 
 
 def test_reconcile_of_one_client_narrows_the_report(slack, world):
@@ -221,6 +257,14 @@ def test_configured_billing_admins_replace_workspace_admins(slack, services):
     assert "Only billing admins may change settings" in refused.text and "<@U_TECH>" in refused.text
     slack.run("settings digest_day=5", user_id=TECH_ID)
     assert services.tenants.settings("local").digest_day == 5
+
+
+@pytest.mark.parametrize(("kind", "typed", "message"), typed_numbers.CASES)
+def test_a_number_typed_wrong_is_answered_in_the_words_the_cli_uses(slack, world, services, kind, typed, message):
+    result = slack.run(typed_numbers.slack_text(kind, typed), replies=0 if kind == "revoke" else 1)
+    assert f":warning: {message}" in result.text
+    assert [c.name for c in services.checks.list("local")] == [world.check]
+    assert services.tenants.settings("local").digest_day == 1
 
 
 def test_a_bad_setting_value_is_explained(slack):

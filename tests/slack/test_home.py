@@ -6,7 +6,9 @@ import json
 
 from reconcile import csvexport
 from reconcile.audit import Actor
+from reconcile.check_catalog import SideSpec
 from sandbox.slack_seed import ADMIN_ID, BILLING, TECH_ID
+from tests.fakes import BROKEN_REASON, stored_before_the_bounds
 
 
 def home_text(slack, user_id=ADMIN_ID):
@@ -66,3 +68,14 @@ def test_export_from_home_without_a_billing_channel_says_how_to_set_one(slack, w
     slack.driver.app_home_opened(TECH_ID)
     slack.fake.wait_for("views.publish")
     assert "Set a billing channel first" in press(slack, "home_export")
+
+
+def test_a_check_that_cannot_be_evaluated_leaves_the_home_tab_working_and_says_so(slack, world, services):
+    services.checks.add("local", "Recently seen", SideSpec(world.psa, ["billed:MW-01"]),
+                        SideSpec(world.rmm, ["devices:workstation"]), Actor(ADMIN_ID, "slack"), seen_within_days=30)
+    stored_before_the_bounds(services, "Recently seen")
+    slack.driver.app_home_opened(TECH_ID)
+    slack.fake.wait_for("views.publish")
+    shown = home_text(slack, TECH_ID)
+    assert f"Recently seen: could not be evaluated, so no client's numbers include it: {BROKEN_REASON}" in shown
+    assert ":red_circle: *Under-licensed*\\n*1* · $150.00/mo unbilled" in shown and "Failed checks 1" in shown

@@ -110,3 +110,16 @@ def test_with_more_than_100_clients_choosing_searches_them(slack, services):
         services.links.list("local", "suggested")))), message=message)
     assert response.status_code == 200
     assert [o["text"]["text"] for o in response.json()["options"]] == ["Bluebird Logistics"]
+
+
+@pytest.mark.parametrize(("action", "value", "message"), [
+    ("link_approve", "99999999999999999999", "link number must be between 1 and 9223372036854775807"),
+    ("link_reject", "²", "link number must be a whole number written with the digits 0-9, not '²'"),
+])
+def test_a_button_carrying_a_number_out_of_bounds_is_refused_in_words(slack, services, suggestions, action, value,
+                                                                        message):
+    link = suggestions["ACME Corporation"]
+    _, page_message = page(slack)
+    result = slack.click(action, value=value, block_id=block_of(page_message, link), message=page_message)
+    assert f":warning: {message}" in result.text
+    assert services.links.get("local", link.id).status == "suggested"

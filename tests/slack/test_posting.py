@@ -21,7 +21,9 @@ from sandbox import slack_limits
 from sandbox.slack import FakeSlack
 from sandbox.slack_render import render_channel
 from sandbox.slack_seed import BILLING, BOT_TOKEN, seed_workspace
-from tests.slack.conftest import SETUP, build_world
+from tests.slack import mrkdwn
+from tests.slack.conftest import SETUP, build_world, flat
+from tests.slack.mrkdwn import visible
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 HOSTILE = "<!channel> & Co"
@@ -165,6 +167,25 @@ def test_a_hostile_client_name_from_a_vendor_is_escaped_end_to_end(slack, servic
     assert "<!channel>" not in raw and "&lt;!channel&gt; &amp; Co" in raw
     [shared] = slack.fake.files(BILLING)
     assert HOSTILE.encode() in shared.content  # the CSV keeps the name as it is
+
+
+@pytest.mark.parametrize(("forged", "literal"), [
+    ("Acme\n• *Fake Co* — $99,999.00/mo", "Acme • *Fake Co* — $99,999.00/mo"),
+    ("Acme\r\n• _Fake Co_ — ~$0.00~ `/mo`", "Acme  • _Fake Co_ — ~$0.00~ `/mo`"),
+    ("Acme\u2028• *Fake Co*\u2029*x*", "Acme • *Fake Co* *x*"),
+    ("\u202eAcme *Fake Co*\u2066\u200e\u200f\u2069", "Acme *Fake Co*"),
+])
+def test_a_vendors_client_name_cannot_forge_a_report_line_or_a_format_in_the_thread(slack, services, forged, literal):
+    build_world(services, clients={"evil": (forged, 5, 9), "good": ("Good Co", 3, 3)})
+    slack.run("reconcile", replies=0)
+    texts = [text for m in slack.fake.messages(BILLING) for text in (m.text, flat(m.blocks))]
+    lines = [line for text in texts for line in text.split("\n")]
+    assert [visible(line) for line in lines if "Fake" in line] == [f"*{literal}* — $200.00/mo unbilled"]  # one line
+    for reading in ("space", "letter"):  # however Slack reads a zero-width space, no span forms inside the name
+        # (our bold around the whole name may not form when it ends in a marker: it then shows unbolded)
+        assert {visible(inner) for text in texts for _, inner in mrkdwn.spans(text, reading) if "Fake" in inner} \
+            <= {literal}
+    assert not any(c in text for text in texts for c in "\u202e\u2066\u2069\u200e\u200f\u2028\u2029\r")
 
 
 def test_a_huge_report_stops_at_40_thread_messages_and_points_to_the_csv():

@@ -136,3 +136,14 @@ def test_summary_counts_statuses_and_money():
     assert {s.value: summary.count(s) for s in Status if summary.count(s)} == {
         "under": 1, "over": 1, "matched": 1, "unmapped": 1}
     assert (summary.under_money, summary.over_money) == (Decimal(90), Decimal(90))
+
+
+def test_a_check_whose_numbers_cannot_be_computed_fails_alone_and_the_others_still_report():
+    huge = Check(2, "Per bundle", WORKSTATIONS.billed, WORKSTATIONS.usage, ratio=Decimal("1e30"))  # stored unbounded
+    side = {"billed": [billed("250", "10")], "usage": [used("1", "12")]}
+    results = evaluate([huge, WORKSTATIONS], clients=CLIENTS, links=LINKS, account_names={}, sources=FRESH,
+                       readings={(c.id, s): side[s] for c in (huge, WORKSTATIONS) for s in side})
+    assert [(r.check, r.client, r.status) for r in results] == [
+        ("Per bundle", "", Status.FAILED), ("Managed workstations", "Acme Corp", Status.UNDER)]
+    assert results[0].note == "its numbers cannot be computed (InvalidOperation); correct or re-add the check"
+    assert results[0].impact is None and summarise(results).under_money == Decimal(90)
