@@ -62,7 +62,7 @@ def protected_seat(seat: Item) -> bool:
     """Active or paused seats are protected; where Datto gives no state, its billable flag says."""
     state = seat.get("seatState")
     if state is None:
-        return str(seat.get("billable")) == "1"
+        return seat.get("billable") in (1, "1")  # True == 1 too
     return str(state).lower() in PROTECTED_SEATS
 
 
@@ -163,7 +163,11 @@ class Datto(Connector):
         return self.read.number(self.read.require(used, "size")) * UNITS[units.lower()]
 
     def describe_error(self, response: httpx.Response) -> str:
-        said = error_message(response) if "json" in response.headers.get("Content-Type", "") else ""
+        try:
+            body = response.json()
+        except ValueError:
+            body = None  # a gateway's HTML page is no message: its status says more
+        said = error_message(response) if isinstance(body, dict) else ""
         words = WORDS.get(response.status_code)
         if said and words:
             return f"{said}: {words}"
