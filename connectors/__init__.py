@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
+from connectors.datto import Datto
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 
 REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
+    "datto": Datto,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
 }

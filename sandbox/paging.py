@@ -6,6 +6,7 @@
     Offset(...)           ?offset=0&limit=100; the envelope carries the total
     BodyCursor(...)       ?limit=1000&cursor=<opaque>; the envelope carries the next cursor
     NextLink(...)         the envelope carries the next page's URL
+    Whole()               no paging: the whole list in one answer, whatever the client asks for
 
 `serve(rows, call)` answers one request (body, extra headers) or raises `BadQuery`; `walk(fetch,
 size)` is a client of the style, yielding every record, so tests can walk any fake's lists
@@ -216,6 +217,19 @@ class NextLink:
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
         return _chained(fetch, self.envelope, {self.size: size}, lambda url: url)
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A list served whole, with no paging parameters (Datto's SaaS lists: `[{…}, {…}]`)."""
+
+    envelope: Envelope = Envelope()
+
+    def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
+        return self.envelope.wrap(Page(list(rows), 0, len(rows), len(rows))), {}
+
+    def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
+        yield from self.envelope.items(fetch({}).json())
 
 
 def _sized(call: Call, name: str, default: int, maximum: int) -> int:

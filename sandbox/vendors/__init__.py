@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
 from sandbox.vendors.connectwise import ConnectWise
+from sandbox.vendors.datto import Datto
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 
 VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
+    "datto": Datto(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
 }
