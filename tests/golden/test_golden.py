@@ -1,0 +1,151 @@
+"""What people read, compared byte for byte with the golden files beside this module.
+
+One story, told the same way on SQLite and PostgreSQL (the `database` fixture runs it on each):
+a 20-client sandbox world (seed 7) whose clock stands at Tuesday 1 December 2026, 09:00 UTC.
+
+1. On 28 October the demo pipeline (`bot.demo.run`, the one `billrec demo` runs) connects
+   ConnectWise, NinjaOne and Pax8, syncs, links, adds the planted checks and takes snapshot #1.
+2. By 1 December one client has enrolled three more workstations (`sandbox.add_devices`).
+3. At 09:00 the monthly digest runs (`bot.schedule.jobs.run_digest`, the scheduler's own job) and
+   posts into #billing of the fake Slack: summary, details, CSV, what changed, chart.
+4. Someone types `/billrec reconcile` in #billing and opens the App Home (signed requests to the
+   real app, served over HTTP).
+5. Someone runs `billrec reconcile` and `billrec export` at a terminal.
+
+Every clock in it is the test's, so the files do not depend on when, where or in which worker
+they run. The golden files:
+
+    digest.json      the digest's messages as the fake Slack received them (text and blocks; the
+                     shared files by name and title; the chart's PNG bytes are not compared)
+    reconcile.json   what `/billrec reconcile` posted: summary, thread parts, the CSV's name
+    home.json        the App Home view the bot published
+    reconcile.txt    `billrec reconcile` (the table)
+    report.csv       `billrec export --period 2026-12 -o …` (byte for byte, CRLF line ends)
+
+After a deliberate change to any of these, regenerate them all with one command:
+
+    .venv/bin/pytest -q -n 0 tests/golden --update-golden
+
+and read `git diff tests/golden` as a user would. A failure shows each file's unified diff and
+that command.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import sandbox
+from bot import demo, posting
+from bot.cli import cli
+from bot.schedule import jobs
+from bot.schedule.runtime import Runtime
+from bot.slackclient import make_web_client
+from reconcile import bootstrap
+from reconcile.audit import Actor
+from reconcile.schedule import locks
+from sandbox.slack import FakeSlack
+from sandbox.truth.model import Linking, Role
+from sandbox.slack_driver import SlackDriver
+from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, seed_workspace
+from tests import golden
+from tests.slack.conftest import SECRET, serve, single_workspace
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+DEMO_DAY = NOW - timedelta(days=34)  # 28 October, the month before
+CLIENTS, SEED = 20, 7  # the smallest world that holds every planted trap
+TENANT = "local"  # the demo's, the CLI's and the single-workspace app's tenant
+ADMIN = Actor(ADMIN_ID, "slack")
+real_build = bootstrap.build  # before any test replaces it with one on the story's clock
+
+
+def as_json(value: Any) -> bytes:
+    """Indented, one fact a line, so a diff reads as what changed."""
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def message(m: Any) -> dict[str, Any]:
+    """A message as a reader sees it: its text and blocks (its ts is the fake's clock, not ours)."""
+    return {"text": m.text, "blocks": m.blocks}
+
+
+def summaries(fake: FakeSlack) -> list[Any]:
+    """The top-level messages in #billing, oldest first."""
+    return [m for m in fake.messages(BILLING) if m.thread_ts is None]
+
+
+def thread_of(fake: FakeSlack, parent: Any) -> dict[str, Any]:
+    files = [f for f in fake.files(BILLING) if f.thread_ts == parent.ts]
+    return {"summary": message(parent), "thread": [message(m) for m in fake.thread(BILLING, parent.ts)],
+            "files": [{"filename": f.filename, "title": f.title} for f in files]}
+
+
+def story(database: Any, config: Any, clock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Tell the story in the module docstring; returns each golden file's name and bytes."""
+    produced: dict[str, bytes] = {}
+    with sandbox.start(clients=CLIENTS, seed=SEED, now=NOW) as server:
+        clock.now = DEMO_DAY
+        run = demo.run(server, demo.fresh_home(tmp_path / "demo"), say=lambda line: None, config=config, clock=clock)
+        try:
+            enrolled = next(c for c in server.world.clients
+                            if any(a.linking == Linking.EASY for a in c.accounts_of(Role.RMM)))
+            server.replace_world(sandbox.add_devices(server.world, enrolled.canonical, 3))
+            clock.now = NOW
+            with FakeSlack(post_rate=None) as fake:
+                seed_workspace(fake)
+                settings = single_workspace(fake)
+                run.services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
+                rt = Runtime(run.services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
+                             locks.for_engine(run.services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
+                assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
+                digest_parent = summaries(fake)[-1]
+                produced["digest.json"] = as_json(thread_of(fake, digest_parent))
+                digest_csv = next(f.content for f in fake.files(BILLING) if f.filename.endswith(".csv"))
+
+                served = serve(run.services, settings)
+                try:
+                    with SlackDriver(served.events_url, SECRET, fake=fake) as driver:
+                        assert driver.command("reconcile").status_code == 200
+                        served.settle()
+                        asked = summaries(fake)[-1]
+                        assert asked.ts != digest_parent.ts, "/billrec reconcile posted no summary"
+                        produced["reconcile.json"] = as_json(thread_of(fake, asked))
+                        slack_csv = next(f.content for f in fake.files(BILLING) if f.thread_ts == asked.ts)
+                        assert driver.app_home_opened(ADMIN_ID).status_code == 200
+                        served.settle()
+                        produced["home.json"] = as_json(fake.calls_to("views.publish")[-1].body["view"])
+                finally:
+                    served.stop()
+        finally:
+            run.services.close()
+
+    # the terminal: the real `billrec` command, its services on the story's clock
+    monkeypatch.setattr(bootstrap, "build", lambda *args, **kwargs: real_build(*args, **kwargs, clock=clock))
+    env = {"BILLREC_HOME": str(config.home), "DATABASE_URL": database.url,
+           "BILLREC_ENCRYPTION_KEY": config.encryption_keys[0]}
+    runner = CliRunner()
+    table = runner.invoke(cli, ["reconcile"], env=env, prog_name="billrec")
+    assert table.exit_code == 0, table.output
+    produced["reconcile.txt"] = table.stdout_bytes
+    exported = tmp_path / "export.csv"
+    answer = runner.invoke(cli, ["export", "--period", "2026-12", "-o", str(exported)], env=env, prog_name="billrec")
+    assert answer.exit_code == 0, answer.output
+    produced["report.csv"] = exported.read_bytes()
+    # the CSV in Slack's thread is the one the terminal exports: same results, same bytes
+    assert slack_csv == produced["report.csv"]
+    assert digest_csv == produced["report.csv"]  # the digest's snapshot is the one exported
+    return produced
+
+
+def test_what_people_read_matches_the_golden_files(database, config, clock, tmp_path, monkeypatch, request):
+    produced = story(database, config, clock, tmp_path, monkeypatch)
+    update = request.config.getoption("update_golden")
+    failures = [problem for name, content in sorted(produced.items())
+                if (problem := golden.check(name, content, update=update))]
+    if failures:
+        pytest.fail("\n\n".join(failures), pytrace=False)
