@@ -15,12 +15,15 @@ a 20-client sandbox world (seed 7) whose clock stands at Tuesday 1 December 2026
 Every clock in it is the test's, so the files do not depend on when, where or in which worker
 they run. The golden files:
 
-    digest.json      the digest's messages as the fake Slack received them (text and blocks; the
-                     shared files by name and title; the chart's PNG bytes are not compared)
-    reconcile.json   what `/billrec reconcile` posted: summary, thread parts, the CSV's name
-    home.json        the App Home view the bot published
-    reconcile.txt    `billrec reconcile` (the table)
-    report.csv       `billrec export --period 2026-12 -o …` (byte for byte, CRLF line ends)
+    slack-digest.json      the digest's messages as the fake Slack received them (text and blocks;
+                           the shared files by name and title; the chart's PNG bytes are not compared)
+    slack-reconcile.json   what `/billrec reconcile` posted: summary, thread parts, the CSV's name
+    slack-home.json        the App Home view the bot published
+    cli-reconcile.txt      `billrec reconcile` (the cards and the table)
+    cli-reconcile.json     `billrec reconcile --format json`
+    report.csv             `billrec export --period 2026-12 -o …` (CRLF line ends, as spreadsheets want)
+
+The CSVs the digest and `/billrec reconcile` attach in Slack are asserted to be `report.csv`'s bytes.
 
 After a deliberate change to any of these, regenerate them all with one command:
 
@@ -104,7 +107,7 @@ def story(database: Any, config: Any, clock: Any, tmp_path: Path, monkeypatch: p
                              locks.for_engine(run.services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
                 assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
                 digest_parent = summaries(fake)[-1]
-                produced["digest.json"] = as_json(thread_of(fake, digest_parent))
+                produced["slack-digest.json"] = as_json(thread_of(fake, digest_parent))
                 digest_csv = next(f.content for f in fake.files(BILLING) if f.filename.endswith(".csv"))
 
                 served = serve(run.services, settings)
@@ -114,11 +117,11 @@ def story(database: Any, config: Any, clock: Any, tmp_path: Path, monkeypatch: p
                         served.settle()
                         asked = summaries(fake)[-1]
                         assert asked.ts != digest_parent.ts, "/billrec reconcile posted no summary"
-                        produced["reconcile.json"] = as_json(thread_of(fake, asked))
+                        produced["slack-reconcile.json"] = as_json(thread_of(fake, asked))
                         slack_csv = next(f.content for f in fake.files(BILLING) if f.thread_ts == asked.ts)
                         assert driver.app_home_opened(ADMIN_ID).status_code == 200
                         served.settle()
-                        produced["home.json"] = as_json(fake.calls_to("views.publish")[-1].body["view"])
+                        produced["slack-home.json"] = as_json(fake.calls_to("views.publish")[-1].body["view"])
                 finally:
                     served.stop()
         finally:
@@ -131,7 +134,10 @@ def story(database: Any, config: Any, clock: Any, tmp_path: Path, monkeypatch: p
     runner = CliRunner()
     table = runner.invoke(cli, ["reconcile"], env=env, prog_name="billrec")
     assert table.exit_code == 0, table.output
-    produced["reconcile.txt"] = table.stdout_bytes
+    produced["cli-reconcile.txt"] = table.stdout_bytes
+    as_data = runner.invoke(cli, ["reconcile", "--format", "json"], env=env, prog_name="billrec")
+    assert as_data.exit_code == 0, as_data.output
+    produced["cli-reconcile.json"] = as_data.stdout_bytes
     exported = tmp_path / "export.csv"
     answer = runner.invoke(cli, ["export", "--period", "2026-12", "-o", str(exported)], env=env, prog_name="billrec")
     assert answer.exit_code == 0, answer.output
