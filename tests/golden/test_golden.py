@@ -51,12 +51,14 @@ from bot.schedule.runtime import Runtime
 from bot.slackclient import make_web_client
 from reconcile import bootstrap
 from reconcile.audit import Actor
+from reconcile.config import Config
 from reconcile.schedule import locks
 from sandbox.slack import FakeSlack
-from sandbox.truth.model import Linking, Role
 from sandbox.slack_driver import SlackDriver
 from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, seed_workspace
+from sandbox.truth.model import Linking, Role
 from tests import golden
+from tests.conftest import Clock, Database
 from tests.slack.conftest import SECRET, serve, single_workspace
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -88,63 +90,78 @@ def thread_of(fake: FakeSlack, parent: Any) -> dict[str, Any]:
             "files": [{"filename": f.filename, "title": f.title} for f in files]}
 
 
-def story(database: Any, config: Any, clock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Tell the story in the module docstring; returns each golden file's name and bytes."""
+def the_month(server: sandbox.SandboxServer, config: Config, clock: Clock, home: Path) -> bootstrap.Services:
+    """Steps 1 and 2: the demo a month ago, then three new workstations at one client."""
+    clock.now = DEMO_DAY
+    run = demo.run(server, demo.fresh_home(home), say=lambda line: None, config=config, clock=clock)
+    enrolled = next(c for c in server.world.clients if any(a.linking == Linking.EASY for a in c.accounts_of(Role.RMM)))
+    server.replace_world(sandbox.add_devices(server.world, enrolled.canonical, 3))
+    clock.now = NOW
+    return run.services
+
+
+def in_slack(services: bootstrap.Services) -> tuple[dict[str, bytes], list[bytes]]:
+    """Steps 3 and 4: what #billing and the App Home show; and the CSVs attached in Slack."""
     produced: dict[str, bytes] = {}
-    with sandbox.start(clients=CLIENTS, seed=SEED, now=NOW) as server:
-        clock.now = DEMO_DAY
-        run = demo.run(server, demo.fresh_home(tmp_path / "demo"), say=lambda line: None, config=config, clock=clock)
+    with FakeSlack(post_rate=None) as fake:
+        seed_workspace(fake)
+        settings = single_workspace(fake)
+        services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
+        rt = Runtime(services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
+                     locks.for_engine(services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
+        assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
+        digest = summaries(fake)[-1]
+        produced["slack-digest.json"] = as_json(thread_of(fake, digest))
+
+        served = serve(services, settings)
         try:
-            enrolled = next(c for c in server.world.clients
-                            if any(a.linking == Linking.EASY for a in c.accounts_of(Role.RMM)))
-            server.replace_world(sandbox.add_devices(server.world, enrolled.canonical, 3))
-            clock.now = NOW
-            with FakeSlack(post_rate=None) as fake:
-                seed_workspace(fake)
-                settings = single_workspace(fake)
-                run.services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
-                rt = Runtime(run.services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
-                             locks.for_engine(run.services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
-                assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
-                digest_parent = summaries(fake)[-1]
-                produced["slack-digest.json"] = as_json(thread_of(fake, digest_parent))
-                digest_csv = next(f.content for f in fake.files(BILLING) if f.filename.endswith(".csv"))
-
-                served = serve(run.services, settings)
-                try:
-                    with SlackDriver(served.events_url, SECRET, fake=fake) as driver:
-                        assert driver.command("reconcile").status_code == 200
-                        served.settle()
-                        asked = summaries(fake)[-1]
-                        assert asked.ts != digest_parent.ts, "/billrec reconcile posted no summary"
-                        produced["slack-reconcile.json"] = as_json(thread_of(fake, asked))
-                        slack_csv = next(f.content for f in fake.files(BILLING) if f.thread_ts == asked.ts)
-                        assert driver.app_home_opened(ADMIN_ID).status_code == 200
-                        served.settle()
-                        produced["slack-home.json"] = as_json(fake.calls_to("views.publish")[-1].body["view"])
-                finally:
-                    served.stop()
+            with SlackDriver(served.events_url, SECRET, fake=fake) as driver:
+                assert driver.command("reconcile").status_code == 200
+                served.settle()
+                asked = summaries(fake)[-1]
+                assert asked.ts != digest.ts, "/billrec reconcile posted no summary"
+                produced["slack-reconcile.json"] = as_json(thread_of(fake, asked))
+                assert driver.app_home_opened(ADMIN_ID).status_code == 200
+                served.settle()
+                produced["slack-home.json"] = as_json(fake.calls_to("views.publish")[-1].body["view"])
         finally:
-            run.services.close()
+            served.stop()
+        attached = [f.content for f in fake.files(BILLING)
+                    if f.thread_ts in (digest.ts, asked.ts) and f.filename.endswith(".csv")]
+    return produced, attached
 
-    # the terminal: the real `billrec` command, its services on the story's clock
+
+def at_the_terminal(database: Database, config: Config, clock: Clock, folder: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Step 5: the real `billrec` command, its services on the story's clock."""
     monkeypatch.setattr(bootstrap, "build", lambda *args, **kwargs: real_build(*args, **kwargs, clock=clock))
     env = {"BILLREC_HOME": str(config.home), "DATABASE_URL": database.url,
            "BILLREC_ENCRYPTION_KEY": config.encryption_keys[0]}
     runner = CliRunner()
-    table = runner.invoke(cli, ["reconcile"], env=env, prog_name="billrec")
-    assert table.exit_code == 0, table.output
-    produced["cli-reconcile.txt"] = table.stdout_bytes
-    as_data = runner.invoke(cli, ["reconcile", "--format", "json"], env=env, prog_name="billrec")
-    assert as_data.exit_code == 0, as_data.output
-    produced["cli-reconcile.json"] = as_data.stdout_bytes
-    exported = tmp_path / "export.csv"
-    answer = runner.invoke(cli, ["export", "--period", "2026-12", "-o", str(exported)], env=env, prog_name="billrec")
-    assert answer.exit_code == 0, answer.output
-    produced["report.csv"] = exported.read_bytes()
-    # the CSV in Slack's thread is the one the terminal exports: same results, same bytes
-    assert slack_csv == produced["report.csv"]
-    assert digest_csv == produced["report.csv"]  # the digest's snapshot is the one exported
+
+    def billrec(*args: str) -> bytes:
+        result = runner.invoke(cli, list(args), env=env, prog_name="billrec")
+        assert result.exit_code == 0, result.output
+        return result.stdout_bytes
+
+    exported = folder / "export.csv"
+    billrec("export", "--period", "2026-12", "-o", str(exported))
+    return {"cli-reconcile.txt": billrec("reconcile"), "cli-reconcile.json": billrec("reconcile", "--format", "json"),
+            "report.csv": exported.read_bytes()}
+
+
+def story(database: Database, config: Config, clock: Clock, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The story in the module docstring; returns each golden file's name and bytes."""
+    with sandbox.start(clients=CLIENTS, seed=SEED, now=NOW) as server:
+        services = the_month(server, config, clock, tmp_path / "demo")
+        try:
+            produced, attached = in_slack(services)
+        finally:
+            services.close()
+    produced |= at_the_terminal(database, config, clock, tmp_path, monkeypatch)
+    # the digest's CSV and /billrec reconcile's are the one the terminal exports: same results, same bytes
+    assert attached == [produced["report.csv"]] * 2
     return produced
 
 
