@@ -3,6 +3,8 @@ and every test it asks to run selects something. (Cheap checks that catch a rena
 
 from __future__ import annotations
 
+import ast
+import importlib
 import importlib.util
 import re
 
@@ -51,3 +53,29 @@ def test_the_regenerate_command_it_gives_is_the_golden_tests_own():
 
     assert golden.REGENERATE in PAGE.read_text(encoding="utf-8")
     assert golden.REGENERATE in (ROOT / "tests/golden/test_golden.py").read_text(encoding="utf-8")
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", PAGE.read_text(encoding="utf-8"), re.S)
+
+
+def test_every_python_snippet_is_python():
+    for block in python_blocks():
+        ast.parse(block)
+
+
+@pytest.mark.parametrize(("module", "registry"), [("connectors.datto", "connectors"),
+                                                   ("sandbox.vendors.datto", "sandbox.vendors")])
+def test_the_skeletons_declare_only_what_the_real_datto_modules_have(module, registry):
+    """Each skeleton's class attributes and methods exist on the real class, and its registry line is real."""
+    real = importlib.import_module(module).Datto
+    skeletons = [node for block in python_blocks() for node in ast.walk(ast.parse(block))
+                 if isinstance(node, ast.ClassDef) and node.name == "Datto"
+                 and ast.unparse(node.bases[0]) == real.__mro__[1].__name__]
+    assert len(skeletons) == 1, f"CONTRIBUTING.md should show one skeleton of {module}"
+    declared = {target.id for node in skeletons[0].body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    declared |= {node.name for node in skeletons[0].body if isinstance(node, ast.FunctionDef)}
+    assert declared and {name for name in declared if not hasattr(real, name)} == set()
+    names = vars(importlib.import_module(registry))
+    assert names.get("REGISTRY", names.get("VENDORS"))["datto"] is not None
