@@ -37,7 +37,17 @@ from typing import Any
 from sandbox.auth import Headers
 from sandbox.paging import BodyCursor, Envelope, Page, list_route
 from sandbox.routing import BadQuery, Call, Incoming, Reply, Route
-from sandbox.truth.model import ACTIVE, DECOMMISSIONED, DETECTED, Customer, Device, DeviceClass, Role, World
+from sandbox.truth.model import (
+    ACTIVE,
+    DECOMMISSIONED,
+    DETECTED,
+    Customer,
+    Device,
+    DeviceClass,
+    Role,
+    SecurityAgent,
+    World,
+)
 from sandbox.vendor import FakeVendor, Owned, stable_uuid
 
 API = "/web/api/v2.1"
@@ -54,7 +64,9 @@ SITE_FIRST, AGENT_FIRST = 1_234_567_890_123_400_000, 1_500_000_000_000_000_000
 
 
 def envelope(data: Callable[[Page], Any], items_at: str) -> Envelope:
-    return Envelope(lambda page: {"data": data(page), "pagination": {"nextCursor": page.next, "totalItems": page.total}},
+    """SentinelOne's answer to a list: `{"data": …, "pagination": {"nextCursor", "totalItems"}}`."""
+    return Envelope(lambda page: {"data": data(page),
+                                  "pagination": {"nextCursor": page.next, "totalItems": page.total}},
                     items_at=items_at, next_at="pagination.nextCursor")
 
 
@@ -116,7 +128,7 @@ class SentinelOne(FakeVendor):
 
 
 def _site(rng: random.Random, world: World, customer: Customer, name: str, site_id: str,
-          held: list[tuple[Device, Any]]) -> JSON:
+          held: list[tuple[Device, SecurityAgent]]) -> JSON:
     tiers = {agent.tier for _, agent in held}
     if len(tiers) > 1:
         raise ValueError(f"{name} runs agents of several tiers; a SentinelOne site has one SKU")
@@ -136,11 +148,12 @@ def _site(rng: random.Random, world: World, customer: Customer, name: str, site_
     }
 
 
-def _agent(world: World, site_id: str, site_name: str, device: Device, agent: Any) -> JSON:
+def _agent(world: World, site_id: str, site_name: str, device: Device, agent: SecurityAgent) -> JSON:
     os_type = "macos" if device.os.startswith("macOS") else "linux" if "Ubuntu" in device.os else "windows"
     digest = hashlib.sha256(f"{world.seed}:s1 agent:{agent.number}".encode()).digest()
     return {
-        "id": str(AGENT_FIRST + agent.number), "uuid": stable_uuid(world.seed, "s1 agent", agent.number).replace("-", ""),
+        "id": str(AGENT_FIRST + agent.number),
+        "uuid": stable_uuid(world.seed, "s1 agent", agent.number).replace("-", ""),
         "computerName": device.hostname, "siteId": site_id, "siteName": site_name,
         "accountId": MSP_ACCOUNT[0], "accountName": MSP_ACCOUNT[1],
         "groupId": str(int(site_id) + 10**17), "groupName": "Default Group",
