@@ -96,7 +96,8 @@ class SentinelOne(Connector):
             "Complete), are the protected endpoints compared with the security services each client is billed "
             "for, and a site's licence total is what it is allowed to run.",
         never_reads="Threats or threat payloads, quarantined files or any file contents, remote-shell sessions, "
-                    "deep-visibility events, endpoint passwords or site registration tokens.",
+                    "deep-visibility events or endpoint passwords. The site list carries each site's agent "
+                    "registration token; it is dropped on arrival, never stored or shown.",
         writes_back="Never. It sends only GET requests; it never moves, decommissions or disconnects an agent "
                     "or changes a site, even where the token's role would allow it.",
         revoke="in the SentinelOne console, Settings › Users › Service Users, delete the service user made for "
