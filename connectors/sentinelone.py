@@ -27,9 +27,9 @@ Readings chosen where `../shared/vendor-apis/sentinelone.md` leaves a fact open:
 The console URL may be given as the browser shows it (`https://acme.sentinelone.net`): the API
 root `/web/api/v2.1` is added. Errors are `{"errors": [{"code", "title", "detail"}]}`, shown in
 words. SentinelOne allows about 25 requests a second per token on `/agents` (100 on `/sites`):
-`pace` declares the slower one for both, the shared client's default pace (10 a second) stays
-under it, and a 429 is retried, honouring `Retry-After`. It reads with GETs only and never reads threats, files or remote-shell sessions;
-the site's `registrationToken` (an agent-install secret) is never kept.
+`rate_limit` declares the slower one for both, so a sync paces at it, and a 429 is retried,
+honouring `Retry-After`. It reads with GETs only and never reads threats, files or remote-shell
+sessions; the site's `registrationToken` (an agent-install secret) is never kept.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from connectors.auth import ApiKeyHeader
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.paging import BodyCursor
+from connectors.ratelimit import RateLimit
 from connectors.records import Account, Asset, Record, Quantity, counted
 
 API_ROOT = "/web/api/v2.1"
@@ -113,9 +114,8 @@ class SentinelOne(Connector):
         "licenses:other": "Licences allocated to sites whose SKU names no known tier",
     }
     auth = ApiKeyHeader("Authorization", field="api_token", prefix="ApiToken ")
-    # the doc's slower limit, about 25 requests a second per token on /agents: a faster policy is capped
-    # by it (shared `Connector.pace`); the default policy, 10 a second, is gentler still
-    pace = (25.0, 25)
+    rate_limit = RateLimit(25, 1, source="SentinelOne API: about 25 requests a second per token on /agents "
+                                         "(100 on /sites); the slower one paces both")
     paging = BodyCursor(size=1000)
     items_at = "data"
 
