@@ -27,8 +27,9 @@ from reconcile.snapshots import SnapshotInfo
 
 DEMO_ACTOR = Actor("demo", "cli")
 AUTO_APPROVE = 0.95
-# The sandbox answers at once; a real vendor gets the default, gentler pace.
-DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0)
+# The sandbox answers at once; a real vendor gets its documented pace, or the default, gentler one.
+DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0,
+                         vendor_limits=False)
 # which fake vendor plays each role unless told otherwise; the others join only when picked
 DEFAULT_VENDORS = {"psa": "connectwise", "rmm": "ninjaone", "distributor": "pax8"}
 

@@ -10,12 +10,14 @@ from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
+from connectors.sentinelone import SentinelOne
 
 REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
+    "sentinelone": SentinelOne,
 }
 
 

@@ -11,10 +11,12 @@ from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
+from sandbox.vendors.sentinelone import SentinelOne
 
 VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
+    "sentinelone": SentinelOne(),
 }
