@@ -150,7 +150,8 @@ ITEMS = [{"id": i} for i in range(1, 12)]
 ], ids=["page-number", "page-object", "record-count", "offset", "id-cursor", "body-cursor", "next-link", "link-header"])
 def test_every_paging_style_returns_every_item_exactly_once(server, paging, script):
     server.answer_with("/items", script)
-    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or (getattr(paging, "total_pages_at", None) or getattr(paging, "total_items_at", None)) else None
+    in_body = getattr(paging, "total_pages_at", None) or getattr(paging, "total_items_at", None)
+    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or in_body else None
     assert list(client(server).items("/items", paging=paging, items_at=items_at)) == ITEMS
 
 
