@@ -206,8 +206,8 @@ class HaloPSA(Connector):
             said = error_message(response)
         elif isinstance(body, str):
             said = body
-        elif body is None and "html" not in response.headers.get("Content-Type", ""):
-            said = response.text.strip()  # Halo answers some errors in plain text
+        elif body is None and not response.text.lstrip().startswith("<"):
+            said = response.text.strip()  # Halo answers some errors in plain text; a gateway's HTML page is no message
         words = WORDS.get(response.status_code)
         if said and words:
             return f"{said}: {words}"
