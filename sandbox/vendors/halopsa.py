@@ -184,6 +184,7 @@ def _render(world: World) -> View:
     rng = random.Random(f"{world.seed}:halopsa")
     clients, contracts, invoices, owners = [], [], [], {}
     client_id, contract_id, invoice_id, line_id = 12, 31, 240, 901
+    cancelled = 0  # cancelled agreements rendered so far
     for customer, account in world.accounts(Role.PSA):
         clients.append({"id": client_id, "name": account.name, "inactive": not account.live, "toplevel_id": 1,
                         "toplevel_name": "Customers", "accountsid": f"CUST{client_id:05d}",
@@ -195,8 +196,11 @@ def _render(world: World) -> View:
             contracts.append({"id": contract_id, "client_id": client_id, "client_name": account.name, "ref": ref,
                               "contracttype_name": "Managed Services", "start_date": _date(agreement.start),
                               "end_date": _date(agreement.cancelled), "billing_description": agreement.name})
-            # a cancelled agreement's invoice: disabled and ended, or left open under the ended contract
-            closed = agreement.cancelled is not None and rng.random() < 0.5
+            # a cancelled agreement's invoice is left open under the ended contract (the first, and every
+            # other one after it), or disabled and ended
+            closed = False
+            if agreement.cancelled is not None:
+                closed, cancelled = cancelled % 2 == 1, cancelled + 1
             under[agreement.name] = {
                 "id": invoice_id, "client_id": client_id, "client_name": account.name, "contract_id": contract_id,
                 "contract_ref": ref, "disabled": closed or not account.live, "periodname": "Monthly",

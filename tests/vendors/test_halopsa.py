@@ -15,7 +15,7 @@ import pytest
 
 import sandbox
 from connectors.errors import AuthFailed, BadResponse, ConfigError
-from connectors.halopsa import HaloPSA
+from connectors.halopsa import HaloPSA, halo_date
 from connectors.http import HttpPolicy
 from connectors.records import Account, Quantity, Record
 from reconcile.audit import Actor
@@ -24,6 +24,7 @@ from sandbox.vendors import halopsa
 from tests.conftest import FAST_POLICY
 from tests.contract.test_contract import from_the_truth, totals
 from tests.sandbox.raw import HTTP, Raw, token
+from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where every trap is planted)
 from tests.scripted import ScriptedServer
 from tests.vendors.summed import values
 
@@ -213,14 +214,45 @@ def test_a_line_without_an_item_code_is_filed_under_its_item_id() -> None:
     assert values(scripted_sync([invoice(line)])) == {("12", "billed:item:77"): Decimal(25)}
 
 
-def test_the_truths_traps_are_written_as_halo_writes_them(served: sandbox.SandboxServer) -> None:
-    view = VENDOR.view(served.world)
-    lines = [line for i in view.invoices for line in i["lines"]]
-    assert any(line["isinactive"] for line in lines)  # do-not-bill and no-charge lines
-    assert any("included)" in line["item_shortdescription"] for line in lines)  # qty_order is what is billed
-    ended = {c["id"] for c in view.contracts if c["end_date"] != halopsa.NO_DATE}
-    assert ended and any(i["contract_id"] in ended for i in view.invoices)
-    assert all(c["inactive"] == (not a.live) for c, (_, a) in zip(view.clients, view.owners.values()))
+def halo_lines(server: sandbox.SandboxServer, tag: str) -> tuple[list[Any], list[dict[str, Any]], dict[int, Any]]:
+    """The tagged client's truth lines, its Halo invoice lines, and its contracts by id."""
+    view = VENDOR.view(server.world)
+    client_id = next(int(i) for i, (c, _) in VENDOR.accounts(server.world).items() if tag in c.tags)
+    customer = VENDOR.accounts(server.world)[str(client_id)][0]
+    lines = [line for i in view.invoices if i["client_id"] == client_id for line in i["lines"]]
+    return list(customer.billing), lines, {c["id"]: c for c in view.contracts if c["client_id"] == client_id}
+
+
+def test_the_truths_billing_traps_are_written_as_halo_writes_them(server: sandbox.SandboxServer) -> None:
+    now = server.world.now
+    truth, lines, _ = halo_lines(server, "less_included")
+    included = [t for t in truth if t.included]
+    assert included and all(any(h["qty_order"] == t.billed and f"{t.quantity} less {t.included} included" in
+                                h["item_shortdescription"] for h in lines) for t in included)
+    for tag in ("donotbill", "nocharge"):
+        assert any(h["isinactive"] for h in halo_lines(server, tag)[1]), tag
+
+    def past(text: str) -> bool:
+        return (moment := halo_date(text)) is not None and moment <= now
+
+    def ahead(text: str) -> bool:
+        return (moment := halo_date(text)) is not None and moment > now
+
+    assert any(past(h["enddate"]) for h in halo_lines(server, "cancelled_line")[1])
+    assert any(ahead(h["startdate"]) for h in halo_lines(server, "future_line")[1])
+    assert any(ahead(h["enddate"]) for h in halo_lines(server, "future_cancel")[1])
+    view = VENDOR.view(server.world)
+    ended = {c["id"] for c in view.contracts if past(c["end_date"])}
+    under_ended = [i for i in view.invoices if i["contract_id"] in ended]
+    assert any(not i["disabled"] and i["enddate"] == halopsa.NO_DATE for i in under_ended)  # only the contract says
+    assert any(i["disabled"] and past(i["enddate"]) for i in under_ended)
+
+
+def test_a_deleted_company_is_an_inactive_client(server: sandbox.SandboxServer) -> None:
+    view = VENDOR.view(server.world)
+    deleted = [c for c in view.clients if not VENDOR.accounts(server.world)[str(c["id"])][1].live]
+    assert deleted and all(c["inactive"] for c in deleted)
+    assert all(not c["inactive"] for c in view.clients if c not in deleted)
 
 
 # -- errors -------------------------------------------------------------------------------------------
