@@ -164,6 +164,13 @@ def test_a_record_count_the_last_page_reaches_ends_the_list_without_asking_for_a
     assert [r.query["page_no"] for r in server.requests] == ["1", "2"]
 
 
+def test_pages_without_the_record_count_they_were_declared_with_end_on_a_short_page(server):
+    server.answer_with("/items", lambda s: (200, {}, {"clients": paged(s, ITEMS, "page_size", 1, "page_no")}))
+    paging = PageNumber(param="page_no", size_param="page_size", size=4, total_items_at="record_count")
+    assert list(client(server).items("/items", paging=paging, items_at="clients")) == ITEMS
+    assert [r.query["page_no"] for r in server.requests] == ["1", "2", "3"]
+
+
 def token_endpoint(tokens: list[str]):
     def answer(seen):
         tokens.append(f"token-{len(tokens) + 1}")
