@@ -170,8 +170,8 @@ class HaloPSA(Connector):
             if client_id not in clients or not in_force(invoice, now) or self.contract(invoice) in ended:
                 continue
             lines = invoice.get("lines")
-            if lines is None:
-                lines = self.read.require(self.one(self.invoice, invoice), "lines")
+            if lines is None:  # left out of the list: the invoice's own answer has them (or it has none)
+                lines = self.one(self.invoice, invoice).get("lines") or []
             for line in lines:
                 if line.get("isinactive") or not in_force(line, now) or self.contract(line) in ended:
                     continue
@@ -189,6 +189,7 @@ class HaloPSA(Connector):
         return None if contract in (None, 0, "0", "") else str(contract)
 
     def product(self, line: Item) -> str:
+        """The line's item code, the catalog code checks name; else its item id."""
         code = line.get("item_code")
         if code:
             return str(code)

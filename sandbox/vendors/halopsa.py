@@ -17,11 +17,14 @@ How the truth's billing traps look here: a line that includes units bills only t
 `qty_order` (Halo's line has no included quantity) and says so in its description; a do-not-bill
 or no-charge line is an inactive line (`isinactive`); a cancelled line has a past `enddate`, a
 future one a `startdate` ahead, a future cancellation an `enddate` ahead; a cancelled agreement is
-a contract with a past `end_date` whose recurring invoice is either left open (only the contract
-says it ended) or disabled with the same end date. Empty dates are Halo's `1900-01-01T00:00:00`.
+a contract with a past `end_date` whose recurring invoice is left open (only the contract says it
+ended: the first such agreement, and every other one after it) or disabled with the same end
+date. Empty dates are Halo's `1900-01-01T00:00:00`.
 
-Tokens live 3600 s; a wrong or missing bearer token is a 401. Token errors are OAuth's shape,
-everything else `{"errors": ["…"]}` (the shape the doc says some answers take).
+Halo's rate limit is unconfirmed (one client budgets 500 requests per 3 minutes), so the sandbox
+keeps its generous default bucket; a 429 says when to come back in `Retry-After`. Tokens live
+3600 s; a wrong or missing bearer token is a 401. Token errors are OAuth's shape, everything else
+`{"errors": ["…"]}` (the shape the doc says some answers take).
 """
 
 from __future__ import annotations

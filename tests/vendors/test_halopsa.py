@@ -165,6 +165,18 @@ def test_invoice_lines_missing_from_the_list_are_read_invoice_by_invoice(served:
     assert details  # each invoice of a billed client was read on its own
 
 
+def test_an_invoice_without_lines_anywhere_bills_nothing_and_the_sync_goes_on() -> None:
+    bare = {k: v for k, v in invoice().items() if k != "lines"}
+    with ScriptedServer() as server:
+        scripted(server, [bare, invoice(LINE, id=241)])
+        server.answer("/api/RecurringInvoice/240", 200, bare)
+        with HaloPSA({"base_url": server.url, **SETTINGS}, policy=FAST_POLICY) as connector:
+            records = list(connector.sync())
+        detail = [r for r in server.requests if r.path == "/api/RecurringInvoice/240"]
+    assert values(records) == {("12", "billed:M365-BP"): Decimal(25)}
+    assert [r.query for r in detail] == [{"includedetails": "true"}]
+
+
 # -- billing rules, in Halo's fields ------------------------------------------------------------------
 
 def test_an_active_line_bills_its_quantity_of_its_item_at_its_price() -> None:
