@@ -101,7 +101,8 @@ class HaloPSA(Connector):
     role = Role.BILLING
     fields = (
         Field("base_url", "Halo URL", default=HOSTED, choices=((HOSTED, "Halo-hosted (uses the tenant name)"),),
-              hint="Halo-hosted: leave as is and give the tenant; self-hosted: https://<your Halo server>"),
+              hint="Halo-hosted: keep this and give the Tenant; self-hosted: https://<your Halo server> "
+                   "(the Resource Server URL on Halo's API page works too)"),
         Field("tenant", "Tenant", required=False,
               hint="The name in <tenant>.halopsa.com; leave empty when self-hosted"),
         Field("client_id", "Client ID", hint="Configuration › Integrations › HaloPSA API › View Applications"),
@@ -142,7 +143,8 @@ class HaloPSA(Connector):
 
     @classmethod
     def clean_settings(cls, settings: Mapping[str, str]) -> dict[str, str]:
-        """The hosted URL gets its tenant; a tenant must be one host-name label, so it cannot move the host."""
+        """The hosted URL gets its tenant (one host-name label, so it cannot move the host); a pasted
+        resource or authorisation server URL is cut back to its host."""
         clean = super().clean_settings(settings)
         clean["tenant"] = clean["tenant"].lower()
         if clean["tenant"] and not TENANT.fullmatch(clean["tenant"]):
@@ -153,6 +155,8 @@ class HaloPSA(Connector):
                 raise ConfigError(f"{cls.display_name} needs the Tenant for a Halo-hosted URL "
                                   "(or give your own server's URL)")
             clean["base_url"] = clean["base_url"].replace("{tenant}", clean["tenant"])
+        # Halo's API page shows the resource server (…/api) and the authorisation server (…/auth): either is the host
+        clean["base_url"] = re.sub(r"/(api|auth)/*$", "", clean["base_url"].rstrip("/"), flags=re.IGNORECASE)
         return clean
 
     def sync(self) -> Iterator[Record]:

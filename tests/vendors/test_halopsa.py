@@ -69,6 +69,12 @@ def test_a_hosted_tenant_gets_its_own_halopsa_host() -> None:
     assert clean["scope"] == "read:customers read:contracts read:invoices"
 
 
+@pytest.mark.parametrize("pasted", ["https://halo.acme.example/api", "https://halo.acme.example/auth/",
+                                    "https://halo.acme.example/"])
+def test_the_resource_or_authorisation_server_url_halo_shows_is_taken_as_the_host(pasted: str) -> None:
+    assert HaloPSA.clean_settings({**SETTINGS, "base_url": pasted})["base_url"] == "https://halo.acme.example"
+
+
 @pytest.mark.parametrize(("tenant", "said"), [
     ("", "needs the Tenant for a Halo-hosted URL"),
     ("evil.example#", "letters, digits and hyphens"),  # a tenant cannot move the host it names
