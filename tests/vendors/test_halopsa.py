@@ -23,8 +23,8 @@ from reconcile.errors import Invalid
 from sandbox.vendors import halopsa
 from tests.conftest import FAST_POLICY
 from tests.contract.test_contract import from_the_truth, totals
-from tests.sandbox.raw import HTTP, Raw, token
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where every trap is planted)
+from tests.sandbox.raw import HTTP, Raw, token
 from tests.scripted import ScriptedServer
 from tests.vendors.summed import values
 
