@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 
 import sandbox
+from bot.commands.connect import read_form
 from connectors.errors import AuthFailed, BadResponse, ConfigError
 from connectors.halopsa import HaloPSA, halo_date
 from connectors.http import HttpPolicy
@@ -91,6 +92,29 @@ def test_a_self_hosted_halo_on_a_private_address_is_refused_where_private_urls_a
         services.integrations.connect("local", KIND, KIND, {**SETTINGS, "base_url": "https://10.1.2.3"},
                                       Actor("U_ADMIN", "cli"))
     assert services.integrations.list("local") == []
+
+
+def form(base_url: str | None = None, other: str = "", **typed: str) -> dict[str, Any]:
+    """The connect modal's submitted state: the hosted choice (or none) and an "other" URL, then the fields."""
+    chosen = {"value": base_url} if base_url else None
+    state: dict[str, Any] = {"name": {"value": {"value": "halo"}},
+                             "field:base_url": {"value": {"selected_option": chosen}},
+                             "field:base_url:other": {"value": {"value": other}}}
+    return state | {f"field:{name}": {"value": {"value": value}} for name, value in typed.items()}
+
+
+def test_the_connect_modal_takes_a_hosted_tenant_or_a_self_hosted_url(services, served: sandbox.SandboxServer) -> None:
+    credentials = {k: v for k, v in served.settings(KIND).items() if k != "base_url"}
+    hosted = read_form(HaloPSA, form(HaloPSA.fields[0].default, **credentials | {"tenant": ""}), taken=set())
+    assert hosted[2] == {}  # the tenant is optional in the form: a self-hosted server has none
+    with pytest.raises(ConfigError, match="needs the Tenant for a Halo-hosted URL"):
+        services.integrations.connect("local", KIND, "halo", hosted[1], Actor("U_ADMIN", "slack"))
+    assert services.integrations.list("local") == []
+    own = read_form(HaloPSA, form(HaloPSA.fields[0].default, other=served.base_url(KIND) + "/api", **credentials),
+                    taken=set())
+    info = services.integrations.connect("local", KIND, "halo", own[1], Actor("U_ADMIN", "slack"))
+    assert info.public_settings["base_url"] == served.base_url(KIND)  # the Resource Server URL, cut to the host
+    assert "client_secret" not in info.public_settings
 
 
 def test_the_token_is_asked_for_the_tenant_with_read_scopes_only(served: sandbox.SandboxServer) -> None:
