@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from connectors.auth import ApiKeyHeader, OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint
 from connectors.errors import BadResponse
+from connectors.paging import NextLink
 from connectors.parse import Reader
 from connectors.records import Record
 from tests.conftest import FAST_POLICY
@@ -112,11 +114,73 @@ def test_the_read_only_allow_list_is_read_off_the_declaration():
     assert Tree.read_posts("https://cloud.example/api") == frozenset()  # GETs only, key in a header
 
 
-def test_a_declared_read_post_is_never_sent_as_a_get():
+class KeyedRpc(JsonRpc):
+    auth = ApiKeyHeader("X-Api-Key")
+
+
+def test_a_declared_read_post_is_sent_as_a_post_with_its_declared_body():
     with ScriptedServer() as server:
-        with JsonRpc({"base_url": server.url, "api_key": "k"}, policy=FAST_POLICY) as vendor:
-            with pytest.raises(NotImplementedError, match="POST v1.0/jsonrpc/network is declared"):
-                list(vendor.items(vendor.endpoints_list))
+        server.answer("/api/v1.0/jsonrpc/network", 200, listing({"id": "e1"}))
+        with KeyedRpc({"base_url": server.url + "/api", "api_key": "k"}, policy=FAST_POLICY) as vendor:
+            assert [e["id"] for e in vendor.items(vendor.endpoints_list)] == ["e1"]
+        sent = server.requests[0]
+    assert sent.method == "POST" and json.loads(sent.body)["method"] == "getEndpointsList"
+
+
+class Query(Tree):
+    """A vendor whose lists are query POSTs with a filter body, paging on at `<list>/next` (Autotask)."""
+
+    kind = "query"
+    display_name = "Query Vendor"
+    paging = NextLink(at="pageDetails.nextPageUrl", follow="{path}/next")
+    companies = Endpoint("v1.0/Companies/query", method="POST", body={"filter": [{"op": "exist", "field": "id"}]})
+
+
+def query(server: ScriptedServer) -> Query:
+    return Query({"base_url": server.url + "/api", "api_key": "k"}, policy=FAST_POLICY)
+
+
+def paged(*items, following=None):
+    return {"items": list(items), "pageDetails": {"count": len(items), "nextPageUrl": following}}
+
+
+def test_a_read_post_pages_on_with_the_same_body_at_the_next_page_url():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/api/v1.0/Companies/query/next?paging=a"))
+        server.answer("/api/v1.0/Companies/query/next", 200, paged({"id": 2}))
+        with query(server) as vendor:
+            filtered = {"filter": [{"op": "eq", "field": "isActive", "value": True}]}
+            assert [c["id"] for c in vendor.items(vendor.companies, body=filtered)] == [1, 2]
+    assert [(seen.method, seen.path) for seen in server.requests] == [
+        ("POST", "/api/v1.0/Companies/query"), ("POST", "/api/v1.0/Companies/query/next")]
+    assert {json.loads(seen.body)["filter"][0]["field"] for seen in server.requests} == {"isActive"}
+
+
+def test_a_next_page_where_the_paging_declares_none_is_refused_before_it_is_sent():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/api/v1.0/Companies/delete"))
+        with query(server) as vendor, pytest.raises(BadResponse, match="gave a next page at /api/v1.0/Companies/"):
+            list(vendor.items(vendor.companies))
+        assert len(server.requests) == 1
+
+
+def test_the_allow_list_holds_a_read_posts_next_pages_and_nothing_else():
+    assert Query.read_posts("https://webservices2.autotask.net/atservicesrest") == {
+        ("/atservicesrest/v1.0/Companies/query", None), ("/atservicesrest/v1.0/Companies/query/next", None)}
+
+
+@pytest.mark.parametrize("declared", [dict(method="PUT"), dict(method="DELETE"), dict(body={"name": "x"})])
+def test_a_declaration_that_could_write_is_refused(declared):
+    with pytest.raises(ValueError, match="a read is a GET|a GET carries no body"):
+        Endpoint("v1.0/Companies/175", **declared)
+
+
+def test_a_get_is_never_given_a_body_at_run_time():
+    with ScriptedServer() as server:
+        with tree(server) as vendor, pytest.raises(TypeError, match="carries no body"):
+            list(vendor.items(vendor.agreements, body={"filter": []}))
         assert server.requests == []
 
 
