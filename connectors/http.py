@@ -233,10 +233,19 @@ class VendorClient:
         return self._send("GET", self._url(path, params))
 
     def json(self, path: str, params: Mapping[str, Any] | None = None, *, method: str = "GET",
-             body: Any = None) -> Any:
-        """GET a path (or POST a declared read's `body` to it) and return its JSON body."""
-        response = self._send(method, self._url(path, params), **_payload(method, body))
+             body: Any = None, anonymous: bool = False) -> Any:
+        """GET a path (or POST a declared read's `body` to it) and return its JSON body.
+
+        `anonymous` sends it without the integration's auth: a vendor's public discovery call
+        (Autotask's zone lookup) should never see the credentials.
+        """
+        extra: dict[str, Any] = {"auth": None} if anonymous else {}
+        response = self._send(method, self._url(path, params), **_payload(method, body), **extra)
         return self._body(response)
+
+    def rebase(self, base_url: str) -> None:
+        """Read under another base URL from now on: the one a vendor's discovery call named."""
+        self._client.base_url = httpx.URL(base_url.rstrip("/") + "/")
 
     def items(
         self,
