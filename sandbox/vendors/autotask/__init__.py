@@ -10,9 +10,9 @@
 Entities: Companies, Contracts, ContractServices, ContractServiceUnits, Services (`records.py`: a view of
 the truth's PSA role). `zone_root` is where the zone answer sends clients: the discovery base itself
 here; a test serves the data under another root (`Autotask(zone_root="/zone14/atservicesrest")`, as
-webservices14.autotask.net stands beside webservices.autotask.net) to see a client follow it. The query POSTs are routes of kind READ: they
-change nothing, as Autotask documents. Auth is the three headers `ApiIntegrationCode`, `UserName` and
-`Secret`; errors are `{"errors": ["…"]}` (an unknown user at discovery and a bad query are 500s, as
+webservices14.autotask.net stands beside webservices.autotask.net) to see a client follow it.
+The query POSTs are routes of kind READ: they change nothing, as Autotask documents. Auth is the
+three headers `ApiIntegrationCode`, `UserName` and `Secret`; errors are `{"errors": ["…"]}` (an unknown user at discovery and a bad query are 500s, as
 Autotask answers them); a 429 says `Retry-After`.
 
 No `spec` is set: the stored swagger (`autotask/rest-swagger-partial-paths.json`) is Swagger 2.0, has
