@@ -12,8 +12,9 @@ the truth's PSA role). `zone_root` is where the zone answer sends clients: the d
 here; a test serves the data under another root (`Autotask(zone_root="/zone14/atservicesrest")`, as
 webservices14.autotask.net stands beside webservices.autotask.net) to see a client follow it.
 The query POSTs are routes of kind READ: they change nothing, as Autotask documents. Auth is the
-three headers `ApiIntegrationCode`, `UserName` and `Secret`; errors are `{"errors": ["…"]}` (an unknown user at discovery and a bad query are 500s, as
-Autotask answers them); a 429 says `Retry-After`.
+three headers `ApiIntegrationCode`, `UserName` and `Secret`; errors are `{"errors": ["…"]}` (an
+unknown user at discovery and a bad query are 500s, as Autotask answers them); a 429 says
+`Retry-After`.
 
 No `spec` is set: the stored swagger (`autotask/rest-swagger-partial-paths.json`) is Swagger 2.0, has
 only the Companies and Contracts paths and no schemas, so `tests/vendors/test_autotask.py` checks the

@@ -52,6 +52,7 @@ def render(world: World) -> View:
     today = world.now.date()
     companies, contracts, lines, units, owners = [], [], [], [], {}
     company_id, contract_id, line_id, unit_id = 175, 29684001, 29684101, 29683551
+    cancelled = 0  # cancelled agreements so far: every other one is left "active" past its end
     for customer, account in world.accounts(Role.PSA):
         companies.append({"id": company_id, "companyName": account.name, "companyNumber": str(1000 + account.number),
                           "companyType": PROSPECT if customer.kind == Kind.PROSPECT else CUSTOMER,
@@ -61,7 +62,9 @@ def render(world: World) -> View:
         ids: dict[str, int] = {}
         for agreement in customer.agreements:
             ids[agreement.name] = contract_id
-            expired_not_closed = agreement.cancelled is not None and contract_id % 2 == 1
+            if agreement.cancelled is not None:
+                cancelled += 1
+            expired_not_closed = agreement.cancelled is not None and cancelled % 2 == 1
             contracts.append({
                 "id": contract_id, "companyID": company_id, "contractName": f"{account.name} - {agreement.name}",
                 "contractNumber": f"C{contract_id % 100000:05d}", "contractType": RECURRING_SERVICE,
