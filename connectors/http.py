@@ -267,7 +267,7 @@ class VendorClient:
             method, body: a declared read POST and its JSON body, sent again for every page.
         """
         url: httpx.URL = paging.first(self._url(path, params))
-        seen = {str(url)}
+        start, seen = url, {str(url)}
         payload = _payload(method, body)
         for _ in range(self.policy.max_pages):
             response = self._send(method, url, **payload)
@@ -285,7 +285,7 @@ class VendorClient:
                 # a next-page link is the vendor's to give, but never to another host
                 raise self._error(BadResponse, response, "gave a next page on another host; stopping")
             follows = getattr(paging, "follows", None)  # a style that says where its next pages are
-            if follows is not None and not follows(following, url):
+            if follows is not None and not follows(following, start):
                 # a next page a connector did not declare could be a call it never allowed itself
                 raise self._error(BadResponse, response, f"gave a next page at {following.path}, where no page "
                                                          "of this list can be; stopping")

@@ -132,9 +132,11 @@ class NextLink:
     `at` is a key of the body, or else a dotted path (`"pageDetails.nextPageUrl"`).
 
     `follow` says where the next pages of a list are, as a path relative to the list's own
-    (`"{path}/next"`: Autotask's `…/Companies/query` pages on at `…/Companies/query/next`). With
-    it, a next link elsewhere is refused, and a read POST's next pages join its allow-list
-    (`Connector.read_posts`). Without it (the default) the link may point anywhere on the host.
+    (`"{path}/next"`: Autotask's `…/Companies/query` pages on at `…/Companies/query/next`), and
+    makes a read POST's next pages join its allow-list (`Connector.read_posts`). With it, a next
+    link must stay on the list's own path or under it, in any letter case (a vendor that says its
+    links are opaque, and whose paths ignore case, may vary the tail); elsewhere it is refused.
+    Without it (the default) the link may point anywhere on the host.
     """
 
     at: str = "@odata.nextLink"
@@ -152,11 +154,11 @@ class NextLink:
         return self.follow.format(path=path.rstrip("/")) if self.follow else None
 
     def follows(self, link: httpx.URL, first: httpx.URL) -> bool:
-        """Whether `link` is a next page of the list first read at `first` (or at its next pages)."""
+        """Whether `link` is a next page of the list whose first page is at `first`."""
         if self.follow is None:
             return True
-        own = first.path.rstrip("/")
-        return link.path.rstrip("/") in {self.following(own), own}
+        own, path = first.path.rstrip("/").lower(), link.path.rstrip("/").lower()
+        return path == own or path.startswith(own + "/")
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,17 @@ def test_a_read_post_pages_on_with_the_same_body_at_the_next_page_url():
     assert {json.loads(seen.body)["filter"][0]["field"] for seen in server.requests} == {"isActive"}
 
 
+def test_a_next_page_in_another_letter_case_or_with_another_tail_under_the_list_is_followed():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/API/V1.0/Companies/query/next?paging=a"))
+        server.answer("/API/V1.0/Companies/query/next", 200,
+                      paged({"id": 2}, following=server.url + "/api/v1.0/Companies/query/page/3"))
+        server.answer("/api/v1.0/Companies/query/page/3", 200, paged({"id": 3}))
+        with query(server) as vendor:
+            assert [c["id"] for c in vendor.items(vendor.companies)] == [1, 2, 3]
+
+
 def test_a_next_page_where_the_paging_declares_none_is_refused_before_it_is_sent():
     with ScriptedServer() as server:
         server.answer("/api/v1.0/Companies/query", 200,
