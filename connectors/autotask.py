@@ -20,9 +20,11 @@ Readings chosen where `../shared/vendor-apis/autotask.md` leaves a fact open (UN
   `unitPrice`. Picklist values are read as Autotask's system defaults (contract `status` 1 = Active);
   they are not resolved through `entityInformation/fields`.
 - A POST query's next page is POSTed again with the same body at `nextPageUrl` (as one client does;
-  whether a GET would do is unconfirmed); a next page anywhere but `<query path>/next` is refused.
+  whether a GET would do is unconfirmed). The link is opaque, but must stay under the query's own
+  path (`…/Companies/query/next`, in any letter case); one elsewhere is refused.
 - Only `url` of the zone answer is read; it must be on the discovery host's own domain (autotask.net
-  for the default), so a forged answer cannot send the credentials elsewhere.
+  for the default), so a forged answer cannot send the credentials elsewhere. The zone is looked up
+  at the start of every connection test and sync, so a tenant Autotask moved is found by the next.
 - The throttle answer is taken to be a 429 with `Retry-After` (retried); an unknown API user makes
   discovery answer 500, said so in words. `errors` is an array of strings, or of `{message, field}`.
 
@@ -183,11 +185,13 @@ class Autotask(Connector):
 
     def service_name(self, service_id: str, contract: str) -> str:
         """A service the catalog query left out, read by its id; one that is not there fails the sync."""
-        found = self.one(self.service, {"id": service_id}) or {}
-        if not isinstance(found.get("item"), dict):
+        found = self.one(self.service, {"id": service_id})
+        # Autotask wraps one entity as {"item": {...}} (null when there is none); a bare record is read too
+        record = found.get("item", found) if isinstance(found, dict) else None
+        if not isinstance(record, dict):
             raise BadResponse(f"{self.display_name}: contract {contract} bills service {service_id}, which "
                               "Autotask does not have")
-        return str(self.read.require(found["item"], "name"))
+        return str(self.read.require(record, "name"))
 
     def runs(self, contract: Item, today: date) -> bool:
         """A recurring-service contract that is active and neither ended nor yet to begin."""
@@ -215,11 +219,12 @@ class Autotask(Connector):
 
 def own_domain(url: httpx.URL, discovery: httpx.URL) -> bool:
     """Whether a zone URL is on the discovery host's domain (webservices14.autotask.net for
-    webservices.autotask.net), with no weaker scheme; an address or a one-label host must match exactly."""
+    webservices.autotask.net, on the default port), with no weaker scheme; an address or a two-label
+    host must be the discovery host itself."""
     if url.scheme not in ("https", discovery.scheme) or not url.host:
         return False
     if url.host == discovery.host:
-        return url.port == discovery.port
+        return True  # the host the user chose: another port of it is no further
     labels = discovery.host.split(".")
     if len(labels) < 3 or labels[-1].isdigit():
         return False

@@ -125,6 +125,7 @@ def test_autotasks_own_zones_are_believed_and_a_weaker_scheme_is_not() -> None:
     assert not own_domain(httpx.URL("http://webservices14.autotask.net/atservicesrest/"), discovery)
     assert not own_domain(httpx.URL("https://webservices14.autotask.net:8443/"), discovery)
     loopback = httpx.URL("http://127.0.0.1:8080/autotask/atservicesrest")
+    assert own_domain(httpx.URL("http://127.0.0.1:8081/zone2/"), loopback)
     assert not own_domain(httpx.URL("http://127.0.0.2:8080/"), loopback)
 
 
@@ -281,3 +282,20 @@ def test_the_fake_serves_every_path_and_method_of_the_stored_swagger_with_its_re
     refused = HTTP.post(served.base_url(KIND) + "/v1.0/Companies/query", json={"filter": [{"op": "exist",
                                                                                           "field": "id"}]})
     assert refused.status_code == 401
+
+
+def test_a_service_the_catalog_query_left_out_is_read_by_its_id_and_a_missing_one_fails_in_words() -> None:
+    today = datetime.now(UTC)
+    with ScriptedServer() as server:
+        one_contract(server, unit(today, today, 3))
+        server.answers[ROOT + "/v1.0/Services/query"] = [(200, {}, page())]
+        server.answer(ROOT + "/v1.0/Services/5", 200, {"item": {"id": 5, "name": "Managed Server"}})
+        with scripted(server) as connector:
+            assert [r.metric for r in connector.sync() if isinstance(r, Quantity)] == ["billed:Managed Server"]
+    with ScriptedServer() as server:
+        one_contract(server, unit(today, today, 3))
+        server.answers[ROOT + "/v1.0/Services/query"] = [(200, {}, page())]
+        server.answer(ROOT + "/v1.0/Services/5", 200, {"item": None})
+        with scripted(server) as connector, pytest.raises(BadResponse) as missing:
+            list(connector.sync())
+    assert missing.value.message == "Autotask PSA: contract 9 bills service 5, which Autotask does not have"
