@@ -13,6 +13,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint
 from connectors.errors import BadResponse
 from connectors.paging import NextLink
+from connectors.ratelimit import RateLimiter
 from connectors.parse import Reader
 from connectors.records import Record
 from tests.conftest import FAST_POLICY
@@ -230,3 +231,13 @@ def test_a_discovery_call_sent_anonymous_carries_none_of_the_credentials_and_the
         found, tested = server.requests
     assert "x-api-key" not in {name.lower() for name in found.headers}
     assert tested.path == "/zone2/me" and tested.headers.get("X-Api-Key") == "k"
+
+
+def test_a_pace_slowed_for_a_filling_quota_waits_longer_and_never_speeds_up():
+    waits: list[float] = []
+    limiter = RateLimiter(10, 10, clock=lambda: 0.0, sleep=waits.append)
+    limiter.slow_to(0.5)
+    limiter.slow_to(5)  # a later, gentler reading does not undo the slowdown
+    limiter.acquire()
+    limiter.acquire()
+    assert limiter.rate == 0.5 and waits == [2.0]
