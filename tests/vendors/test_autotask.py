@@ -6,6 +6,7 @@ while still "active", its `errors` array in words, its pace, and the stored swag
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -254,6 +255,26 @@ def test_its_errors_array_is_shown_in_words(errors) -> None:
         with scripted(server) as connector, pytest.raises(AuthFailed) as refused:
             list(connector.sync())
     assert "answered 403 (The logged in Resource does not have the adequate permissions" in refused.value.message
+
+
+@pytest.mark.parametrize(("used", "pace"), [(120, 10_000), (5_200, 5_000), (8_000, 2_500)])
+def test_a_filling_hourly_quota_slows_the_sync_down_early(served, used, pace) -> None:
+    quota = autotask.Autotask(quota_used=used)
+    with SandboxServer(served.world, vendors={KIND: quota}).start() as metered:
+        waits: list[float] = []
+        policy = replace(FAST_POLICY, requests_per_second=100, burst=100)
+        with Autotask(metered.settings(KIND), policy=policy, sleep=waits.append) as connector:
+            assert any(isinstance(r, Account) for r in connector.sync())
+            assert round(connector.http.limiter.rate * 3600) == pace
+
+
+def test_a_server_without_a_quota_reading_keeps_the_documented_pace() -> None:
+    today = datetime.now(UTC)
+    with ScriptedServer() as server:
+        one_contract(server, unit(today, today, 1))
+        server.answer(ROOT + "/v1.0/ThresholdInformation", 404, {"errors": ["Not found"]})
+        with scripted(server) as connector:
+            assert [r.value for r in connector.sync() if isinstance(r, Quantity)] == [1]
 
 
 def test_it_paces_itself_to_autotasks_hourly_limit_and_three_requests_at_a_time() -> None:

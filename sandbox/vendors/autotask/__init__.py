@@ -6,6 +6,7 @@
     GET|POST …/{Entity}/query/next?paging=…&search=…                    the next page (see query.py)
     GET|POST …/{Entity}/query/count                                     {"queryCount": n}
     GET  …/{Entity}/{id}                                                {"item": {...}} (not for units)
+    GET  …/ThresholdInformation                                         the hour's quota and its use so far
 
 Entities: Companies, Contracts, ContractServices, ContractServiceUnits, Services (`records.py`: a view of
 the truth's PSA role). `zone_root` is where the zone answer sends clients: the discovery base itself
@@ -61,12 +62,14 @@ class Autotask(FakeVendor):
     auth = Headers({"ApiIntegrationCode": INTEGRATION_CODE, "UserName": USERNAME, "Secret": SECRET})
     credentials = {"username": USERNAME, "integration_code": INTEGRATION_CODE, "secret": SECRET}
 
-    def __init__(self, zone_root: str = API) -> None:
+    def __init__(self, zone_root: str = API, quota_used: int = 120) -> None:
         self.zone_root = zone_root
+        self.quota_used = quota_used  # what ThresholdInformation says this hour has used
         super().__init__()
 
     def declare_routes(self) -> tuple[Route, ...]:
-        routes = [Route("GET", API + "/v1.0/zoneInformation", self.zone, kind=PUBLIC)]
+        routes = [Route("GET", API + "/v1.0/zoneInformation", self.zone, kind=PUBLIC),
+                  Route("GET", f"{self.zone_root}/v1.0/ThresholdInformation", self.threshold)]
         for entity, rows in ENTITIES.items():
             where = f"{self.zone_root}/v1.0/{entity}/query"
             for path in (where, where + "/next"):
@@ -105,6 +108,10 @@ class Autotask(FakeVendor):
             return self.error(call.incoming, 500, "Zone information could not be determined for this user.")
         return Reply(200, {"zoneName": "Sandbox Zone 14", "url": f"{call.incoming.root}{self.prefix}{self.zone_root}/",
                            "webUrl": f"{call.incoming.root}{self.prefix}/web/", "ci": 123456})
+
+    def threshold(self, call: Call) -> Reply:
+        return Reply(200, {"externalRequestThreshold": 10_000, "requestThresholdTimeframe": 60,
+                           "currentTimeframeRequestCount": self.quota_used})
 
     def _counting(self, rows: Rows) -> Callable[[Call], Reply]:
         def route(call: Call) -> Reply:
