@@ -86,7 +86,8 @@ class Autotask(Connector):
     guidance = Guidance(
         reads="Companies (id, name, active flag), recurring-service contracts (company, type, status, dates), "
               "their contract services (service, unit price, invoice description), contract service units "
-              "(period dates, units, price) and the service catalog (service names).",
+              "(period dates, units, price), the service catalog (service names) and how much of the hour's "
+              "API quota is used.",
         why="Companies become the clients every other source is linked to; each contract service unit of the "
             "current period is what a client is billed for, service by service: the billed side of every check. "
             "The security level needs Contracts and CRM › Companies at view level, and the service catalog.",
