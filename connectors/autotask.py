@@ -109,6 +109,7 @@ class Autotask(Connector):
     paging = NextLink(at="pageDetails.nextPageUrl", follow="{path}/next")
     items_at = "items"
 
+    zone_lookup = Endpoint("v1.0/zoneInformation")  # at the discovery URL, with ?user= and no credentials
     test_call = Endpoint("v1.0/Companies/query", method="POST", body={"filter": [ALL], "MaxRecords": 1})
     companies = Endpoint("v1.0/Companies/query", method="POST", body=query(eq("isActive", True)))
     contracts = Endpoint("v1.0/Contracts/query", method="POST",
@@ -132,7 +133,7 @@ class Autotask(Connector):
         if self.zoned:
             return
         try:
-            zone = self.http.json("v1.0/zoneInformation", {"user": self.settings["username"]}, anonymous=True)
+            zone = self.http.json(self.zone_lookup.path, {"user": self.settings["username"]}, anonymous=True)
         except VendorUnavailable as error:
             if error.status != 500:
                 raise
