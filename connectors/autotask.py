@@ -7,8 +7,8 @@ headers. The reads are Autotask's documented query calls, POSTs with a filter bo
 
 A contract service unit bills when it is the row of the current period (`startDate <= today <=
 endDate`, whole days: Autotask's `endDate` is the period's last day at midnight) on a contract that
-is a recurring-service contract (`contractType` 7), active (`status` 1) and not past its `endDate`,
-of an active company. It is one `billed:<service name>` quantity of its `units` at its `price`;
+is a Recurring Service contract (`contractType`), Active (`status`) and not past its `endDate`, of an
+active company. It is one `billed:<service name>` quantity of its `units` at its `price`;
 reconcile adds a service's rows up per company. Services on inactive or expired contracts, units of
 other periods and inactive companies count for nothing.
 
@@ -17,8 +17,11 @@ Readings chosen where `../shared/vendor-apis/autotask.md` leaves a fact open (UN
 - The metric key is the Service's `name`: Autotask has no product code, and keeps service names
   unique; the key is what a billing admin sees in Autotask (`billed:Managed Workstation`).
 - `ContractServiceUnits.price` is taken as the unit price; where it is missing, the contract service's
-  `unitPrice`. Picklist values are read as Autotask's system defaults (contract `status` 1 = Active);
-  they are not resolved through `entityInformation/fields`.
+  `unitPrice`.
+- Picklist integers vary per tenant: a contract's `contractType` and `status` values are looked up by
+  label ("Recurring Service", "Active") in `Contracts/entityInformation/fields`, read as
+  `{"fields": [{"name", "picklistValues": [{"value", "label"}]}]}` (that shape is unconfirmed); where
+  there is no such answer, the system defaults 7 and 1 stand.
 - A POST query's next page is POSTed again with the same body at `nextPageUrl` (as one client does;
   whether a GET would do is unconfirmed). The link is opaque, but must stay under the query's own
   path (`…/Companies/query/next`, in any letter case); one elsewhere is refused.
@@ -112,6 +115,7 @@ class Autotask(Connector):
     zone_lookup = Endpoint("v1.0/zoneInformation")  # at the discovery URL, with ?user= and no credentials
     test_call = Endpoint("v1.0/Companies/query", method="POST", body={"filter": [ALL], "MaxRecords": 1})
     companies = Endpoint("v1.0/Companies/query", method="POST", body=query(eq("isActive", True)))
+    contract_fields = Endpoint("v1.0/Contracts/entityInformation/fields", missing_ok=True)
     contracts = Endpoint("v1.0/Contracts/query", method="POST",
                          body=query(eq("contractType", RECURRING_SERVICE), eq("status", ACTIVE)))
     services = Endpoint("v1.0/Services/query", method="POST", body=query())
@@ -172,9 +176,10 @@ class Autotask(Connector):
             companies.add(str(self.read.require(company, "id")))
             yield Account(id=str(company["id"]), name=str(self.read.require(company, "companyName")))
         billing: dict[str, str] = {}  # contract id → its company's id
-        for contract in self.items(self.contracts):
+        kind, active = self.picklist_values()
+        for contract in self.items(self.contracts, body=query(eq("contractType", kind), eq("status", active))):
             owner = str(self.read.require(contract, "companyID"))
-            if owner in companies and self.runs(contract, today):
+            if owner in companies and self.runs(contract, today, kind, active):
                 billing[str(self.read.require(contract, "id"))] = owner
         names = {str(self.read.require(s, "id")): str(self.read.require(s, "name")) for s in self.items(self.services)}
         ids = sorted(billing, key=int)
@@ -216,9 +221,29 @@ class Autotask(Connector):
                               "Autotask does not have")
         return str(self.read.require(record, "name"))
 
-    def runs(self, contract: Item, today: date) -> bool:
+    def picklist_values(self) -> tuple[Any, Any]:
+        """This tenant's (contractType of a recurring-service contract, status of an active one).
+
+        Picklist integers are the tenant's own: they are read from the contract fields' picklists by
+        label, and where Autotask gives no readable picklist, its system defaults (7 and 1) stand.
+        """
+        described = self.one(self.contract_fields)
+        listed = described.get("fields") if isinstance(described, dict) else described
+        picklists = {str(f.get("name", "")).lower(): f.get("picklistValues") or []
+                     for f in listed or [] if isinstance(f, dict)}
+
+        def value(field: str, wanted: str, default: int) -> Any:
+            for choice in picklists.get(field.lower(), []):
+                if isinstance(choice, dict) and str(choice.get("label", "")).strip().lower() == wanted:
+                    found = choice.get("value")
+                    return int(found) if str(found).lstrip("-").isdigit() else found
+            return default
+
+        return value("contractType", "recurring service", RECURRING_SERVICE), value("status", "active", ACTIVE)
+
+    def runs(self, contract: Item, today: date, kind: Any = RECURRING_SERVICE, active: Any = ACTIVE) -> bool:
         """A recurring-service contract that is active and neither ended nor yet to begin."""
-        if contract.get("contractType") != RECURRING_SERVICE or contract.get("status") != ACTIVE:
+        if str(contract.get("contractType")) != str(kind) or str(contract.get("status")) != str(active):
             return False
         return self.within(contract, today)
 

@@ -200,6 +200,29 @@ def test_a_units_row_without_a_price_takes_its_contract_services_unit_price() ->
     assert (quantity.value, quantity.unit_price, quantity.label) == (4, Decimal("45.0"), "MW")
 
 
+def test_a_tenants_own_picklist_values_say_which_contracts_are_active_recurring_service_ones() -> None:
+    today = datetime.now(UTC)
+    picklists = {"fields": [
+        {"name": "contractType", "isPickList": True, "picklistValues": [{"value": "7", "label": "Block Hours"},
+                                                                      {"value": "9", "label": "Recurring Service"}]},
+        {"name": "status", "isPickList": True, "picklistValues": [{"value": "1", "label": "Inactive"},
+                                                                {"value": "3", "label": "Active"}]}]}
+    with ScriptedServer() as server:
+        one_contract(server, unit(today, today, 6))
+        server.answers[ROOT + "/v1.0/Contracts/query"] = [(200, {}, page(
+            {"id": 9, "companyID": 175, "contractType": 9, "status": 3},
+            {"id": 8, "companyID": 175, "contractType": 7, "status": 1}))]
+        server.answer(ROOT + "/v1.0/Contracts/entityInformation/fields", 200, picklists)
+        server.answers[ROOT + "/v1.0/ContractServiceUnits/query"] = [(200, {}, page(
+            unit(today, today, 6), {**unit(today, today, 40), "contractID": 8}))]
+        with scripted(server) as connector:
+            quantities = [r.value for r in connector.sync() if isinstance(r, Quantity)]
+        asked = json.loads(next(s for s in server.requests if s.path.endswith("Contracts/query")).body)
+    assert quantities == [6]  # contract 8 is a block-hours contract that is inactive, in this tenant's words
+    assert asked["filter"] == [{"op": "eq", "field": "contractType", "value": 9},
+                               {"op": "eq", "field": "status", "value": 3}]
+
+
 def test_expired_and_inactive_contracts_bill_nothing_though_their_units_rows_run_on(server) -> None:
     view, today = VENDOR.view(server.world), server.world.now.date()
     expired = [c for c in view.contracts if c["status"] == 1 and c["endDate"] < f"{today}"]

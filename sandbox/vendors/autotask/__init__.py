@@ -7,6 +7,7 @@
     GET|POST …/{Entity}/query/count                                     {"queryCount": n}
     GET  …/{Entity}/{id}                                                {"item": {...}} (not for units)
     GET  …/ThresholdInformation                                         the hour's quota and its use so far
+    GET  …/Contracts/entityInformation/fields                           contractType and status picklists
 
 Entities: Companies, Contracts, ContractServices, ContractServiceUnits, Services (`records.py`: a view of
 the truth's PSA role). `zone_root` is where the zone answer sends clients: the discovery base itself
@@ -69,7 +70,9 @@ class Autotask(FakeVendor):
 
     def declare_routes(self) -> tuple[Route, ...]:
         routes = [Route("GET", API + "/v1.0/zoneInformation", self.zone, kind=PUBLIC),
-                  Route("GET", f"{self.zone_root}/v1.0/ThresholdInformation", self.threshold)]
+                  Route("GET", f"{self.zone_root}/v1.0/ThresholdInformation", self.threshold),
+                  Route("GET", f"{self.zone_root}/v1.0/Contracts/entityInformation/fields",
+                        lambda call: Reply(200, {"fields": records.CONTRACT_FIELDS}))]
         for entity, rows in ENTITIES.items():
             where = f"{self.zone_root}/v1.0/{entity}/query"
             for path in (where, where + "/next"):

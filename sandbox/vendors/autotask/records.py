@@ -37,6 +37,22 @@ SERVICE_IDS = {product.code: 29682885 + 3 * n for n, product in enumerate(catalo
 PERIODS = (-2, -1, 0, 1)  # months around the current one that have a units row
 
 
+def _picklist(name: str, *choices: tuple[int, str]) -> JSON:
+    return {"name": name, "dataType": "integer", "isRequired": True, "isReadOnly": False, "isPickList": True,
+            "picklistValues": [{"value": str(value), "label": label, "isDefaultValue": False, "sortOrder": n,
+                                "parentValue": "", "isActive": True, "isSystem": True}
+                               for n, (value, label) in enumerate(choices)]}
+
+
+# the two picklists a reader of contracts needs, in Autotask's system values
+CONTRACT_FIELDS = [
+    {"name": "id", "dataType": "long", "isRequired": True, "isReadOnly": True, "isPickList": False},
+    _picklist("contractType", (1, "Time and Materials"), (3, "Fixed Price"), (4, "Block Hours"), (6, "Retainer"),
+              (7, "Recurring Service"), (8, "Per Ticket")),
+    _picklist("status", (0, "Inactive"), (1, "Active")),
+]
+
+
 @dataclass(frozen=True)
 class View:
     companies: list[JSON]
