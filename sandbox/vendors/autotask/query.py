@@ -15,6 +15,8 @@ has not got, is refused (Autotask answers 500 with its `errors` array).
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +29,8 @@ from sandbox.routing import BadQuery, Call
 JSON = dict[str, Any]
 Test = Callable[[JSON], bool]
 MAX_RECORDS = 500
+_KEPT: OrderedDict[tuple[Any, ...], tuple[list[Any], list[Any]]] = OrderedDict()  # see QueryPages.kept
+_LOCK = threading.Lock()
 MAX_IN = 500
 OPERATORS = ("eq", "noteq", "gt", "gte", "lt", "lte", "beginsWith", "endsWith", "contains", "exist", "notExist",
              "in", "notIn")
@@ -141,8 +145,7 @@ class QueryPages:
         size = query.get("MaxRecords", self.maximum)
         if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= self.maximum:
             raise BadQuery(f"MaxRecords must be between 1 and {self.maximum}", "MaxRecords")
-        fields = {key.lower() for row in rows for key in row}
-        kept = [r for r in rows if predicate(query["filter"], fields)(r)] if rows else []
+        kept = self.kept(rows, query["filter"])
         start = _position(call.incoming.arg(self.token), self.token)
         following = None
         if start + size < len(kept):
@@ -151,6 +154,23 @@ class QueryPages:
         page = kept[start:start + size]
         return {"items": page, "pageDetails": {"count": len(page), "requestCount": size, "prevPageUrl": None,
                                                "nextPageUrl": following}}, {}
+
+    def kept(self, rows: Sequence[Any], conditions: list[Any]) -> list[Any]:
+        """The rows a filter keeps, worked out once per list and filter: every page of a query asks again."""
+        key = (tuple(map(id, rows)), json.dumps(conditions, sort_keys=True))
+        with _LOCK:
+            hit = _KEPT.get(key)
+            if hit is not None:
+                _KEPT.move_to_end(key)
+                return hit[1]
+        fields = {name.lower() for row in rows for name in row}
+        test = predicate(conditions, fields) if rows else (lambda row: False)
+        kept = [r for r in rows if test(r)]
+        with _LOCK:
+            _KEPT[key] = (list(rows), kept)  # the rows held too, so their ids cannot be reused while cached
+            while len(_KEPT) > 32:
+                _KEPT.popitem(last=False)
+        return kept
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
         request: dict[str, Any] | str = {"search": json.dumps({"filter": [{"op": "exist", "field": "id"}],
