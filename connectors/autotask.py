@@ -176,18 +176,18 @@ class Autotask(Connector):
             companies.add(str(self.read.require(company, "id")))
             yield Account(id=str(company["id"]), name=str(self.read.require(company, "companyName")))
         billing: dict[str, str] = {}  # contract id → its company's id
+        ids: list[Any] = []  # the same ids as Autotask wrote them, for the units queries' filters
         kind, active = self.picklist_values()
         for contract in self.items(self.contracts, body=query(eq("contractType", kind), eq("status", active))):
             owner = str(self.read.require(contract, "companyID"))
             if owner in companies and self.runs(contract, today, kind, active):
-                billing[str(self.read.require(contract, "id"))] = owner
+                ids.append(self.read.require(contract, "id"))
+                billing[str(ids[-1])] = owner
         names = {str(self.read.require(s, "id")): str(self.read.require(s, "name")) for s in self.items(self.services)}
-        ids = sorted(billing, key=int)
         for start in range(0, len(ids), IN_LIMIT):
-            batch = [int(i) for i in ids[start:start + IN_LIMIT]]
-            yield from self.billed(batch, billing, names, today)
+            yield from self.billed(ids[start:start + IN_LIMIT], billing, names, today)
 
-    def billed(self, contracts: list[int], billing: dict[str, str], names: dict[str, str],
+    def billed(self, contracts: list[Any], billing: dict[str, str], names: dict[str, str],
                today: date) -> Iterator[Quantity]:
         """The current period's units of these contracts' services, one quantity per row."""
         of_these = {"op": "in", "field": "contractID", "value": contracts}

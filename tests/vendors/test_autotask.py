@@ -343,3 +343,22 @@ def test_a_service_the_catalog_query_left_out_is_read_by_its_id_and_a_missing_on
         with scripted(server) as connector, pytest.raises(BadResponse) as missing:
             list(connector.sync())
     assert missing.value.message == "Autotask PSA: contract 9 bills service 5, which Autotask does not have"
+
+
+def test_more_contracts_than_one_filter_may_name_are_asked_for_500_at_a_time_and_all_bill() -> None:
+    today = datetime.now(UTC)
+
+    def units_of(seen) -> tuple[int, dict[str, str], Any]:
+        named = next(c["value"] for c in json.loads(seen.body)["filter"] if c["op"] == "in")
+        return 200, {}, page(*({**unit(today, today, 1), "id": n, "contractID": n} for n in named))
+
+    with ScriptedServer() as server:
+        one_contract(server)
+        server.answers[ROOT + "/v1.0/Contracts/query"] = [(200, {}, page(
+            *({"id": n, "companyID": 175, "contractType": 7, "status": 1} for n in range(1, 1002))))]
+        server.answers[ROOT + "/v1.0/ContractServiceUnits/query"] = [units_of]
+        with scripted(server) as connector:
+            total = sum(r.value for r in connector.sync() if isinstance(r, Quantity))
+        asked = [len(next(c["value"] for c in json.loads(s.body)["filter"] if c["op"] == "in"))
+                 for s in server.requests if s.path.endswith("ContractServiceUnits/query")]
+    assert total == 1001 and asked == [500, 500, 1]
