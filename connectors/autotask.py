@@ -31,7 +31,7 @@ Readings chosen where `../shared/vendor-apis/autotask.md` leaves a fact open (UN
 - The throttle answer is taken to be a 429 with `Retry-After` (retried); an unknown API user makes
   discovery answer 500, said so in words. `errors` is an array of strings, or of `{message, field}`.
 
-Pace: 10,000 requests an hour per Autotask database (`pace`, shared with the tenant's other
+Pace: 10,000 requests an hour per Autotask database (`rate_limit`, shared with the tenant's other
 integrations) and one request at a time, inside the limit of 3 concurrent per integration code.
 Each sync first reads `ThresholdInformation` (field names read in any case, UNCONFIRMED) and goes
 at half the pace once half the hour's quota is used, a quarter past three quarters.
@@ -53,6 +53,7 @@ from connectors.endpoints import Endpoint, Item
 from connectors.errors import BadResponse, VendorUnavailable
 from connectors.http import error_message
 from connectors.paging import NextLink
+from connectors.ratelimit import RateLimit
 from connectors.records import Account, Quantity, Record
 
 DISCOVERY = "https://webservices.autotask.net/atservicesrest"
@@ -108,7 +109,9 @@ class Autotask(Connector):
     auth = HeaderSet((("ApiIntegrationCode", "{integration_code}"), ("UserName", "{username}"),
                       ("Secret", "{secret}")))
     headers = {"Accept": "application/json"}
-    pace = (HOURLY_LIMIT / 3600, 3)
+    rate_limit = RateLimit(HOURLY_LIMIT, 3600, concurrent=3,
+                           source="Autotask REST thresholds and thread limiting: 10,000 requests an hour per "
+                                  "database, 3 at a time per endpoint and tracking identifier")
     paging = NextLink(at="pageDetails.nextPageUrl", follow="{path}/next")
     items_at = "items"
 
@@ -164,7 +167,7 @@ class Autotask(Connector):
             return  # a reading we cannot make sense of changes nothing
         for share, slower in QUOTA_STEPS:
             if used >= share:
-                self.http.limiter.slow_to(HOURLY_LIMIT / 3600 / slower)
+                self.http.limiter.slow_to(self.rate_limit.per_second / slower)
                 return
 
     def sync(self) -> Iterator[Record]:

@@ -12,7 +12,7 @@ import fnmatch
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -73,8 +73,6 @@ class Connector:
     # defaults for every declared endpoint that does not say otherwise
     paging: ClassVar[Paginator] = Unpaged()
     items_at: ClassVar[str | None] = None
-    # the vendor's documented pace, (requests per second, burst): a gentler policy is kept, a faster one slowed
-    pace: ClassVar[tuple[float, int] | None] = None
     # strict value readers that name this vendor (`read.require(org, "id")`), bound per class
     read: ClassVar[Reader]
 
@@ -92,7 +90,6 @@ class Connector:
     ) -> None:
         self.settings = self.clean_settings(settings)
         base_url = self.settings["base_url"]
-        policy = paced(policy, self.pace)
         self.http = VendorClient(
             self.display_name,
             base_url,
@@ -251,10 +248,3 @@ class Connector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-def paced(policy: HttpPolicy, pace: tuple[float, int] | None) -> HttpPolicy:
-    """`policy` no faster than a vendor's documented pace; an unpaced policy (a test's, rate 0) stays unpaced."""
-    if pace is None or policy.requests_per_second <= 0:
-        return policy
-    rate, burst = pace
-    return replace(policy, requests_per_second=min(policy.requests_per_second, rate), burst=min(policy.burst, burst))

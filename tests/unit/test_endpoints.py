@@ -207,19 +207,6 @@ def test_a_reader_names_its_vendor_and_the_missing_part_of_a_nested_field():
     assert read.optional_number(None) is None and str(read.optional_number("22.50")) == "22.50"
 
 
-class Paced(Tree):
-    pace = (10_000 / 3600, 3)  # Autotask: 10,000 requests an hour, 3 at a time
-
-
-def test_a_vendors_documented_pace_slows_a_faster_policy_and_keeps_a_gentler_one():
-    fast = replace(FAST_POLICY, requests_per_second=100, burst=100)
-    with Paced({"base_url": "https://api.example", "api_key": "k"}, policy=fast) as vendor:
-        assert (round(vendor.http.limiter.rate, 2), vendor.http.limiter.burst) == (2.78, 3)
-    gentle = replace(FAST_POLICY, requests_per_second=1, burst=1)
-    with Paced({"base_url": "https://api.example", "api_key": "k"}, policy=gentle) as vendor:
-        assert (vendor.http.limiter.rate, vendor.http.limiter.burst) == (1, 1)
-
-
 def test_a_discovery_call_sent_anonymous_carries_none_of_the_credentials_and_the_client_moves_to_its_answer():
     with ScriptedServer() as server:
         server.answer("/api/zoneInformation", 200, {"url": server.url + "/zone2/"})

@@ -300,10 +300,12 @@ def test_a_server_without_a_quota_reading_keeps_the_documented_pace() -> None:
             assert [r.value for r in connector.sync() if isinstance(r, Quantity)] == [1]
 
 
-def test_it_paces_itself_to_autotasks_hourly_limit_and_three_requests_at_a_time() -> None:
+def test_it_paces_itself_to_autotasks_hourly_limit_in_production() -> None:
     settings = {"username": "u", "integration_code": "c", "secret": SECRET}
     with Autotask(settings, policy=DEFAULT_POLICY) as connector:
-        assert (round(connector.http.limiter.rate * 3600), connector.http.limiter.burst) == (10_000, 3)
+        assert round(connector.http.limiter.rate * 3600) == 10_000
+    assert (Autotask.rate_limit.requests, Autotask.rate_limit.per_seconds, Autotask.rate_limit.concurrent) == (
+        10_000, 3600, 3)
 
 
 # -- the stored swagger ----------------------------------------------------------------------------------
