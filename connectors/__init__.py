@@ -5,6 +5,7 @@ Adding a vendor is one new module and one new line here.
 
 from __future__ import annotations
 
+from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
@@ -14,6 +15,7 @@ from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 
 REGISTRY: dict[str, type[Connector]] = {
+    "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,

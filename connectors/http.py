@@ -15,9 +15,11 @@ Policy lives here, named, so a reader finds it in one place:
   header values, no secret in any of its forms; a vendor's words are quoted only from an
   error answer, masked first and then cut to a short excerpt, so no record is ever pasted.
 
-Only reads: `get`, `json` and `items`. There is deliberately no write method; a vendor whose
-read calls are JSON-RPC POSTs (GravityZone) will get a read method that takes an allow-list of
-its read-only RPC names, not a general POST.
+Only reads: `get`, `json` and `items`. There is deliberately no write method. A vendor whose
+documented reads are POSTs (Autotask's `/query` calls, a JSON-RPC `get…` method) passes
+`method="POST"` and the body to `json` / `items`; that method and body come only from a
+connector's declared `Endpoint` (`base.Connector.items / one`), which is what the read-only
+contract test checks the vendor's log against. `READ_METHODS` is the whole list.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(RedactingFilter(()))
 
+READ_METHODS = frozenset({"GET", "POST"})  # a POST only as a declared read (see the module docstring)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
 AUTH_STATUSES = frozenset({401, 403})
@@ -140,6 +143,15 @@ def error_message(response: httpx.Response) -> str:
     return ""
 
 
+def _payload(method: str, body: Any) -> dict[str, Any]:
+    """The request arguments for a read's body: none for a GET, whose body must be empty."""
+    if method == "GET":
+        if body is not None:
+            raise ValueError("a GET carries no body; declare the read as a POST")
+        return {}
+    return {"json": body if body is not None else {}}
+
+
 def unreachable(error: Exception) -> tuple[str, bool]:
     """Why a request got no answer, in words, and whether another attempt could help."""
     causes = []
@@ -222,10 +234,20 @@ class VendorClient:
         """GET a path under the base URL; the response has passed every check."""
         return self._send("GET", self._url(path, params))
 
-    def json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET a path and return its JSON body."""
-        response = self.get(path, params)
+    def json(self, path: str, params: Mapping[str, Any] | None = None, *, method: str = "GET",
+             body: Any = None, anonymous: bool = False) -> Any:
+        """GET a path (or POST a declared read's `body` to it) and return its JSON body.
+
+        `anonymous` sends it without the integration's auth: a vendor's public discovery call
+        (Autotask's zone lookup) should never see the credentials.
+        """
+        extra: dict[str, Any] = {"auth": None} if anonymous else {}
+        response = self._send(method, self._url(path, params), **_payload(method, body), **extra)
         return self._body(response)
+
+    def rebase(self, base_url: str) -> None:
+        """Read under another base URL from now on: the one a vendor's discovery call named."""
+        self._client.base_url = httpx.URL(base_url.rstrip("/") + "/")
 
     def items(
         self,
@@ -234,6 +256,8 @@ class VendorClient:
         *,
         paging: Paginator,
         items_at: str | None = None,
+        method: str = "GET",
+        body: Any = None,
     ) -> Iterator[Any]:
         """Every item of a paged list, one page in memory at a time.
 
@@ -242,11 +266,13 @@ class VendorClient:
             params: filters sent with every page.
             paging: the vendor's paging style.
             items_at: dotted path to the list in the body (`"content"`), or None for a bare list.
+            method, body: a declared read POST and its JSON body, sent again for every page.
         """
         url: httpx.URL = paging.first(self._url(path, params))
-        seen = {str(url)}
+        start, seen = url, {str(url)}
+        payload = _payload(method, body)
         for _ in range(self.policy.max_pages):
-            response = self._send("GET", url)
+            response = self._send(method, url, **payload)
             body = self._body(response)
             items = dig(body, items_at)
             if not isinstance(items, list):
@@ -260,12 +286,17 @@ class VendorClient:
             if following.host != url.host or following.port != url.port:
                 # a next-page link is the vendor's to give, but never to another host
                 raise self._error(BadResponse, response, "gave a next page on another host; stopping")
+            follows = getattr(paging, "follows", None)  # a style that says where its next pages are
+            if follows is not None and not follows(following, start):
+                # a next page a connector did not declare could be a call it never allowed itself
+                raise self._error(BadResponse, response, f"gave a next page at {following.path}, where no page "
+                                                         "of this list can be; stopping")
             if str(following) in seen:
                 raise self._error(BadResponse, response, "repeated a page cursor; stopping so the sync cannot loop")
             seen.add(str(following))
             url = following
         raise BadResponse(
-            f"{self.vendor}: GET {url.path} went past {self.policy.max_pages} pages; stopping",
+            f"{self.vendor}: {method} {url.path} went past {self.policy.max_pages} pages; stopping",
         )
 
     def close(self) -> None:
@@ -278,6 +309,8 @@ class VendorClient:
         return url.copy_merge_params(dict(params)) if params else url
 
     def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        if method not in READ_METHODS:
+            raise ValueError(f"{self.vendor}: {method} is no read; the client sends only {sorted(READ_METHODS)}")
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda error: isinstance(error, _Retry) and error.worth_retrying),
             stop=tenacity.stop_after_attempt(self.policy.attempts),

@@ -65,3 +65,11 @@ class RateLimiter:
             debt = -self._tokens
         if debt > 0:
             self.sleep(debt / self.rate)
+
+    def slow_to(self, rate: float) -> None:
+        """Pace no faster than `rate` from now on (a vendor reported its quota filling); never faster than before."""
+        with self._lock:
+            if rate > 0 and (self.rate <= 0 or rate < self.rate):
+                self.rate = rate
+                self.burst = 1
+                self._tokens = min(self._tokens, 1.0)

@@ -7,6 +7,7 @@ of the connector that reads it (`connectors.REGISTRY`).
 from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
+from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
@@ -15,6 +16,7 @@ from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 
 VENDORS: dict[str, FakeVendor] = {
+    "autotask": Autotask(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
