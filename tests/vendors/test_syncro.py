@@ -139,7 +139,7 @@ def test_an_unknown_id_is_a_404_in_syncros_shape_and_the_spec_allows_it(served: 
 
 def test_requests_are_paced_to_syncros_180_a_minute() -> None:
     with Syncro({"subdomain": "acme", "api_key": TOKEN}, policy=HttpPolicy()) as connector:
-        assert (connector.http.policy.requests_per_second, connector.http.policy.burst) == (3.0, 1)
+        assert (connector.http.policy.requests_per_second, connector.http.policy.rate_limited_wait) == (3.0, 60)
 
 
 def test_a_429_without_retry_after_waits_out_the_minute_before_trying_again(fresh_server) -> None:
