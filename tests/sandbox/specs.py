@@ -5,8 +5,8 @@ things the stored documents need, whatever the vendor: a vendor media type such 
 `application/vnd.connectwise.com+json` is JSON (openapi-core only knows plain
 `application/json`), and plain JSON answers where the document names only the vendor type; and
 `"servers": null` (NinjaOne's subset) and an apiKey scheme's stray `scheme` (Syncro's), which the
-validator refuses, are dropped, and a string parameter's `false` default is spelled as a string. A vendor whose API is split over several documents is validated by
-the one that describes the path.
+validator refuses, are dropped, and a string parameter's `false` default is spelled as a string.
+A vendor whose API is split over several documents is validated by the one that describes the path.
 """
 
 from __future__ import annotations
