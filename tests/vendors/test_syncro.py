@@ -19,6 +19,7 @@ from sandbox.vendors import syncro
 from tests.conftest import FAST_POLICY
 from tests.sandbox.raw import HTTP, Raw
 from tests.sandbox.specs import validate
+from tests.vendors.summed import values
 from tests.scripted import ScriptedServer
 
 KIND = "syncro"
@@ -60,12 +61,9 @@ def schedule(customer_id: int, lines: list[dict], paused: bool = False) -> dict[
 
 
 def billed(records: list[Any]) -> dict[tuple[str, str], tuple[Decimal, Decimal | None]]:
-    found: dict[tuple[str, str], tuple[Decimal, Decimal | None]] = {}
-    for r in records:
-        if isinstance(r, Quantity):
-            value, _ = found.get((r.account_id, r.metric), (Decimal(0), None))
-            found[r.account_id, r.metric] = (value + r.value, r.unit_price)
-    return found
+    """Per (account, metric): the units billed, and the unit price its lines carry."""
+    prices = {(r.account_id, r.metric): r.unit_price for r in records if isinstance(r, Quantity)}
+    return {key: (value, prices[key]) for key, value in values(records).items()}
 
 
 MW = {"id": 7, "name": "Managed Workstation", "product_skus": [{"id": 1, "vendor_name": "Sandbox MSP", "sku": "MW-01"}]}
