@@ -13,6 +13,7 @@ from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
+from connectors.syncro import Syncro
 
 REGISTRY: dict[str, type[Connector]] = {
     "autotask": Autotask,
@@ -22,6 +23,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
+    "syncro": Syncro,
 }
 
 

@@ -7,6 +7,7 @@ Policy lives here, named, so a reader finds it in one place:
 - `RETRY_STATUSES` (429 and the 5xx a retry can cure) and connection errors / timeouts are
   retried up to `HttpPolicy.attempts` times; a host name that does not resolve is not;
 - a `Retry-After` header (seconds or an HTTP date) is honoured, capped at `MAX_WAIT`;
+  a 429 without one waits out the vendor's window where its `RateLimit` says it resets on a clock;
   otherwise exponential backoff with jitter;
 - every request first waits on the integration's `RateLimiter`;
 - `items()` is the single page loop: it stops on an empty page, refuses a page URL it has
@@ -82,14 +83,24 @@ class HttpPolicy:
     burst: int = 10
     vendor_limits: bool = True
     max_pages: int = 10_000
+    # seconds to wait on a 429 without Retry-After (from the connector's `RateLimit`); None: back off as usual
+    rate_limited_wait: float | None = None
 
 
 DEFAULT_POLICY = HttpPolicy()
 
 
 def paced_for(policy: HttpPolicy, limit: RateLimit | None) -> HttpPolicy:
-    """`policy` with its pace set to the vendor's documented `limit`, where it has one and may."""
-    if limit is None or not policy.vendor_limits or policy.requests_per_second <= 0:
+    """`policy` with its pace set to the vendor's documented `limit`, where it has one and may.
+
+    A limit whose window resets on a clock (`RateLimit.wait_out_window`) also has a 429 that names
+    no `Retry-After` wait out one window, whatever the pace: a short backoff would only hit it again.
+    """
+    if limit is None:
+        return policy
+    if limit.wait_out_window and policy.rate_limited_wait is None:
+        policy = dataclasses.replace(policy, rate_limited_wait=limit.per_seconds)
+    if not policy.vendor_limits or policy.requests_per_second <= 0:
         return policy
     # the vendor allows a whole window's requests at once, so a sync smaller than one window is not
     # slowed, and a larger one takes the least time the limit allows (what bench/sync.py measures)
@@ -140,6 +151,14 @@ def error_message(response: httpx.Response) -> str:
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             return str(errors[0].get("message") or errors[0].get("detail") or "")
+        # Rails-style: {"errors": "…"}, {"errors": ["…", …]}, {"errors": {"field": ["…", …]}}
+        if isinstance(errors, str):
+            return errors
+        if isinstance(errors, list):
+            return "; ".join(str(e) for e in errors if isinstance(e, str | int | float))
+        if isinstance(errors, dict):
+            return "; ".join(f"{field} {' '.join(map(str, said)) if isinstance(said, list) else said}"
+                             for field, said in errors.items())
     return ""
 
 
@@ -150,6 +169,22 @@ def _payload(method: str, body: Any) -> dict[str, Any]:
             raise ValueError("a GET carries no body; declare the read as a POST")
         return {}
     return {"json": body if body is not None else {}}
+
+
+def worded(response: httpx.Response, words: Mapping[int, str]) -> str:
+    """The vendor's words for an error, then what its status means for the user (`words`, by status).
+
+    A body that is no JSON object (a gateway's HTML page) is no message: its status says more.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    said = error_message(response) if isinstance(body, dict) else ""
+    meaning = words.get(response.status_code)
+    if said and meaning:
+        return f"{said}: {meaning}"
+    return said or meaning or response.reason_phrase
 
 
 def unreachable(error: Exception) -> tuple[str, bool]:
@@ -353,6 +388,9 @@ class VendorClient:
         asked = retry_after(failure.response) if isinstance(failure, _Retry) else None
         if asked is not None:
             return min(asked, self.policy.max_wait)
+        limited = isinstance(failure, _Retry) and failure.response is not None and failure.response.status_code == 429
+        if limited and self.policy.rate_limited_wait is not None:
+            return min(self.policy.rate_limited_wait, self.policy.max_wait)
         return min(self._backoff(state), self.policy.max_wait)
 
     def _body(self, response: httpx.Response) -> Any:

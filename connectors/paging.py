@@ -89,6 +89,31 @@ class Offset:
 
 
 @dataclass(frozen=True)
+class PageCount:
+    """`?page=N` alone: the vendor fixes the page size, and the body may say how many pages there are.
+
+    Sample (Syncro): `{"customers": […], "meta": {"total_pages": 3, "total_entries": 61, "per_page": 25,
+    "page": 1}}`. With the count, `page >= total_pages` is the last page; a body without one (Syncro's
+    products example has no `meta`) is followed page by page until a page comes back empty, since a
+    size the client never chose cannot tell a short page.
+    """
+
+    param: str = "page"
+    start: int = 1
+    total_pages_at: str = "meta.total_pages"
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.param: self.start})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        current = int(response.request.url.params.get(self.param, self.start))
+        total = dig(body, self.total_pages_at)
+        if isinstance(total, int) and not isinstance(total, bool) and current - self.start + 1 >= total:
+            return None
+        return response.request.url.copy_set_param(self.param, current + 1)
+
+
+@dataclass(frozen=True)
 class IdCursor:
     """`?pageSize=S&after=<id of the last item>`; items come ordered by id (NinjaOne).
 

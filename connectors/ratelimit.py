@@ -28,6 +28,8 @@ class RateLimit:
     per_seconds: float
     concurrent: int | None = None
     source: str = ""
+    # the window resets on a clock (Syncro: each minute): a 429 without Retry-After waits one window
+    wait_out_window: bool = False
 
     @property
     def per_second(self) -> float:

@@ -14,6 +14,7 @@ from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
+from sandbox.vendors.syncro import Syncro
 
 VENDORS: dict[str, FakeVendor] = {
     "autotask": Autotask(),
@@ -23,4 +24,5 @@ VENDORS: dict[str, FakeVendor] = {
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
+    "syncro": Syncro(),
 }
