@@ -47,7 +47,7 @@ def connect(env: Env, kind: str, name: str | None, values: tuple[str, ...]) -> N
 @cli.command()
 @click.pass_obj
 def kinds(env: Env) -> None:
-    """List the integration kinds, their fields and what each reads."""
+    """List the integration kinds, their fields, what each reads and its metric catalog."""
     for kind, cls in sorted(env.services.integrations.kinds().items()):
         click.echo(f"{kind} — {cls.display_name} ({cls.role.value})")
         for field in cls.fields:
@@ -57,6 +57,11 @@ def kinds(env: Env) -> None:
             # never split a hyphenated word or a URL across lines
             click.echo(textwrap.fill(f"{label.lower()}: {text}", width=100, initial_indent="    ",
                                      subsequent_indent="        ", break_on_hyphens=False, break_long_words=False))
+        click.echo("    metrics:")
+        for metric, text in cls.metrics.items():
+            click.echo(textwrap.fill(f"{metric} — {text}", width=100, initial_indent="        ",
+                                     subsequent_indent="            ", break_on_hyphens=False,
+                                     break_long_words=False))
         click.echo()
 
 

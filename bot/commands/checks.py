@@ -17,7 +17,7 @@ from bot.views.format import name
 from reconcile.check_catalog import parse_side
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
-       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]")
+       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]")
 USAGE = "checks [list] | " + ADD + " | checks remove NAME"
 
 
@@ -35,6 +35,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ratio", default="1")
     p.add_argument("--tolerance", default="0")
     p.add_argument("--tolerance-percent", default="0")
+    p.add_argument("--allow-unsynced", action="store_true")
     return p
 
 
@@ -52,7 +53,7 @@ def handle(inv: Invocation) -> None:
         check = inv.services.checks.add(
             inv.tenant, args.name, billed, usage, inv.actor,
             seen_within_days=args.seen_within, ratio=args.ratio, tolerance_units=args.tolerance,
-            tolerance_percent=args.tolerance_percent)
+            tolerance_percent=args.tolerance_percent, require_synced=not args.allow_unsynced)
         added = lists.checks_message([check])[1]
         inv.reply(f"Added check {name(check.name)}", [*added, *lists.lines_to_sections(
             ["Added. See its results with `/billrec reconcile`."])])

@@ -38,7 +38,9 @@ HELP = """*BillingReconcile* shows where what you bill and what clients really u
 `/billrec disconnect NAME` — delete its credentials; its data and snapshots stay _(admins)_
 `/billrec map` — open client-link suggestions: Approve · Reject · Choose another _(admins decide)_
 `/billrec checks` — the checks; `checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
-[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]`, `checks remove NAME` _(admins)_
+[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]`, `checks remove NAME` \
+_(admins)_
+`/billrec metrics [INTEGRATION]` — every synced metric with its name, accounts, units and price
 `/billrec reconcile [CLIENT]` — post the summary here, details and the CSV in its thread
 `/billrec snapshot` — freeze the current results and post them here
 `/billrec export [YYYY-MM]` — upload the latest snapshot (of that month) as CSV

@@ -192,7 +192,8 @@ def test_export_with_a_malformed_month_shows_its_usage(slack):
 # -- changing things: admins only -----------------------------------------------------------------
 
 def test_an_admin_adds_and_removes_a_check_with_the_cli_syntax(slack, world, services):
-    added = slack.run('checks add "Servers" --billed psa:billed:SRV --usage rmm:devices:server --tolerance 1')
+    added = slack.run('checks add "Servers" --billed psa:billed:SRV --usage rmm:devices:server --tolerance 1 '
+                      '--allow-unsynced')
     assert "*Servers*: billed psa `billed:SRV` vs used rmm `devices:server` · tolerance ±1" in added.text
     assert [c.name for c in services.checks.list("local")] == ["Managed workstations", "Servers"]
     removed = slack.run("checks remove Servers")
