@@ -3,8 +3,8 @@
 A new check's metrics must also be in its integrations' synced data: a typo (`billed:MW01`) would
 otherwise make every client look unbilled. A metric no data has yet is refused with the closest
 real ones ("did you mean psa:billed:MW-01 (Managed Workstation)?") unless the user says, with
---allow-unsynced, that it is a product not yet billed anywhere. A check comparing an integration with itself, or putting a
-billing-only source (a PSA) on the usage side, is refused with why.
+--allow-unsynced, that it is a product not yet billed anywhere. A check comparing an integration
+with itself, or putting a billing-only source (a PSA) on the usage side, is refused with why.
 """
 
 from __future__ import annotations
