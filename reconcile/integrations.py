@@ -193,6 +193,10 @@ class Integrations:
         """Delete the credentials and stop syncs; keep the synced data and snapshots."""
         with self.context.sessions.begin() as session:
             integration = self.require(session, tenant_id, name)
+            if integration.status != "connected":
+                since = f" since {integration.disconnected_at:%Y-%m-%d}" if integration.disconnected_at else ""
+                raise Conflict(f"{integration.name} is already disconnected{since}; its synced data and snapshots "
+                               "are kept")
             integration.credentials = None
             integration.status = "disconnected"
             integration.disconnected_at = self.context.clock()

@@ -12,7 +12,7 @@ from tqdm import tqdm
 from bot.cli import Env, cli, given
 from connectors.base import Connector
 from connectors.redact import excerpt
-from reconcile.errors import Invalid
+from reconcile.errors import Conflict, Invalid
 from bot.text import when
 from reconcile.sync import SyncOutcome, SyncStatus
 
@@ -113,7 +113,12 @@ def kinds(env: Env) -> None:
 @click.pass_obj
 def disconnect(env: Env, name: str, yes: bool) -> None:
     """Delete an integration's credentials and stop its syncs. Synced data and snapshots are kept."""
-    env.services.integrations.get(env.tenant, name)
+    current = env.services.integrations.get(env.tenant, name)
+    if current.status != "connected":
+        raise Conflict(f"{current.name} is already disconnected; its synced data and snapshots are kept")
+    if not yes and not sys.stdin.isatty():
+        raise Invalid(f"disconnect asks before deleting credentials, and there is no terminal to ask at: "
+                      f"run `billrec disconnect {current.name} --yes` to confirm")
     if not yes:
         click.confirm(f"Disconnect {name}? Its credentials are deleted and syncs stop; "
                       "synced data and snapshots are kept.", abort=True)

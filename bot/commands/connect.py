@@ -40,7 +40,7 @@ def register(app: App) -> None:
 
 
 def start(inv: Invocation) -> None:
-    words = inv.words()
+    words = [w.lower() for w in inv.words()]  # a kind in any case: `NinjaOne` is `ninjaone`
     kinds = inv.services.integrations.kinds()
     if len(words) > 1 or (words and words[0] not in kinds):
         inv.usage(f"connect [{'|'.join(sorted(kinds))}]")
