@@ -59,7 +59,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (connect, disconnect, sync, links):
+    for module in (checks, connect, disconnect, sync, links):
         module.register(app)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandbox.slack_seed import TECH_ID
+from sandbox.slack_seed import ADMIN_ID, TECH_ID
 
 
 def test_metrics_lists_every_synced_metric_with_accounts_and_units(slack, world, services):
@@ -28,3 +28,53 @@ def test_a_check_of_an_integration_against_itself_is_refused(slack, world, servi
     result = slack.run('checks add "Self" --billed rmm:devices:workstation --usage rmm:devices:workstation')
     assert "rmm is on both sides" in result.text
     assert len(services.checks.list("local")) == 1
+
+
+# -- the checks modal ---------------------------------------------------------------------------------
+
+def open_checks_modal(slack, user_id=ADMIN_ID):
+    slack.run("checks add", user_id=user_id, replies=0)
+    slack.fake.wait_for("views.open")
+    return slack.fake.open_views(user_id)[-1]
+
+
+def options(view, block_id):
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    return {o["value"]: o["text"]["text"] for o in block["element"]["options"]}
+
+
+def test_the_checks_modal_offers_synced_metrics_by_their_names_billing_and_usage_apart(slack, world):
+    view = open_checks_modal(slack)
+    billed, used = options(view, "checks_billed"), options(view, "checks_usage")
+    assert set(billed) == {"psa:billed:MW-01"} and "3 accounts" in billed["psa:billed:MW-01"]
+    assert set(used) == {"rmm:devices:workstation"}
+    assert used["rmm:devices:workstation"].startswith("Workstations · rmm:devices:workstation")
+
+
+def test_a_check_added_from_the_modal_is_stored_and_shown(slack, world, services):
+    view = open_checks_modal(slack)
+    response = slack.driver.view_submission("checks_submit", {
+        "check_name": {"value": "Workstations again"}, "checks_billed": {"checks_billed": "psa:billed:MW-01"},
+        "checks_usage": {"checks_usage": "rmm:devices:workstation"}, "check_seen_within": {"value": "30"}},
+        view_id=view["id"])
+    answer = response.json()
+    assert answer["response_action"] == "update" and "Added check *Workstations again*" in str(answer["view"])
+    added = next(c for c in services.checks.list("local") if c.name == "Workstations again")
+    assert (added.billed.metrics, added.usage.metrics, added.seen_within_days) == (
+        ("billed:MW-01",), ("devices:workstation",), 30)
+
+
+def test_a_refusal_in_the_modal_is_shown_beside_its_field(slack, world, services):
+    view = open_checks_modal(slack)
+    response = slack.driver.view_submission("checks_submit", {
+        "check_name": {"value": "Managed workstations"}, "checks_billed": {"checks_billed": "psa:billed:MW-01"},
+        "checks_usage": {"checks_usage": "rmm:devices:workstation"}, "check_seen_within": {"value": "0"}},
+        view_id=view["id"])
+    answer = response.json()
+    assert answer["response_action"] == "errors" and "seen-within must be between 1 and 3650" in str(answer)
+    assert len(services.checks.list("local")) == 1
+
+
+def test_only_billing_admins_open_the_checks_modal(slack, world):
+    result = slack.run("checks add", user_id=TECH_ID)
+    assert "Only billing admins may change checks" in result.text
