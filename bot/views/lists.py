@@ -37,7 +37,8 @@ HELP = """*BillingReconcile* shows where what you bill and what clients really u
 `/billrec connect` — connect an integration _(admins)_
 `/billrec disconnect NAME` — delete its credentials; its data and snapshots stay _(admins)_
 `/billrec map` — open client-link suggestions: Approve · Reject · Choose another _(admins decide)_
-`/billrec checks` — the checks; `checks add` alone opens a form of the synced metrics; `checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
+`/billrec checks` — the checks; `checks add` alone opens a form of the synced metrics; \
+`checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
 [--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]`, `checks remove NAME` \
 _(admins)_
 `/billrec metrics [INTEGRATION]` — every synced metric with its name, accounts, units and price

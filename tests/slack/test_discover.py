@@ -43,6 +43,15 @@ def options(view, block_id):
     return {o["value"]: o["text"]["text"] for o in block["element"]["options"]}
 
 
+def submit_check(slack, view, name, *, seen_within):
+    """The modal submitted with the PSA's product against the RMM's workstations."""
+    response = slack.driver.view_submission("checks_submit", {
+        "check_name": {"value": name}, "checks_billed": {"checks_billed": "psa:billed:MW-01"},
+        "checks_usage": {"checks_usage": "rmm:devices:workstation"}, "check_seen_within": {"value": seen_within}},
+        view_id=view["id"])
+    return response.json()
+
+
 def test_the_checks_modal_offers_synced_metrics_by_their_names_billing_and_usage_apart(slack, world):
     view = open_checks_modal(slack)
     billed, used = options(view, "checks_billed"), options(view, "checks_usage")
@@ -52,12 +61,7 @@ def test_the_checks_modal_offers_synced_metrics_by_their_names_billing_and_usage
 
 
 def test_a_check_added_from_the_modal_is_stored_and_shown(slack, world, services):
-    view = open_checks_modal(slack)
-    response = slack.driver.view_submission("checks_submit", {
-        "check_name": {"value": "Workstations again"}, "checks_billed": {"checks_billed": "psa:billed:MW-01"},
-        "checks_usage": {"checks_usage": "rmm:devices:workstation"}, "check_seen_within": {"value": "30"}},
-        view_id=view["id"])
-    answer = response.json()
+    answer = submit_check(slack, open_checks_modal(slack), "Workstations again", seen_within="30")
     assert answer["response_action"] == "update" and "Added check *Workstations again*" in str(answer["view"])
     added = next(c for c in services.checks.list("local") if c.name == "Workstations again")
     assert (added.billed.metrics, added.usage.metrics, added.seen_within_days) == (
@@ -65,12 +69,7 @@ def test_a_check_added_from_the_modal_is_stored_and_shown(slack, world, services
 
 
 def test_a_refusal_in_the_modal_is_shown_beside_its_field(slack, world, services):
-    view = open_checks_modal(slack)
-    response = slack.driver.view_submission("checks_submit", {
-        "check_name": {"value": "Managed workstations"}, "checks_billed": {"checks_billed": "psa:billed:MW-01"},
-        "checks_usage": {"checks_usage": "rmm:devices:workstation"}, "check_seen_within": {"value": "0"}},
-        view_id=view["id"])
-    answer = response.json()
+    answer = submit_check(slack, open_checks_modal(slack), "Managed workstations", seen_within="0")
     assert answer["response_action"] == "errors" and "seen-within must be between 1 and 3650" in str(answer)
     assert len(services.checks.list("local")) == 1
 
