@@ -46,7 +46,8 @@ _(admins)_
 `/billrec snapshot` — freeze the current results and post them here
 `/billrec export [YYYY-MM]` — upload the latest snapshot (of that month) as CSV
 `/billrec history CLIENT` — one client, month over month
-`/billrec except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]`, `except list [all]`, `except revoke ID` _(admins change)_
+`/billrec except add CLIENT | CHECK | REASON | until YYYY-MM-DD` (or `| forever`), `except list [all]`, \
+`except revoke ID` _(admins change)_
 `/billrec settings` — show; `settings name=value …` to change _(admins)_: billing_channel=#billing \
 admins=@dana @sam digest_day=1 digest_time=09:00 timezone=Europe/London sync_interval_hours=24 alert_threshold=100"""
 

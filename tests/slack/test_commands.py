@@ -228,7 +228,8 @@ def test_exceptions_are_added_listed_and_revoked(slack, world, services):
 
 def test_a_malformed_exception_shows_the_pipe_syntax(slack, world):
     result = slack.run("except add Acme Managed workstations", replies=0)
-    assert "Usage: `/billrec except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]`" in result.response.text
+    assert "Usage: `/billrec except add CLIENT | CHECK | REASON | until YYYY-MM-DD (or | forever)`" \
+        in result.response.text
 
 
 def test_an_admin_changes_settings_with_channel_and_user_mentions(slack, services):
