@@ -99,7 +99,10 @@ def kinds(env: Env) -> None:
             # never split a hyphenated word or a URL across lines
             click.echo(textwrap.fill(f"{label.lower()}: {text}", width=100, initial_indent="    ",
                                      subsequent_indent="        ", break_on_hyphens=False, break_long_words=False))
-        click.echo("    metrics:")
+        # a pattern (billed:*) stands for one metric per product: the synced ones are named by `billrec metrics`
+        patterned = any("*" in metric for metric in cls.metrics)
+        hint = " (after a sync, `billrec metrics` lists each product by name)" if patterned else ""
+        click.echo(f"    metrics:{hint}")
         for metric, text in cls.metrics.items():
             click.echo(textwrap.fill(f"{metric} — {text}", width=100, initial_indent="        ",
                                      subsequent_indent="            ", break_on_hyphens=False,

@@ -44,6 +44,7 @@ def test_kinds_lists_every_registered_kinds_metric_catalog(billrec):
     for cls in connectors.REGISTRY.values():
         for metric, text in cls.metrics.items():
             assert f"{metric} — {text.split()[0]}" in out
+    assert "after a sync, `billrec metrics` lists each product by name" in out  # ConnectWise's billed:*
 
 
 def test_a_mistyped_metric_is_refused_with_the_closest_real_ones(billrec, world):
