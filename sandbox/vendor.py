@@ -40,6 +40,9 @@ class Spec:
 
     files: tuple[str, ...]
     server: str
+    # (file, path) for a document that names no server of its own (Sherweb's Service Provider API):
+    # its paths sit at `server` + path, as the vendor's clients call it
+    roots: tuple[tuple[str, str], ...] = ()
 
 
 class FakeVendor:
