@@ -124,6 +124,11 @@ class FakeVendor:
         """Which call a request makes, where one path serves several (JSON-RPC `method`, `service=`)."""
         return ""
 
+    def list_query(self, route: Route, world: World) -> dict[str, str]:
+        """The query a list cannot be read without (Sherweb's subscriptions need a `customerId`), filled
+        for one of `world`'s records, so a test that walks every list can walk this one too."""
+        return {}
+
     # -- mechanics -------------------------------------------------------------------------
 
     def settings(self, base_url: str) -> dict[str, str]:
