@@ -11,6 +11,7 @@ from connectors.datto import Datto
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
+from connectors.sherweb import Sherweb
 
 REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
@@ -18,6 +19,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
+    "sherweb": Sherweb,
 }
 
 

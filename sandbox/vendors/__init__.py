@@ -12,6 +12,7 @@ from sandbox.vendors.datto import Datto
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
+from sandbox.vendors.sherweb import Sherweb
 
 VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
@@ -19,4 +20,5 @@ VENDORS: dict[str, FakeVendor] = {
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
+    "sherweb": Sherweb(),
 }
