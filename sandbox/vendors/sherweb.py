@@ -8,8 +8,10 @@ A view of the truth's distributor role: each distributor account is a customer (
 then the customer), each active purchase a subscription under the product's maker id as its `sku`
 (Microsoft's `CFQ7TTC0LCHC:0002`). Sherweb's subscriptions carry no status: a cancelled, trial or
 pending purchase is simply not listed, and a deleted account is a customer `suspendedOn` the day it
-went. An annual purchase is billed yearly or monthly (its `fees.recurringFee` is then a year's or a
-month's fee per unit) and carries its `commitmentTerm`, with a renewal unless it is set not to renew.
+went. An annual purchase is billed yearly (its `fees.recurringFee` is a year's fee per unit), a
+monthly one monthly; every Microsoft purchase carries its `commitmentTerm` (an annual one to the
+truth's commitment end, a monthly one to the day before its next monthly anniversary), with a
+renewal unless it is set not to renew; other makers' products have no term.
 
 Lists come whole in `{"items": [...]}`: Sherweb has no paging. Every request, the token's included,
 must carry the partner's subscription key (`Ocp-Apim-Subscription-Key`, or `subscription-key=` in
@@ -21,10 +23,11 @@ no error answer for the token); tokens live 3600 s.
 
 from __future__ import annotations
 
+import calendar
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -144,7 +147,7 @@ class Sherweb(FakeVendor):
 
     def _subscription(self, world: World, sub: Any, rng: random.Random) -> JSON:
         product = catalog.bought(sub.product)
-        yearly = sub.term == "annual" and rng.random() < 0.5
+        yearly = sub.term == "annual"  # an annual term paid up front; monthly terms are billed monthly
         record: JSON = {
             "id": stable_uuid(world.seed, "sherweb subscription", sub.number), "productName": product.name,
             "description": f"{product.name} ({'NCE, ' if product.vendor == 'Microsoft' else ''}"
@@ -152,11 +155,13 @@ class Sherweb(FakeVendor):
             "sku": product.maker_id, "quantity": sub.quantity, "billingCycle": "yearly" if yearly else "monthly",
             "fees": {"recurringFee": float(sub.price * 12 if yearly else sub.price), "setupFee": 0.0, "currency": "Usd"},
         }
-        if sub.commitment_end:
-            term: JSON = {"type": "Annual" if sub.term == "annual" else "Monthly",
-                          "termEndDate": sub.commitment_end.isoformat()}
+        # Microsoft's NCE offers run in terms (a monthly one renews on its start day each month); others have none
+        ends = sub.commitment_end or (_month_term_end(sub.start.date(), world.now.date())
+                                      if product.vendor == "Microsoft" else None)
+        if ends:
+            term: JSON = {"type": "Annual" if sub.term == "annual" else "Monthly", "termEndDate": ends.isoformat()}
             if rng.random() < 0.8:  # most renew on their own; the rest end with their term
-                term["renewalConfiguration"] = {"renewalDate": (sub.commitment_end + timedelta(days=1)).isoformat(),
+                term["renewalConfiguration"] = {"renewalDate": (ends + timedelta(days=1)).isoformat(),
                                                 "scheduledQuantity": None}
             record["commitmentTerm"] = term
         return record
@@ -209,6 +214,16 @@ class Sherweb(FakeVendor):
             return self.error(call.incoming, 404, f"No customer {customer} under this service provider.",
                               "Customer not found")
         return None
+
+
+def _month_term_end(start: date, today: date) -> date:
+    """The last day of the monthly term running today: the day before the next monthly anniversary of `start`."""
+    year, month = today.year, today.month
+    while True:
+        anniversary = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+        if anniversary > today:
+            return anniversary - timedelta(days=1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _stamp(moment: datetime) -> str:
