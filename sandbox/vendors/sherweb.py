@@ -36,7 +36,7 @@ from sandbox.auth import Bearer, ClientCredentials, Login
 from sandbox.paging import Envelope, Whole, list_route
 from sandbox.routing import Call, Incoming, Reply, Route
 from sandbox.truth import catalog
-from sandbox.truth.model import ACTIVE, Role, World
+from sandbox.truth.model import ACTIVE, Role, Subscription, World
 from sandbox.vendor import FakeVendor, Owned, Spec, stable_uuid
 
 if TYPE_CHECKING:
@@ -56,7 +56,8 @@ TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not F
 SECTIONS = {400: "6.5.1", 403: "6.5.3", 404: "6.5.4", 405: "6.5.5", 500: "6.6.1"}
 MISSING_KEY = ("Access denied due to missing subscription key. Make sure to include subscription key when making "
                "requests to an API.")
-WRONG_KEY = "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
+WRONG_KEY = ("Access denied due to invalid subscription key. Make sure to provide a valid key for an active "
+             "subscription.")
 
 JSON = dict[str, Any]
 
@@ -136,7 +137,8 @@ class Sherweb(FakeVendor):
         customers, subscriptions, owners = [], {}, {}
         for customer, account in world.accounts(Role.DISTRIBUTOR):
             customer_id = stable_uuid(world.seed, "sherweb customer", account.number)
-            gone = None if account.live else world.now - timedelta(days=rng.randint(20, 200), seconds=rng.randint(0, 86399))
+            gone = None if account.live else world.now - timedelta(days=rng.randint(20, 200),
+                                                                   seconds=rng.randint(0, 86399))
             customers.append({"id": customer_id, "displayName": account.name, "path": [MSP, account.name],
                               "suspendedOn": _stamp(gone) if gone else None})
             owners[customer_id] = (customer, account)
@@ -145,7 +147,7 @@ class Sherweb(FakeVendor):
         rng.shuffle(customers)  # Sherweb lists customers in its own order, not the PSA's
         return View(customers, subscriptions, owners)
 
-    def _subscription(self, world: World, sub: Any, rng: random.Random) -> JSON:
+    def _subscription(self, world: World, sub: Subscription, rng: random.Random) -> JSON:
         product = catalog.bought(sub.product)
         yearly = sub.term == "annual"  # an annual term paid up front; monthly terms are billed monthly
         record: JSON = {
@@ -153,7 +155,8 @@ class Sherweb(FakeVendor):
             "description": f"{product.name} ({'NCE, ' if product.vendor == 'Microsoft' else ''}"
                            f"{'annual' if sub.term == 'annual' else 'monthly'})",
             "sku": product.maker_id, "quantity": sub.quantity, "billingCycle": "yearly" if yearly else "monthly",
-            "fees": {"recurringFee": float(sub.price * 12 if yearly else sub.price), "setupFee": 0.0, "currency": "Usd"},
+            "fees": {"recurringFee": float(sub.price * 12 if yearly else sub.price), "setupFee": 0.0,
+                     "currency": "Usd"},
         }
         # Microsoft's NCE offers run in terms (a monthly one renews on its start day each month); others have none
         ends = sub.commitment_end or (_month_term_end(sub.start.date(), world.now.date())
