@@ -23,7 +23,10 @@ Readings chosen where the documents leave a fact open:
 - The unit price is `fees.recurringFee`, read as per unit (the documented sample: 25 seats at
   22.00) per billing cycle (UNCONFIRMED); a `yearly` fee is divided by 12 to be monthly like every
   other price, and a cycle that is neither monthly nor yearly (none, daily, weekly, unknown), or no
-  `fees` at all, gives no price rather than a wrong one. The currency is not converted.
+  `fees` at all, gives no price rather than a wrong one. The currency is not converted. Whether
+  the fee is the partner's cost or the customer's retail price is UNCONFIRMED (the document says
+  only "the recurring amount charge every cycle"); like every distributor price, the product
+  shows money from it *at cost*.
 - The commitment term (`Annual`, `termEndDate`, renewal) and the billing cycle go in each
   quantity's label ("… · Annual term to 2026-12-31, renews 2027-01-01 · billed monthly"), so a
   reader sees when an over-bought seat can be reduced; `term()` gives them parsed.
@@ -181,6 +184,8 @@ class Sherweb(Connector):
             body = response.json()
         except ValueError:
             body = None  # a gateway's HTML page is no message: its status says more
+        if isinstance(body, dict) and "statusCode" in body and isinstance(body.get("message"), str):
+            return body["message"]  # the gateway's own sentence names what it refused (the key, the rate)
         said = ""
         if isinstance(body, dict):
             # RFC 7807: the title names the problem, the detail says which record

@@ -123,8 +123,8 @@ def test_a_wrong_subscription_key_is_said_in_the_gateways_words_without_the_key(
             pytest.raises(AuthFailed) as refused:
         connector.test()
     message = refused.value.message
-    assert message.startswith("Sherweb: ") and "Access denied due to invalid subscription key" in message
-    assert message.endswith("refused the credentials; check the credentials")
+    assert message == (f"Sherweb: POST {VENDOR.prefix}{TOKEN} answered 401 ({sherweb.WRONG_KEY}): "
+                       "refused the credentials; check the credentials")
     assert wrong not in message and wrong not in caplog.text
 
 
