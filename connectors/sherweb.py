@@ -11,6 +11,8 @@ written the same way for either distributor. Facts from Sherweb's own OpenAPI fi
   on every call, the token request included (the API-management gateway checks it first).
 - `GET /customers` and `GET /billing/subscriptions?customerId=` answer `{"items": [...]}` whole:
   Sherweb has no paging, so the sync is one customer list and one subscriptions call per customer.
+  There is no cheaper authenticated read than the customer list, so it is the connection test too.
+  An API URL given as the host alone (`https://api.sherweb.com`) gets the Service Provider path.
 
 Readings chosen where the documents leave a fact open:
 
@@ -39,7 +41,7 @@ API's payable charges are not read: subscriptions carry the quantities and fees 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -54,6 +56,7 @@ from connectors.http import error_message
 from connectors.records import Account, Quantity, Record
 
 SUBSCRIPTION_KEY = "Ocp-Apim-Subscription-Key"
+API_PATH = "/service-provider/v1"
 # months in one billing cycle, for a monthly unit price; other cycles are not priced
 CYCLE_MONTHS = {"monthly": 1, "yearly": 12}
 # what Sherweb's statuses mean for the user, beside the body's own words
@@ -102,7 +105,7 @@ class Sherweb(Connector):
     display_name = "Sherweb"
     role = Role.BOTH
     fields = (
-        Field("base_url", "API URL", default="https://api.sherweb.com/service-provider/v1",
+        Field("base_url", "API URL", default="https://api.sherweb.com" + API_PATH,
               hint="Sherweb's Service Provider API; the token is fetched from the same host."),
         Field("client_id", "Client ID", hint="Partner portal › Security › APIs"),
         Field("client_secret", "Client secret", secret=True),
@@ -133,6 +136,15 @@ class Sherweb(Connector):
     test_call = Endpoint("customers")
     customers = Endpoint("customers")
     subscriptions = Endpoint("billing/subscriptions", params={"customerId": "{id}"})
+
+    @classmethod
+    def clean_settings(cls, settings: Mapping[str, str]) -> dict[str, str]:
+        clean = super().clean_settings(settings)
+        url = httpx.URL(clean["base_url"])
+        if url.path.strip("/") == "":
+            # only the host given (https://api.sherweb.com): the Service Provider API is under its own path
+            clean["base_url"] = str(url.copy_with(path=API_PATH, query=None, fragment=None))
+        return clean
 
     def sync(self) -> Iterator[Record]:
         now = datetime.now(UTC)

@@ -75,6 +75,13 @@ def test_the_token_comes_from_the_apis_host_not_from_under_its_path(base_url: st
         "http://127.0.0.1:8/sherweb/auth/oidc/connect/token")
 
 
+@pytest.mark.parametrize("given", ["https://api.sherweb.com", "https://api.sherweb.com/",
+                                   "https://api.sherweb.com/service-provider/v1"])
+def test_the_host_alone_reaches_the_service_provider_api(given: str) -> None:
+    settings = {"base_url": given, "client_id": "id", "client_secret": "s", "subscription_key": "k"}
+    assert Sherweb.clean_settings(settings)["base_url"] == "https://api.sherweb.com/service-provider/v1"
+
+
 def test_the_token_request_is_a_form_with_the_service_provider_scope_and_the_subscription_key() -> None:
     records, requests = scripted_sync([{"id": ACME, "displayName": "Acme", "path": ["MSP", "Acme"]}], {ACME: []})
     asked = requests[0]
