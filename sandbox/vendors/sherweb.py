@@ -6,12 +6,16 @@
 
 A view of the truth's distributor role: each distributor account is a customer (`path` is the MSP,
 then the customer), each active purchase a subscription under the product's maker id as its `sku`
-(Microsoft's `CFQ7TTC0LCHC:0002`). Sherweb's subscriptions carry no status: a cancelled, trial or
-pending purchase is simply not listed, and a deleted account is a customer `suspendedOn` the day it
-went. An annual purchase is billed yearly (its `fees.recurringFee` is a year's fee per unit), a
+(Microsoft's `CFQ7TTC0LCHC:0002`). An annual purchase is billed yearly (its `fees.recurringFee` is a year's fee per unit), a
 monthly one monthly; every Microsoft purchase carries its `commitmentTerm` (an annual one to the
 truth's commitment end, a monthly one to the day before its next monthly anniversary), with a
 renewal unless it is set not to renew; other makers' products have no term.
+
+How the truth's traps look here: Sherweb's subscriptions carry no status, so a cancelled, trial,
+pending, pending-cancel or waiting purchase (`sub_*`) is simply not listed; a deleted distributor
+account is a customer `suspendedOn` the day it went, still listed; one product in two terms
+(`two_m365_subs`) is two subscriptions under one `sku`, one billed monthly, one yearly; a
+distributor customer the PSA does not know is just another customer.
 
 Lists come whole in `{"items": [...]}`: Sherweb has no paging. Every request, the token's included,
 must carry the partner's subscription key (`Ocp-Apim-Subscription-Key`, or `subscription-key=` in
