@@ -7,7 +7,6 @@ gateway's `{"statusCode", "message"}` and the API's RFC 7807 problem details).""
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +25,7 @@ from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, w
 from tests.sandbox.raw import HTTP, Raw, token
 from tests.sandbox.specs import validate
 from tests.scripted import Seen, ScriptedServer
+from tests.vendors.summed import values
 
 KIND = "sherweb"
 VENDOR = sandbox.VENDORS[KIND]
@@ -204,11 +204,7 @@ def test_skus_are_the_makers_product_ids_and_one_product_in_two_terms_adds_up(se
     two_terms = next(i for i, (c, a) in owners.items() if "two_m365_subs" in c.tags and a.live)
     bought = [s for s in owners[two_terms][0].purchases if s.product == "M365-BP" and s.status == ACTIVE]
     assert {s.term for s in bought} == {"monthly", "annual"}
-    summed = Counter[str]()
-    for q in quantities(records):
-        if q.account_id == two_terms:
-            summed[q.metric] += q.value
-    assert summed["licenses:CFQ7TTC0LCHC:0002"] == sum(s.quantity for s in bought)
+    assert values(records)[two_terms, "licenses:CFQ7TTC0LCHC:0002"] == sum(s.quantity for s in bought)
     assert {q.metric for q in quantities(records)} <= {f"licenses:{p.maker_id}" for p in catalog.BOUGHT}
 
 
