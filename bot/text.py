@@ -75,6 +75,11 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     return table
 
 
+def failure_notices(sources: Iterable[Source], now: datetime | None = None) -> list[str]:
+    """One line per source whose last sync failed while its data is still fresh enough to report."""
+    return [f"Warning: {notice}" for s in sources if (notice := s.failure_notice(now))]
+
+
 def sources_line(sources: Iterable[Source]) -> str:
     parts = []
     for s in sources:
@@ -94,7 +99,9 @@ def report_json(report: Report) -> dict[str, object]:
         "summary": {**{s.value: summary.count(s) for s in Status},
                     "under_money": csvnumber(summary.under_money), "over_money": csvnumber(summary.over_money)},
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                     "stale": s.stale, "reason": s.reason} for s in report.sources],
+                     "stale": s.stale, "reason": s.reason,
+                     "last_failure": {"at": s.failed_at.isoformat(), "kind": s.failure} if s.failed_at else None}
+                    for s in report.sources],
         "results": [result_json(r) for r in report.results],
     }
 

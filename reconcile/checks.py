@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
@@ -119,7 +119,13 @@ class Reading:
 
 @dataclass(frozen=True)
 class Source:
-    """How far a source can be trusted right now."""
+    """How far a source can be trusted right now.
+
+    A source whose last sync failed while its last good data is still within the freshness
+    window is not stale: it keeps reporting from that data, and `failed_at` / `failure` say
+    when the last attempt failed and how, in words ("vendor error 500"), for a warning above
+    the report.
+    """
 
     integration_id: int
     name: str
@@ -127,6 +133,31 @@ class Source:
     as_of: datetime | None
     stale: bool
     reason: str = ""
+    failed_at: datetime | None = None
+    failure: str = ""
+
+    def failure_notice(self, now: datetime | None = None) -> str:
+        """"ninja's last sync failed at 09:02 UTC (vendor error 500); figures as of yesterday 09:00 UTC",
+        or "" when the last sync did not fail or the source is stale anyway (its results say so)."""
+        if self.failed_at is None or self.stale:
+            return ""
+        how = f" ({self.failure})" if self.failure else ""
+        return (f"{self.name}'s last sync failed at {_moment(self.failed_at, now)}{how}; "
+                f"figures as of {_moment(self.as_of, now)}")
+
+
+def _moment(moment: datetime | None, now: datetime | None) -> str:
+    """A time of day, with "today" / "yesterday" or the date before it (UTC, as every as-of time is)."""
+    if moment is None:
+        return "never"
+    moment = moment.astimezone(UTC)
+    day = moment.date()
+    today = now.astimezone(UTC).date() if now is not None else None
+    if today is not None and day == today:
+        return moment.strftime("%H:%M UTC")
+    if today is not None and (today - day).days == 1:
+        return moment.strftime("yesterday %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)

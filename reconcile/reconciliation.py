@@ -19,6 +19,7 @@ from reconcile import checks, naming, tenants
 from reconcile.checks import Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.context import Context
 from reconcile.founding import live_clients
+from reconcile.integrations import failure_in_words
 from reconcile.check_catalog import Checks, seen_within_bound
 from reconcile.errors import UserError
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
@@ -104,17 +105,27 @@ def load_sources(session: Session, tenant_id: str, now: datetime,
 
 
 def freshness(integration: Integration, now: datetime, stale_after: timedelta) -> Source:
-    """Stale when never synced, when the last good sync is too old, or when the last sync failed."""
+    """Stale when never synced, or when the last good sync is older than the window.
+
+    A failed last sync alone is not stale: the last good data still reports, and the source
+    carries when and how the last attempt failed, for one warning line above the report.
+    """
     as_of = integration.last_success_at
     reason = ""
+    failed = bool(integration.last_error and integration.last_attempt_at and as_of
+                  and integration.last_attempt_at >= as_of)
     if integration.current_run_id is None or as_of is None:
         reason = "never synced successfully"
-    elif integration.last_error and integration.last_attempt_at and integration.last_attempt_at >= as_of:
-        reason = f"last sync failed: {integration.last_error}"
+        if integration.last_error:
+            reason += f"; last sync failed: {integration.last_error}"
     elif now - as_of > stale_after:
         hours = int((now - as_of).total_seconds() // 3600)
         reason = f"last good sync {hours} h ago" if hours < 72 else f"last good sync {hours // 24} days ago"
-    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason)
+        if failed:
+            reason += f"; last sync failed: {integration.last_error}"
+    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason,
+                  failed_at=integration.last_attempt_at if failed else None,
+                  failure=failure_in_words(integration.last_error_kind, integration.last_error) if failed else "")
 
 
 def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],

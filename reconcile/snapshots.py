@@ -84,7 +84,9 @@ class Snapshots:
                 tenant_id=tenant_id, period=period or taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
                 taken_by=actor.name, trigger=trigger, row_count=len(report.results),
                 sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                          "status": "stale" if s.stale else "fresh", "reason": s.reason} for s in report.sources],
+                          "status": "stale" if s.stale else "fresh", "reason": s.reason,
+                          "failed_at": s.failed_at.isoformat() if s.failed_at else None, "failure": s.failure}
+                         for s in report.sources],
                 summary=summary_json(summary),
             )
             session.add(snapshot)
@@ -134,7 +136,10 @@ class Snapshots:
             sources = [
                 Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
                        datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
-                       s.get("status") == "stale", str(s.get("reason") or ""))
+                       s.get("status") == "stale", str(s.get("reason") or ""),
+                       # snapshots taken before failed syncs kept reporting have no failure fields
+                       failed_at=datetime.fromisoformat(str(s["failed_at"])) if s.get("failed_at") else None,
+                       failure=str(s.get("failure") or ""))
                 for s in snapshot.sources or []
             ]
             return Report(results, sources, snapshot.taken_at)

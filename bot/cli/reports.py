@@ -28,6 +28,8 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
     elif format_ == "json":
         click.echo(json.dumps(text.report_json(report), indent=2))
     else:
+        for line in text.failure_notices(report.sources, report.generated_at):
+            click.echo(line)
         click.echo(text.cards(report.summary))
         click.echo(text.sources_line(report.sources) + "\n")
         click.echo(text.results_table(report.results) if report.results else

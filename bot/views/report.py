@@ -81,13 +81,20 @@ class Part:
 
 def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Block]:
     """The parent message: header, three cards, the other counts, the sources, a pointer to the thread."""
-    blocks = [header(title), *failed_blocks(report.results), cards_block(report.summary),
+    blocks = [header(title), *failed_sync_blocks(report), *failed_blocks(report.results), cards_block(report.summary),
               counts_context(report.summary), section(sources_text(report.sources))]
     if note:
         blocks.append(context(note))
     blocks.append(context("Details per client are in the thread, under-licensed first by monthly impact; "
                           "the full report is attached there as CSV."))
     return blocks
+
+
+def failed_sync_blocks(report: ReportLike) -> list[Block]:
+    """One line at the top per source whose last sync failed while its last good data still reports."""
+    now = getattr(report, "generated_at", None)
+    notices = [name(notice, 300) for s in report.sources if (notice := s.failure_notice(now))]
+    return [section("\n".join(f":warning: {n}" for n in notices))] if notices else []
 
 
 def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:

@@ -67,7 +67,8 @@ def test_a_stale_source_is_named_at_the_top_and_its_checks_are_not_compared(rt, 
     parent = digest_parents(fake)[0]
     assert parent.blocks[0]["text"]["text"] == "⚠ Monthly billing digest · November 2026 · 1 source not fresh"
     note = next(b for b in parent.blocks if b["type"] == "context" and "Not fresh" in str(b))
-    assert "rmm: last sync failed: Scripted RMM: GET /devices answered 503" in note["elements"][0]["text"]
+    assert ("rmm: last good sync 11 days ago; last sync failed: Scripted RMM: GET /devices answered 503"
+            in note["elements"][0]["text"])
     statuses = {r.status.value for r in rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)}
     assert statuses == {"stale"}
 
