@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from reconcile import checks
 from reconcile.checks import CheckResult, Source, Status, Summary
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
+
+ZERO = Decimal(0)  # `ZERO - x` negates without making a -0.00
 
 
 def money(value: Decimal | None) -> str:
@@ -64,15 +67,34 @@ def failed_lines(results: Iterable[CheckResult]) -> list[str]:
 
 
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
+    """The results, one per line, with the note that says why (stale) or what next (unmapped)."""
     shown = results[:limit] if limit else results
     rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             money(r.impact) if r.impact is not None else ""] if r.status is not Status.FAILED else
-            ["—", r.check, "", "", "", r.status.label, ""] for r in shown]
-    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
-                     tablefmt="simple", disable_numparse=True, colalign=("left", "left", "right", "right", "right", "left", "right"))
+             money(r.impact) if r.impact is not None else "", r.note] if r.status is not Status.FAILED else
+            ["—", r.check, "", "", "", r.status.label, "", ""] for r in shown]
+    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
+                     tablefmt="simple", disable_numparse=True,
+                     colalign=("left", "left", "right", "right", "right", "left", "right", "left"))
     if limit and len(results) > limit:
         table += f"\n… and {len(results) - limit} more (see the CSV)"
     return table
+
+
+def client_totals_table(results: Iterable[CheckResult]) -> str:
+    """Per client with money at stake, in report order: unbilled, overbilled and the net (+ = lost revenue)."""
+    rows = [[t.client, money(t.unbilled), money(t.overbilled), signed_money(t.net)]
+            for key, t in checks.client_totals(results).items()
+            if key[0] == "client" and (t.unbilled or t.overbilled)]
+    if not rows:
+        return ""
+    return "Money at stake per client (monthly; net = unbilled − overbilled)\n" + tabulate(
+        rows, headers=["Client", "Unbilled", "Overbilled", "Net"], tablefmt="simple", disable_numparse=True,
+        colalign=("left", "right", "right", "right"))
+
+
+def signed_money(value: Decimal) -> str:
+    """Money with its sign always shown: +$110.00, -$40.00, $0.00."""
+    return ("+" if value > 0 else "") + money(value)
 
 
 def failure_notices(sources: Iterable[Source], now: datetime | None = None) -> list[str]:
@@ -96,8 +118,12 @@ def report_json(report: Report) -> dict[str, object]:
     summary = report.summary
     return {
         "generated_at": report.generated_at.isoformat(),
+        # money carries the sign of `impact` (variance × price): under positive, over negative
         "summary": {**{s.value: summary.count(s) for s in Status},
-                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(summary.over_money)},
+                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money)},
+        "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled), "overbilled": csvnumber(ZERO - t.overbilled),
+                     "net": csvnumber(t.net)}
+                    for key, t in checks.client_totals(report.results).items() if key[0] == "client"],
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
                      "stale": s.stale, "reason": s.reason,
                      "last_failure": {"at": s.failed_at.isoformat(), "kind": s.failure} if s.failed_at else None}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
@@ -55,6 +55,9 @@ LABELS = {
     Status.EXCEPTED: "excepted",
     Status.FAILED: "failed",
 }
+
+# the next step of every unmapped result, in both faces' words (its CSV is posted in Slack too)
+LINK_IT = "link it with /billrec map in Slack, or billrec links suggest"
 
 # statuses whose variance is trustworthy enough to put a price on
 MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
@@ -306,7 +309,7 @@ def _evaluate_one(
             results.append(CheckResult(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
-                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}",
+                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; {LINK_IT}",
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -340,14 +343,72 @@ def _most_common_price(prices: Iterable[Decimal | None]) -> Decimal | None:
     return max(counted.items(), key=lambda item: (item[1], item[0]))[0]
 
 
-def order(results: Iterable[CheckResult]) -> list[CheckResult]:
-    """Under-licensed first by money at stake, then over-licensed, then what needs a human."""
-    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+@dataclass(frozen=True)
+class ClientTotals:
+    """One client's monthly money at stake, summed over its checks (or one unlinked account's).
 
-    def key(r: CheckResult) -> tuple[int, Decimal, Decimal, str, str]:
-        variance = r.actual - r.billed
-        money = variance * r.unit_price if r.unit_price is not None and r.status in MONEY_STATUSES else ZERO
-        return rank[r.status], -abs(money), -abs(variance), r.client.casefold(), r.check
+    `unbilled` and `overbilled` are amounts (never negative); `net` is unbilled − overbilled, so
+    positive means more lost revenue than refunds owed, the sign of a variance and of `impact`.
+    """
+
+    client: str
+    client_id: int | None
+    status: Status  # the first of its results' statuses in `STATUS_ORDER`
+    unbilled: Decimal = ZERO
+    overbilled: Decimal = ZERO
+    units_under: Decimal = ZERO  # for ordering clients whose variances have no price
+    units_over: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.unbilled - self.overbilled
+
+
+def owner_of(result: CheckResult) -> tuple[object, ...]:
+    """Whose result this is: a client, an unlinked account (never the client sharing its name), or a failed check."""
+    if result.status is Status.FAILED:
+        return ("failed", result.check)
+    if result.status is Status.UNMAPPED:
+        return ("unmapped", result.client, result.note)
+    return ("client", result.client_id, result.client)
+
+
+def client_totals(results: Iterable[CheckResult]) -> dict[tuple[object, ...], ClientTotals]:
+    """Per owner (see `owner_of`), in first-seen order: the money under and over, and the worst status."""
+    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    totals: dict[tuple[object, ...], ClientTotals] = {}
+    for r in results:
+        key = owner_of(r)
+        found = totals.get(key) or ClientTotals(r.client, r.client_id, r.status)
+        impact = r.impact if r.impact is not None else ZERO
+        if r.status is Status.UNDER:
+            found = replace(found, unbilled=found.unbilled + impact, units_under=found.units_under + r.variance)
+        elif r.status is Status.OVER:
+            found = replace(found, overbilled=found.overbilled - impact, units_over=found.units_over - r.variance)
+        if rank[r.status] < rank[found.status]:
+            found = replace(found, status=r.status)
+        totals[key] = found
+    return totals
+
+
+def order(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Grouped by client, clients ordered as a reader wants them; within a client, its worst first.
+
+    Failed checks first (they are missing from every number), then clients with an under-licensed
+    result by their total unbilled money, then those with only over-licensed ones by their total
+    overbilled money, then unmapped accounts, stale, excepted and matched clients, by name.
+    """
+    results = list(results)
+    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    totals = client_totals(results)
+
+    def client_key(t: ClientTotals) -> tuple[int, Decimal, Decimal, Decimal, Decimal, str]:
+        return rank[t.status], -t.unbilled, -t.overbilled, -t.units_under, -t.units_over, t.client.casefold()
+
+    def key(r: CheckResult) -> tuple[object, ...]:
+        owner = owner_of(r)
+        money = abs(r.impact) if r.impact is not None else ZERO
+        return (*client_key(totals[owner]), str(owner), rank[r.status], -money, -abs(r.variance), r.check)
 
     return sorted(results, key=key)
 

@@ -36,6 +36,9 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
                    "No results yet: connect integrations, sync, approve links and add checks.")
         for line in text.failed_lines(report.results):
             click.echo(line)
+        totals = text.client_totals_table(report.results)
+        if totals:
+            click.echo("\n" + totals)
 
 
 @cli.command()

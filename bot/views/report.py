@@ -3,14 +3,16 @@
 The parent message carries the seed's three cards (under-licensed red, over-licensed yellow,
 matched green) with the monthly money at stake, the unmapped / stale / excepted counts, and
 every source's as-of time with the stale ones flagged. The details go into the thread, one
-section per client that needs attention, in the order the results already have (under-licensed
-first, by monthly impact), packed into as many messages as it takes to stay under Slack's
+section per client that needs attention, in the order the results already have (clients with
+under-licensed results first, by their total unbilled money; then over-licensed-only clients by
+their total overbilled; see `checks.order`), each headed by its totals and net, packed into as many messages as it takes to stay under Slack's
 limits however many clients there are:
 
-    *Details 1/3* · under-licensed first, by monthly impact
-    *Acme Corp* — $150.00/mo unbilled
+    *Details 1/3* · clients by money unbilled per month, then by money overbilled
+    *Acme Corp* — $150.00/mo unbilled · $22.00/mo overbilled · net +$128.00/mo
     • Managed workstations: billed 10, actual 13 → *+3* under-licensed · $150.00/mo
-    *Bluebird Logistics*
+    • Microsoft 365 Business Premium: billed 5, actual 4 → *-1* over-licensed · -$22.00/mo
+    *Bluebird Logistics* — $88.00/mo overbilled
     • Microsoft 365 Business Premium: billed 25, actual 21 → *-4* over-licensed · -$88.00/mo
     …
     *Matched — billing lines up (41 clients)*
@@ -41,6 +43,7 @@ from bot.views.format import (
     signed,
     when,
 )
+from reconcile import checks
 from reconcile.checks import CheckResult, Source, Status, Summary
 
 Block = dict[str, Any]
@@ -50,6 +53,7 @@ CARD = {
     Status.OVER: ":large_yellow_circle: *Over-licensed*",
     Status.MATCHED: ":large_green_circle: *Matched*",
 }
+THREAD_ORDER = "clients by money unbilled per month, then by money overbilled"
 PART_HEADER_RESERVE = 120  # characters kept free in each part for its "Details i/n" line
 # A thread of more messages than this helps nobody (and takes a minute to post at Slack's pace);
 # the clients past it are named as a count, and every one of them is in the CSV.
@@ -85,7 +89,7 @@ def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Bl
               counts_context(report.summary), section(sources_text(report.sources))]
     if note:
         blocks.append(context(note))
-    blocks.append(context("Details per client are in the thread, under-licensed first by monthly impact; "
+    blocks.append(context("Details per client are in the thread, the most unbilled money per month first; "
                           "the full report is attached there as CSV."))
     return blocks
 
@@ -169,7 +173,7 @@ def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     parts = []
     for number, texts_in_part in enumerate(packed, start=1):
         label = f"Details {number}/{total}"
-        blocks = [context(f"*{label}* · under-licensed first, by monthly impact")]
+        blocks = [context(f"*{label}* · {THREAD_ORDER}")]
         blocks += [section(t) for t in texts_in_part]
         parts.append(Part(blocks, f"{label} of the reconciliation"))
     return parts
@@ -237,17 +241,25 @@ def result_line(result: CheckResult) -> str:
 
 def _group_key(result: CheckResult) -> tuple[object, ...]:
     # an unlinked account is not the client that happens to share its name
-    if result.status is Status.UNMAPPED:
-        return ("unmapped", result.client, result.note)
-    return ("client", result.client_id, result.client)
+    return checks.owner_of(result)
 
 
 def _heading(rows: list[CheckResult]) -> str:
     first = rows[0]
     if first.status is Status.UNMAPPED:
         return f"*{name(first.client)}* (not linked to a client)"
-    unbilled = sum((r.impact for r in rows if r.status is Status.UNDER and r.impact is not None), Decimal(0))
-    return f"*{name(first.client)}*" + (f" — {money(unbilled)}/mo unbilled" if unbilled else "")
+    [totals] = checks.client_totals(rows).values()
+    money_at_stake = money_words(totals)
+    return f"*{name(first.client)}*" + (f" — {money_at_stake}" if money_at_stake else "")
+
+
+def money_words(totals: checks.ClientTotals) -> str:
+    """"$150.00/mo unbilled · $40.00/mo overbilled · net +$110.00/mo"; one total alone when only one is known."""
+    parts = [f"{money(totals.unbilled)}/mo unbilled" if totals.unbilled else "",
+             f"{money(totals.overbilled)}/mo overbilled" if totals.overbilled else ""]
+    if totals.unbilled and totals.overbilled:
+        parts.append(f"net {'+' if totals.net > 0 else ''}{money(totals.net)}/mo")
+    return " · ".join(p for p in parts if p)
 
 
 def _split(heading: str, lines: list[str]) -> list[str]:

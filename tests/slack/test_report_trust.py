@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from reconcile.audit import Actor
 from sandbox.slack_seed import ADMIN_ID, BILLING
 from tests.fakes import OUTAGE, Scripted
@@ -42,3 +44,105 @@ def test_only_data_older_than_the_window_is_stale(slack, world, services, clock)
     assert "0 under-licensed" in text and "Stale 3" in blocks
     assert "last good sync 49 h ago; last sync failed: Scripted RMM: GET /devices answered 503" in blocks
     assert "figures as of" not in blocks  # stale results say so themselves; no "still reporting" line
+
+
+# -- item 11: order and totals mean what they say -------------------------------------------------
+
+# client: (MW-01 billed, workstations used, SRV-01 billed, servers used), all at $50 a unit
+MONEY_WORLD = {
+    "xylo": ("Xylo Ltd", 10, 12, 1, 3),      # two lines of +$100: $200 unbilled, its largest line only $100
+    "yarrow": ("Yarrow Inc", 10, 13, 2, 2),  # one line of +$150
+    "wren": ("Wren Co", 10, 11, 5, 3),       # +$50 and -$100: both totals and a net of -$50
+    "zed": ("Zed Corp", 10, 8, 2, 2),        # over-licensed only: -$100
+}
+
+
+def build_money_world(services) -> None:
+    from decimal import Decimal
+
+    from connectors.records import Account, Quantity
+    from reconcile.check_catalog import SideSpec
+    from tests.fakes import ScriptedBilling
+    from tests.slack.conftest import PRICE, SETUP
+
+    billing, usage = [], []
+    for key, (name, mw, used, srv, servers) in MONEY_WORLD.items():
+        billing += [Account(key, name), Quantity(key, "billed:MW-01", Decimal(mw), PRICE),
+                    Quantity(key, "billed:SRV-01", Decimal(srv), PRICE)]
+        usage += [Account(key, name), Quantity(key, "devices:workstation", Decimal(used)),
+                  Quantity(key, "devices:server", Decimal(servers))]
+    usage += [Account("lab", "MSP Internal Lab"), Quantity("lab", "devices:workstation", Decimal(4))]
+    services.context.registry.update(scripted=Scripted, scripted_psa=ScriptedBilling)
+    ScriptedBilling.script, Scripted.script = billing, usage
+    services.integrations.connect("local", "scripted_psa", "psa", {"api_key": "k-psa"}, SETUP)
+    services.integrations.connect("local", "scripted", "rmm", {"api_key": "k-rmm"}, SETUP)
+    assert services.syncs.run("local", "psa", SETUP).ok and services.syncs.run("local", "rmm", SETUP).ok
+    services.links.approve_above("local", 0.95, SETUP)
+    for check, billed, used in (("Managed workstations", "billed:MW-01", "devices:workstation"),
+                                ("Managed servers", "billed:SRV-01", "devices:server")):
+        services.checks.add("local", check, SideSpec("psa", [billed]), SideSpec("rmm", [used]), SETUP)
+
+
+@pytest.fixture
+def money_world(services):
+    build_money_world(services)
+
+
+def thread_headings(slack) -> list[str]:
+    slack.run("reconcile", replies=0)
+    parent, *replies = slack.fake.messages(BILLING)
+    texts = [visible(b["text"]["text"]) for m in replies for b in m.blocks if b["type"] == "section"]
+    return [t.split("\n", 1)[0] for t in texts if not t.startswith("*Matched")]
+
+
+def test_the_thread_orders_clients_by_total_unbilled_money_and_heads_each_with_its_totals(slack, money_world):
+    assert thread_headings(slack) == [
+        "*Xylo Ltd* — $200.00/mo unbilled",
+        "*Yarrow Inc* — $150.00/mo unbilled",
+        "*Wren Co* — $50.00/mo unbilled · $100.00/mo overbilled · net -$50.00/mo",
+        "*Zed Corp* — $100.00/mo overbilled",
+        "*MSP Internal Lab* (not linked to a client)",
+    ]
+    [details] = [m for m in slack.fake.messages(BILLING) if m.thread_ts][:1]
+    assert visible(str(details.blocks)).count("clients by money unbilled per month, then by money overbilled") == 1
+
+
+def test_every_unmapped_line_says_how_to_link_it(slack, money_world):
+    slack.run("reconcile", replies=0)
+    lines = [line for m in slack.fake.messages(BILLING) if m.thread_ts for b in m.blocks if b["type"] == "section"
+             for line in visible(b["text"]["text"]).splitlines()]
+    [lab] = [line for line in lines if "not linked to a client:" in line]
+    assert lab.endswith("not linked to a client: rmm account lab; link it with /billrec map in Slack, "
+                        "or billrec links suggest")
+
+
+def test_slack_thread_cli_report_csv_and_json_agree_on_order_and_totals(slack, money_world, cli_env):
+    import csv
+    import io
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    slack_order = [h.split("*")[1] for h in thread_headings(slack)]
+    [shared] = slack.fake.files(BILLING)
+    csv_order = list(dict.fromkeys(row[0] for row in csv.reader(io.StringIO(shared.content.decode()))))[1:]
+    runner = CliRunner()
+    table = runner.invoke(cli, ["reconcile"], env=cli_env).stdout
+    totals = table[table.index("Money at stake per client"):].splitlines()
+    assert [line.rsplit(maxsplit=3) for line in totals[3:]] == [
+        ["Xylo Ltd", "$200.00", "$0.00", "+$200.00"],
+        ["Yarrow Inc", "$150.00", "$0.00", "+$150.00"],
+        ["Wren Co", "$50.00", "$100.00", "-$50.00"],
+        ["Zed Corp", "$0.00", "$100.00", "-$100.00"],
+    ]
+    report = json.loads(runner.invoke(cli, ["reconcile", "--format", "json"], env=cli_env).stdout)
+    json_order = list(dict.fromkeys(r["client"] for r in report["results"]))
+    assert slack_order == csv_order == json_order == ["Xylo Ltd", "Yarrow Inc", "Wren Co", "Zed Corp",
+                                                      "MSP Internal Lab"]
+    assert report["summary"]["under_money"] == "400.00" and report["summary"]["over_money"] == "-200.00"
+    wren = next(c for c in report["clients"] if c["client"] == "Wren Co")
+    assert wren == {"client": "Wren Co", "unbilled": "50.00", "overbilled": "-100.00", "net": "-50.00"}
+    over_rows = [r for r in report["results"] if r["status"] == "over"]
+    assert all(r["impact"].startswith("-") for r in over_rows)  # the same sign as over_money
