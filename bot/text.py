@@ -58,6 +58,9 @@ def cards(summary: Summary) -> str:
              f"excepted {summary.count(Status.EXCEPTED)}")
     if summary.count(Status.FAILED):
         extra += f" · FAILED CHECKS {summary.count(Status.FAILED)}"
+    if summary.under_at_cost or summary.over_at_cost:
+        extra += (f"\nat cost (a distributor's price to you, not in the totals above): "
+                  f"{money(summary.under_at_cost)}/mo under · {money(summary.over_at_cost)}/mo over")
     return f"{body}\n{extra}"
 
 
@@ -70,7 +73,7 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     """The results, one per line, with the note that says why (stale) or what next (unmapped)."""
     shown = results[:limit] if limit else results
     rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             money(r.impact) if r.impact is not None else "", r.note] if r.status is not Status.FAILED else
+             impact_cell(r), r.note] if r.status is not Status.FAILED else
             ["—", r.check, "", "", "", r.status.label, "", ""] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
                      tablefmt="simple", disable_numparse=True,
@@ -80,16 +83,25 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     return table
 
 
+def impact_cell(result: CheckResult) -> str:
+    if result.impact is None:
+        return ""
+    return money(result.impact) + (" at cost" if result.at_cost else "")
+
+
 def client_totals_table(results: Iterable[CheckResult]) -> str:
     """Per client with money at stake, in report order: unbilled, overbilled and the net (+ = lost revenue)."""
-    rows = [[t.client, money(t.unbilled), money(t.overbilled), signed_money(t.net)]
-            for key, t in checks.client_totals(results).items()
-            if key[0] == "client" and (t.unbilled or t.overbilled)]
-    if not rows:
+    totals = [t for key, t in checks.client_totals(results).items()
+              if key[0] == "client" and (t.unbilled or t.overbilled or t.unbilled_at_cost or t.overbilled_at_cost)]
+    if not totals:
         return ""
+    rows = [[t.client, money(t.unbilled), money(t.overbilled), signed_money(t.net)] for t in totals]
+    headers = ["Client", "Unbilled", "Overbilled", "Net"]
+    if any(t.unbilled_at_cost or t.overbilled_at_cost for t in totals):  # kept apart: a cost is not a price
+        rows = [row + [money(t.unbilled_at_cost), money(t.overbilled_at_cost)] for row, t in zip(rows, totals)]
+        headers += ["Under at cost", "Over at cost"]
     return "Money at stake per client (monthly; net = unbilled − overbilled)\n" + tabulate(
-        rows, headers=["Client", "Unbilled", "Overbilled", "Net"], tablefmt="simple", disable_numparse=True,
-        colalign=("left", "right", "right", "right"))
+        rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=("left",) + ("right",) * (len(headers) - 1))
 
 
 def signed_money(value: Decimal) -> str:
@@ -120,9 +132,12 @@ def report_json(report: Report) -> dict[str, object]:
         "generated_at": report.generated_at.isoformat(),
         # money carries the sign of `impact` (variance × price): under positive, over negative
         "summary": {**{s.value: summary.count(s) for s in Status},
-                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money)},
+                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money),
+                    "under_at_cost": csvnumber(summary.under_at_cost),
+                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost)},
         "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled), "overbilled": csvnumber(ZERO - t.overbilled),
-                     "net": csvnumber(t.net)}
+                     "net": csvnumber(t.net), "unbilled_at_cost": csvnumber(t.unbilled_at_cost),
+                     "overbilled_at_cost": csvnumber(ZERO - t.overbilled_at_cost)}
                     for key, t in checks.client_totals(report.results).items() if key[0] == "client"],
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
                      "stale": s.stale, "reason": s.reason,
@@ -136,7 +151,7 @@ def result_json(r: CheckResult) -> dict[str, object]:
     """One result; a failed check has no client and no numbers (null), and its reason in `note`."""
     if r.status is Status.FAILED:
         return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
-                "status": r.status.value, "unit_price": None, "impact": None, "note": r.note}
+                "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False, "note": r.note}
     return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
             "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
-            "impact": csvnumber(r.impact) or None, "note": r.note}
+            "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from connectors.base import PriceBasis
 from reconcile import checks, naming, tenants
 from reconcile.checks import Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.context import Context
@@ -80,12 +81,19 @@ class Reconciler:
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
-                                  failed=failed)
+                                  failed=failed, at_cost=self.priced_at_cost(sources.values()))
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)
         used = {c.billed.integration_id for c in check_list} | {c.usage.integration_id for c in check_list}
         return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now, name)
+
+
+    def priced_at_cost(self, sources: Iterable[tuple[Source, int | None]]) -> frozenset[int]:
+        """The integrations whose connectors declare their prices to be the MSP's cost."""
+        registry = self.context.registry
+        return frozenset(s.integration_id for s, _ in sources
+                         if s.kind in registry and registry[s.kind].price_basis is PriceBasis.COST)
 
 
 def seen_since(check: Check, now: datetime) -> datetime | None:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from reconcile import audit, naming, tenants
+from reconcile import audit, checks, naming, tenants
 from reconcile.audit import Actor
 from reconcile.bounds import record_id
 from reconcile.checks import CheckResult, Source, Status, Summary
@@ -191,13 +191,16 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
 
 def summary_json(summary: Summary) -> dict[str, object]:
     return {"counts": {s.value: n for s, n in summary.counts.items()},
-            "under_money": str(summary.under_money), "over_money": str(summary.over_money)}
+            "under_money": str(summary.under_money), "over_money": str(summary.over_money),
+            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost)}
 
 
 def summary_from_json(data: dict[str, object]) -> Summary:
     counts = {Status(k): int(v) for k, v in dict(data.get("counts") or {}).items()}
     return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
-                   over_money=Decimal(str(data.get("over_money", "0"))))
+                   over_money=Decimal(str(data.get("over_money", "0"))),
+                   under_at_cost=Decimal(str(data.get("under_at_cost", "0"))),
+                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))))
 
 
 def info(snapshot: Snapshot) -> SnapshotInfo:
@@ -209,7 +212,8 @@ def to_result(row: SnapshotRow) -> CheckResult:
     return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
                        actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
-                       note=row.note)
+                       # the note is where a snapshot keeps that its price was a cost (`checks.evaluate` puts it there)
+                       note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""))
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:

@@ -115,8 +115,10 @@ def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:
 def cards_block(summary: Summary) -> Block:
     """The seed's three cards: under-licensed (red), over-licensed (yellow), matched (green)."""
     cards = [
-        f"{CARD[Status.UNDER]}\n*{summary.count(Status.UNDER)}* · {money(summary.under_money)}/mo unbilled",
-        f"{CARD[Status.OVER]}\n*{summary.count(Status.OVER)}* · {money(summary.over_money)}/mo overbilled",
+        f"{CARD[Status.UNDER]}\n*{summary.count(Status.UNDER)}* · {money(summary.under_money)}/mo unbilled"
+        + (f"\n+ {money(summary.under_at_cost)}/mo at cost" if summary.under_at_cost else ""),
+        f"{CARD[Status.OVER]}\n*{summary.count(Status.OVER)}* · {money(summary.over_money)}/mo overbilled"
+        + (f"\n+ {money(summary.over_at_cost)}/mo at cost" if summary.over_at_cost else ""),
         f"{CARD[Status.MATCHED]}\n*{summary.count(Status.MATCHED)}* · billing lines up",
     ]
     return {"type": "section", "fields": [mrkdwn(card) for card in cards]}
@@ -233,7 +235,7 @@ def result_line(result: CheckResult) -> str:
         return f"• {check}: {numbers}; {name(result.note, 200)}"
     line = f"• {check}: {numbers} → *{signed(result.variance)}* {result.status.label}"
     if result.impact is not None and result.status is not Status.MATCHED:
-        line += f" · {money(result.impact)}/mo"
+        line += f" · {money(result.impact)}/mo" + (" at cost" if result.at_cost else "")
     if result.status is Status.EXCEPTED:
         line += " (acknowledged exception)"
     return line
@@ -259,6 +261,10 @@ def money_words(totals: checks.ClientTotals) -> str:
              f"{money(totals.overbilled)}/mo overbilled" if totals.overbilled else ""]
     if totals.unbilled and totals.overbilled:
         parts.append(f"net {'+' if totals.net > 0 else ''}{money(totals.net)}/mo")
+    if totals.unbilled_at_cost:
+        parts.append(f"{money(totals.unbilled_at_cost)}/mo under at cost")
+    if totals.overbilled_at_cost:
+        parts.append(f"{money(totals.overbilled_at_cost)}/mo over at cost")
     return " · ".join(p for p in parts if p)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 from tests.e2e.conftest import connect
 
@@ -38,3 +39,45 @@ def test_a_failed_sync_with_fresh_data_keeps_reporting_under_one_warning_line(bi
         [(r["client"], r["status"], r["impact"]) for r in before["results"]]
     ninja = next(s for s in after["sources"] if s["integration"] == "ninjaone")
     assert ninja["stale"] is False and ninja["last_failure"]["kind"] == "the vendor refused the credentials, HTTP 401"
+
+
+# -- item 12: cost is not price --------------------------------------------------------------------
+
+def with_distributor_checks(billrec, world) -> dict:
+    connect(billrec, world, "connectwise", "ninjaone", "pax8")
+    billrec("sync", "--all")
+    billrec("links", "approve-above", "0.95")
+    billrec("checks", "add", "Devices vs licenses", "--billed", "pax8:licenses:BDF-GZ-BS",
+            "--usage", "ninjaone:devices:workstation,devices:server")
+    billrec("checks", "add", "Microsoft 365", "--billed", "connectwise:billed:M365-BP",
+            "--usage", "pax8:licenses:MST-M365-BP")
+    return json.loads(billrec("reconcile", "--format", "json").stdout)
+
+
+def test_money_from_a_distributors_cost_is_labelled_at_cost_and_kept_out_of_the_unbilled_total(billrec, world):
+    report = with_distributor_checks(billrec, world)
+    devices = [r for r in report["results"] if r["check"] == "Devices vs licenses" and r["status"] in ("under", "over")]
+    assert devices and all(r["at_cost"] and r["unit_price"] == "1.90" for r in devices)  # Pax8's partnerCost
+    assert all(r["note"].startswith("at cost: the unit price is pax8's price to the MSP") for r in devices)
+    sale = [r for r in report["results"] if r["status"] == "under" and not r["at_cost"]]
+    cost = [r for r in report["results"] if r["status"] == "under" and r["at_cost"]]
+    assert sale and cost
+    assert report["summary"]["under_money"] == f"{sum(Decimal(r['impact']) for r in sale):.2f}"
+    assert report["summary"]["under_at_cost"] == f"{sum(Decimal(r['impact']) for r in cost):.2f}"
+
+    table = billrec("reconcile").stdout
+    assert f"${Decimal(report['summary']['under_money']):,.2f}/mo unbilled" in table
+    assert (f"at cost (a distributor's price to you, not in the totals above): "
+            f"${Decimal(report['summary']['under_at_cost']):,.2f}/mo under") in table
+    line = next(l for l in table.splitlines() if devices[0]["client"] in l and "Devices vs licenses" in l)
+    assert "at cost" in line
+
+
+def test_the_psas_sale_price_wins_over_the_distributors_cost_whenever_there_is_one(billrec, world):
+    report = with_distributor_checks(billrec, world)
+    m365 = [r for r in report["results"] if r["check"] == "Microsoft 365" and r["unit_price"] is not None]
+    assert m365 and not [r for r in m365 if r["at_cost"]]
+    assert {r["unit_price"] for r in m365} <= {"22.00", "20.00"}  # ConnectWise's prices, never Pax8's 18.70
+    # a client (or unlinked Pax8 company) billed none on the PSA is priced at what the PSA bills the others
+    unbilled = [r for r in m365 if r["billed"] == "0" and r["actual"] != "0"]
+    assert unbilled and {r["unit_price"] for r in unbilled} == {"22.00"}

@@ -143,6 +143,37 @@ def test_slack_thread_cli_report_csv_and_json_agree_on_order_and_totals(slack, m
                                                       "MSP Internal Lab"]
     assert report["summary"]["under_money"] == "400.00" and report["summary"]["over_money"] == "-200.00"
     wren = next(c for c in report["clients"] if c["client"] == "Wren Co")
-    assert wren == {"client": "Wren Co", "unbilled": "50.00", "overbilled": "-100.00", "net": "-50.00"}
+    assert wren == {"client": "Wren Co", "unbilled": "50.00", "overbilled": "-100.00", "net": "-50.00",
+                    "unbilled_at_cost": "0.00", "overbilled_at_cost": "0.00"}
     over_rows = [r for r in report["results"] if r["status"] == "over"]
     assert all(r["impact"].startswith("-") for r in over_rows)  # the same sign as over_money
+
+
+# -- item 12: cost is not price --------------------------------------------------------------------
+
+def test_a_distributors_cost_is_labelled_at_cost_beside_the_unbilled_card_never_in_it(slack, world, services):
+    from decimal import Decimal
+
+    from connectors.base import PriceBasis, Role
+    from connectors.records import Account, Quantity
+    from reconcile.check_catalog import SideSpec
+
+    class ScriptedDistributor(Scripted):
+        kind, display_name, role, price_basis = "scripted_dist", "Scripted distributor", Role.BOTH, PriceBasis.COST
+        metrics = {"licenses:*": "Licences bought"}
+        script = [record for key, (name, bought) in {"acme": ("Acme Corp", 10), "blue": ("Bluebird Logistics", 21),
+                                                      "cedar": ("Cedar Dental", 8)}.items()
+                  for record in (Account(key, name), Quantity(key, "licenses:AV", Decimal(bought), Decimal("1.90")))]
+
+    services.context.registry["scripted_dist"] = ScriptedDistributor
+    services.integrations.connect("local", "scripted_dist", "dist", {"api_key": "k"}, ADMIN)
+    services.syncs.run("local", "dist", ADMIN)
+    services.links.approve_above("local", 0.95, ADMIN)
+    services.checks.add("local", "Antivirus", SideSpec("dist", ["licenses:AV"]), SideSpec(world.rmm,
+                        ["devices:workstation"]), ADMIN)  # Acme: 10 bought, 13 in use → +3 at $1.90 cost
+    text, blocks = parent_of_report(slack)
+    assert "2 under-licensed ($150.00/mo unbilled)" in text  # the $5.70 at cost is not in it
+    assert "*2* · $150.00/mo unbilled\\n+ $5.70/mo at cost" in blocks
+    thread = visible(str([m.blocks for m in slack.fake.messages(BILLING) if m.thread_ts]))
+    assert "*Acme Corp* — $150.00/mo unbilled · $5.70/mo under at cost" in thread
+    assert "Antivirus: billed 10, actual 13 → *+3* under-licensed · $5.70/mo at cost" in thread
