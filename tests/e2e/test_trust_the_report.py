@@ -4,10 +4,15 @@ outage, errors that are one line, order and totals that mean what they say, cost
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from decimal import Decimal
 
-from tests.e2e.conftest import connect
+import pytest
+
+from tests.e2e.conftest import ENOUGH, connect
 
 
 def reconciled(billrec, world) -> None:
@@ -81,3 +86,42 @@ def test_the_psas_sale_price_wins_over_the_distributors_cost_whenever_there_is_o
     # a client (or unlinked Pax8 company) billed none on the PSA is priced at what the PSA bills the others
     unbilled = [r for r in m365 if r["billed"] == "0" and r["actual"] != "0"]
     assert unbilled and {r["unit_price"] for r in unbilled} == {"22.00"}
+
+
+# -- item 10: errors are one line and carry no data ------------------------------------------------
+
+def billrec_process(cli_env, *args: str) -> subprocess.CompletedProcess[str]:
+    """`billrec …` in its own process, as at a shell without a terminal: what stdout and stderr show."""
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env={**os.environ, **cli_env},
+                          stdin=subprocess.DEVNULL, text=True, capture_output=True, timeout=ENOUGH * 2)
+
+
+@pytest.mark.parametrize(("base_url", "said"), [
+    ("https://api.no-such-vendor.invalid",
+     "could not be reached at api.no-such-vendor.invalid: DNS failure, the host name does not resolve; "
+     "check the API URL (not retried)"),
+    ("http://127.0.0.1:9", "could not be reached at 127.0.0.1:9: connection refused after 5 attempts; try again later"),
+])
+def test_a_first_connect_to_an_unreachable_host_names_it_says_why_once_and_promises_no_kept_data(cli_env, base_url,
+                                                                                                 said):
+    result = billrec_process(cli_env, "connect", "ninjaone", "--name", "rmm", "--set", f"base_url={base_url}",
+                             "--set", "client_id=abc", "--set", "client_secret=s3cr3t-value")
+    assert result.returncode == 1
+    testing, line = result.stderr.splitlines()  # what it is doing, then the one line of why it failed
+    assert testing == "Testing the connection to NinjaOne…"
+    assert line.startswith("billrec: NinjaOne: POST /ws/oauth/token ") and line.endswith(said), line
+    assert "kept" not in line and "previous" not in line and "WARNING" not in result.stderr
+    assert "s3cr3t-value" not in result.stderr + result.stdout
+
+
+def test_a_refused_key_on_sync_is_one_line_without_the_secret_and_says_the_good_data_is_kept(cli_env, billrec, world):
+    connect(billrec, world, "ninjaone")
+    billrec("sync", "ninjaone")
+    world.faults.inject("ninjaone", "auth", times=-1)
+    result = billrec_process(cli_env, "sync", "ninjaone")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("ninjaone: failed: NinjaOne: ") and "answered 401" in line
+    assert line.endswith("— the last good data is kept") and len(line) < 400
+    secrets = [v for k, v in world.settings("ninjaone").items() if "secret" in k]
+    assert secrets and not [s for s in secrets if s in result.stderr + result.stdout]
