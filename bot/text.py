@@ -101,7 +101,8 @@ def client_totals_table(results: Iterable[CheckResult]) -> str:
         rows = [row + [money(t.unbilled_at_cost), money(t.overbilled_at_cost)] for row, t in zip(rows, totals)]
         headers += ["Under at cost", "Over at cost"]
     return "Money at stake per client (monthly; net = unbilled − overbilled)\n" + tabulate(
-        rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=("left",) + ("right",) * (len(headers) - 1))
+        rows, headers=headers, tablefmt="simple", disable_numparse=True,
+        colalign=("left",) + ("right",) * (len(headers) - 1))
 
 
 def signed_money(value: Decimal) -> str:
@@ -135,7 +136,8 @@ def report_json(report: Report) -> dict[str, object]:
                     "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money),
                     "under_at_cost": csvnumber(summary.under_at_cost),
                     "over_at_cost": csvnumber(ZERO - summary.over_at_cost)},
-        "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled), "overbilled": csvnumber(ZERO - t.overbilled),
+        "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled),
+                     "overbilled": csvnumber(ZERO - t.overbilled),
                      "net": csvnumber(t.net), "unbilled_at_cost": csvnumber(t.unbilled_at_cost),
                      "overbilled_at_cost": csvnumber(ZERO - t.overbilled_at_cost)}
                     for key, t in checks.client_totals(report.results).items() if key[0] == "client"],

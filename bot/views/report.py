@@ -5,8 +5,8 @@ matched green) with the monthly money at stake, the unmapped / stale / excepted 
 every source's as-of time with the stale ones flagged. The details go into the thread, one
 section per client that needs attention, in the order the results already have (clients with
 under-licensed results first, by their total unbilled money; then over-licensed-only clients by
-their total overbilled; see `checks.order`), each headed by its totals and net, packed into as many messages as it takes to stay under Slack's
-limits however many clients there are:
+their total overbilled; see `checks.order`), each headed by its totals and net, packed into as
+many messages as it takes to stay under Slack's limits however many clients there are:
 
     *Details 1/3* · clients by money unbilled per month, then by money overbilled
     *Acme Corp* — $150.00/mo unbilled · $22.00/mo overbilled · net +$128.00/mo
