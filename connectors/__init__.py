@@ -8,14 +8,18 @@ from __future__ import annotations
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
+from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
+from connectors.sentinelone import SentinelOne
 
 REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
+    "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
+    "sentinelone": SentinelOne,
 }
 
 

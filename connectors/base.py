@@ -22,7 +22,7 @@ from connectors.auth import AuthSpec
 from connectors.endpoints import Endpoint, Item
 from connectors.guidance import Guidance
 from connectors.errors import BadResponse, ConfigError
-from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message
+from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message, paced_for
 from connectors.paging import Paginator, Unpaged
 from connectors.parse import Reader
 from connectors.records import Record
@@ -73,6 +73,8 @@ class Connector:
     # what the unit prices on its quantities are; never summed with the other kind
     price_basis: ClassVar[PriceBasis] = PriceBasis.SALE
     auth: ClassVar[AuthSpec | None] = None
+    # the vendor's documented request limit, paced at in production; None where none is published
+    rate_limit: ClassVar[RateLimit | None] = None
     # extra headers on every request; values are format strings over the settings
     headers: ClassVar[dict[str, str]] = {}
     # one cheap authenticated read: what `test()` calls
@@ -103,7 +105,7 @@ class Connector:
             auth=self.auth.build(self.settings, base_url) if self.auth else None,
             headers={name: value.format(**self.settings) for name, value in self.headers.items()},
             secrets=self.secret_values(),
-            policy=policy,
+            policy=paced_for(policy, self.rate_limit),
             check_response=self.check_response,
             describe_error=self.describe_error,
             sleep=sleep,

@@ -22,6 +22,7 @@ its read-only RPC names, not a general POST.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import json
 import logging
@@ -37,7 +38,7 @@ import tenacity
 from connectors.deadline import DeadlineTransport
 from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
 from connectors.paging import Paginator, dig
-from connectors.ratelimit import RateLimiter
+from connectors.ratelimit import RateLimit, RateLimiter
 from connectors.redact import RedactingFilter, excerpt, redact
 
 log = logging.getLogger(__name__)
@@ -71,12 +72,25 @@ class HttpPolicy:
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
     max_wait: float = MAX_WAIT
+    # the default pace; a connector that declares its vendor's documented `RateLimit` paces at
+    # that instead, unless `vendor_limits` is off (the demo's sandbox answers at once) or the
+    # pace is 0 (tests: no pacing at all)
     requests_per_second: float = 10.0
     burst: int = 10
+    vendor_limits: bool = True
     max_pages: int = 10_000
 
 
 DEFAULT_POLICY = HttpPolicy()
+
+
+def paced_for(policy: HttpPolicy, limit: RateLimit | None) -> HttpPolicy:
+    """`policy` with its pace set to the vendor's documented `limit`, where it has one and may."""
+    if limit is None or not policy.vendor_limits or policy.requests_per_second <= 0:
+        return policy
+    # the vendor allows a whole window's requests at once, so a sync smaller than one window is not
+    # slowed, and a larger one takes the least time the limit allows (what bench/sync.py measures)
+    return dataclasses.replace(policy, requests_per_second=limit.per_second, burst=limit.requests)
 
 
 class _Retry(Exception):

@@ -41,6 +41,9 @@ class PageNumber:
     Without `total_pages_at`, a short page is the last one (ConnectWise: `[{"id": 1}, …]`).
     With it, the body says how many pages there are (Pax8:
     `{"content": […], "page": {"size": 200, "totalElements": 431, "totalPages": 3, "number": 0}}`).
+    With `total_items_at`, the body says how many records there are, and the page that reaches
+    that count is the last (HaloPSA: `{"record_count": 431, "clients": […]}`); a body without the
+    count falls back to the short-page rule.
     """
 
     param: str = "page"
@@ -48,6 +51,7 @@ class PageNumber:
     size: int = 1000
     start: int = 1
     total_pages_at: str | None = None
+    total_items_at: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url.copy_merge_params({self.param: self.start, self.size_param: self.size})
@@ -58,7 +62,10 @@ class PageNumber:
             total = dig(body, self.total_pages_at)
             if not isinstance(total, int) or current - self.start + 1 >= total:
                 return None
-        elif len(items) < self.size:
+        elif self.total_items_at and isinstance(total := dig(body, self.total_items_at), int):
+            if (current - self.start + 1) * self.size >= total:
+                return None
+        elif len(items) < self.size:  # no count (or none declared): a short page is the last one
             return None
         return response.request.url.copy_set_param(self.param, current + 1)
 

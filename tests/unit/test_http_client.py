@@ -121,8 +121,8 @@ def test_a_missing_list_is_a_bad_response(server):
         list(client(server).items("/items", paging=PageNumber(), items_at="content"))
 
 
-def paged(seen, items, size_key, start=1):
-    page, size = int(seen.query.get("page", start)), int(seen.query[size_key])
+def paged(seen, items, size_key, start=1, page_key="page"):
+    page, size = int(seen.query.get(page_key, start)), int(seen.query[size_key])
     chunk = items[(page - start) * size:(page - start + 1) * size]
     return chunk
 
@@ -134,6 +134,8 @@ ITEMS = [{"id": i} for i in range(1, 12)]
     (PageNumber(size=4), lambda s: (200, {}, paged(s, ITEMS, "pageSize"))),
     (PageNumber(param="page", size_param="size", size=4, start=0, total_pages_at="page.totalPages"),
      lambda s: (200, {}, {"content": paged(s, ITEMS, "size", 0), "page": {"totalPages": 3}})),
+    (PageNumber(param="page_no", size_param="page_size", size=4, total_items_at="record_count"),
+     lambda s: (200, {}, {"content": paged(s, ITEMS, "page_size", 1, "page_no"), "record_count": 11})),
     (Offset(limit=4), lambda s: (200, {}, ITEMS[int(s.query["offset"]):int(s.query["offset"]) + 4])),
     (IdCursor(size=4), lambda s: (200, {}, [i for i in ITEMS if i["id"] > int(s.query.get("after", 0))][:4])),
     (BodyCursor(size=4, at="next"), lambda s: (200, {}, {
@@ -145,11 +147,28 @@ ITEMS = [{"id": i} for i in range(1, 12)]
     (LinkHeader(size=4), lambda s: (200, {"Link": f'</items?pageSize=4&pageId={int(s.query.get("pageId", 0)) + 4}>; rel="next"'}
                                     if int(s.query.get("pageId", 0)) + 4 < 11 else {},
                                     ITEMS[int(s.query.get("pageId", 0)):int(s.query.get("pageId", 0)) + 4])),
-], ids=["page-number", "page-object", "offset", "id-cursor", "body-cursor", "next-link", "link-header"])
+], ids=["page-number", "page-object", "record-count", "offset", "id-cursor", "body-cursor", "next-link", "link-header"])
 def test_every_paging_style_returns_every_item_exactly_once(server, paging, script):
     server.answer_with("/items", script)
-    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or getattr(paging, "total_pages_at", None) else None
+    in_body = getattr(paging, "total_pages_at", None) or getattr(paging, "total_items_at", None)
+    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or in_body else None
     assert list(client(server).items("/items", paging=paging, items_at=items_at)) == ITEMS
+
+
+def test_a_record_count_the_last_page_reaches_ends_the_list_without_asking_for_an_empty_page(server):
+    eight = ITEMS[:8]
+    server.answer_with("/items", lambda s: (200, {}, {"clients": paged(s, eight, "page_size", 1, "page_no"),
+                                                      "record_count": 8}))
+    paging = PageNumber(param="page_no", size_param="page_size", size=4, total_items_at="record_count")
+    assert list(client(server).items("/items", paging=paging, items_at="clients")) == eight
+    assert [r.query["page_no"] for r in server.requests] == ["1", "2"]
+
+
+def test_pages_without_the_record_count_they_were_declared_with_end_on_a_short_page(server):
+    server.answer_with("/items", lambda s: (200, {}, {"clients": paged(s, ITEMS, "page_size", 1, "page_no")}))
+    paging = PageNumber(param="page_no", size_param="page_size", size=4, total_items_at="record_count")
+    assert list(client(server).items("/items", paging=paging, items_at="clients")) == ITEMS
+    assert [r.query["page_no"] for r in server.requests] == ["1", "2", "3"]
 
 
 def token_endpoint(tokens: list[str]):
