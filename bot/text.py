@@ -86,7 +86,7 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
 def impact_cell(result: CheckResult) -> str:
     if result.impact is None:
         return ""
-    return money(result.impact) + (" at cost" if result.at_cost else "")
+    return money(result.impact) + (" at cost" if result.at_cost and result.impact else "")
 
 
 def client_totals_table(results: Iterable[CheckResult]) -> str:

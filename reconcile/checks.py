@@ -62,6 +62,9 @@ AT_COST = "at cost"
 # the next step of every unmapped result, in both faces' words (its CSV is posted in Slack too)
 LINK_IT = "link it with /billrec map in Slack, or billrec links suggest"
 
+# statuses whose money is shown as at stake
+MONEY_AT_STAKE = frozenset({Status.UNDER, Status.OVER, Status.EXCEPTED})
+
 # statuses whose variance is trustworthy enough to put a price on
 MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
 
@@ -323,7 +326,7 @@ def _evaluate_one(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
-                             f"{LINK_IT}", cost_note), at_cost=priced_at_cost,
+                             f"{LINK_IT}"), at_cost=priced_at_cost,
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -335,7 +338,8 @@ def _evaluate_one(
         results.append(CheckResult(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
-            note=_joined(note, cost_note), at_cost=priced_at_cost,
+            # only money at stake is labelled in words; every result carries `at_cost`
+            note=_joined(note, cost_note if status in MONEY_AT_STAKE else ""), at_cost=priced_at_cost,
         ))
     return results
 

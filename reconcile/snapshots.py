@@ -212,7 +212,8 @@ def to_result(row: SnapshotRow) -> CheckResult:
     return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
                        actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
-                       # the note is where a snapshot keeps that its price was a cost (`checks.evaluate` puts it there)
+                       # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
+                       # labels only money at stake, so a matched row's copy no longer knows; it has no money)
                        note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""))
 
 
