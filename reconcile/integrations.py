@@ -7,6 +7,7 @@ and stops syncs; synced data, links and snapshots stay, as the permissions page 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,20 @@ def public_settings(cls: type[Connector], settings: Mapping[str, str]) -> dict[s
 def in_words(kind: str | None) -> str:
     """A failure's kind (`ConnectorError.kind`, `REFUSED`, `INTERNAL`) in words anyone may read."""
     return PROBLEMS.get(kind or "", "the last sync failed")
+
+
+# the status a vendor answered, as `connectors.http` words every error answer ("… answered 503: …")
+ANSWERED = re.compile(r"\banswered (\d{3})\b")
+
+
+def failure_in_words(kind: str | None, message: str | None) -> str:
+    """A failed sync in a few words anyone may read: "vendor error 500" when the vendor answered
+    with a server error, else its kind in words ("the vendor refused the credentials")."""
+    status = ANSWERED.search(message or "")
+    if status and status.group(1).startswith("5"):
+        return f"vendor error {status.group(1)}"
+    words = in_words(kind)
+    return f"{words}, HTTP {status.group(1)}" if status and status.group(1) != "200" else words
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from reconcile import audit, naming, tenants
+from reconcile import audit, checks, naming, tenants
 from reconcile.audit import Actor
 from reconcile.bounds import record_id
 from reconcile.checks import CheckResult, Source, Status, Summary
@@ -84,7 +84,9 @@ class Snapshots:
                 tenant_id=tenant_id, period=period or taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
                 taken_by=actor.name, trigger=trigger, row_count=len(report.results),
                 sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                          "status": "stale" if s.stale else "fresh", "reason": s.reason} for s in report.sources],
+                          "status": "stale" if s.stale else "fresh", "reason": s.reason,
+                          "failed_at": s.failed_at.isoformat() if s.failed_at else None, "failure": s.failure}
+                         for s in report.sources],
                 summary=summary_json(summary),
             )
             session.add(snapshot)
@@ -134,7 +136,10 @@ class Snapshots:
             sources = [
                 Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
                        datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
-                       s.get("status") == "stale", str(s.get("reason") or ""))
+                       s.get("status") == "stale", str(s.get("reason") or ""),
+                       # snapshots taken before failed syncs kept reporting have no failure fields
+                       failed_at=datetime.fromisoformat(str(s["failed_at"])) if s.get("failed_at") else None,
+                       failure=str(s.get("failure") or ""))
                 for s in snapshot.sources or []
             ]
             return Report(results, sources, snapshot.taken_at)
@@ -186,13 +191,16 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
 
 def summary_json(summary: Summary) -> dict[str, object]:
     return {"counts": {s.value: n for s, n in summary.counts.items()},
-            "under_money": str(summary.under_money), "over_money": str(summary.over_money)}
+            "under_money": str(summary.under_money), "over_money": str(summary.over_money),
+            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost)}
 
 
 def summary_from_json(data: dict[str, object]) -> Summary:
     counts = {Status(k): int(v) for k, v in dict(data.get("counts") or {}).items()}
     return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
-                   over_money=Decimal(str(data.get("over_money", "0"))))
+                   over_money=Decimal(str(data.get("over_money", "0"))),
+                   under_at_cost=Decimal(str(data.get("under_at_cost", "0"))),
+                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))))
 
 
 def info(snapshot: Snapshot) -> SnapshotInfo:
@@ -204,7 +212,9 @@ def to_result(row: SnapshotRow) -> CheckResult:
     return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
                        actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
-                       note=row.note)
+                       # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
+                       # labels only money at stake, so a matched row's copy no longer knows; it has no money)
+                       note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""))
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:

@@ -29,12 +29,17 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
     elif format_ == "json":
         click.echo(json.dumps(text.report_json(report), indent=2))
     else:
+        for line in text.failure_notices(report.sources, report.generated_at):
+            click.echo(line)
         click.echo(text.cards(report.summary))
         click.echo(text.sources_line(report.sources) + "\n")
         click.echo(text.results_table(report.results) if report.results else
                    "No results yet: connect integrations, sync, approve links and add checks.")
         for line in text.failed_lines(report.results):
             click.echo(line)
+        totals = text.client_totals_table(report.results)
+        if totals:
+            click.echo("\n" + totals)
 
 
 @cli.command()

@@ -109,9 +109,13 @@ class Digest:
 
 
 def not_fresh(sources: Sequence[Source], syncs: Sequence[SyncNote]) -> list[str]:
-    """One line per source that is stale, or whose sync before the digest did not succeed."""
+    """One line per source that is stale, or whose sync before the digest did not succeed.
+
+    A source whose sync failed while its last good data is still fresh is not named: it is still
+    reported from, and the summary's warning line above the cards says when and how it failed.
+    """
     lines = [f"{s.name}: {s.reason or 'stale'}" for s in sources if s.stale]
-    named = {s.name for s in sources if s.stale}
+    named = {s.name for s in sources if s.stale or s.failure_notice()}
     lines += [f"{o.integration}: sync {o.status} ({o.message})" for o in syncs
               if o.status not in FRESH_OUTCOMES and o.integration not in named]
     return lines
