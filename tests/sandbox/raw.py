@@ -23,7 +23,8 @@ def token(server: SandboxServer, kind: str, **changes: Any) -> httpx.Response:
     url, request = vendor.grant.request(server.url + vendor.prefix)  # type: ignore[union-attr]
     key = "data" if "data" in request else "json"
     fields = {k: v for k, v in ({**request[key], **changes}).items() if v is not None}  # type: ignore[dict-item]
-    return HTTP.post(url, **{key: fields})
+    others = {k: v for k, v in request.items() if k != key}  # a grant that authenticates the client by Basic
+    return HTTP.post(url, **{key: fields}, **others)  # type: ignore[arg-type]
 
 
 class Raw:
