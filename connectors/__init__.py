@@ -6,6 +6,7 @@ Adding a vendor is one new module and one new line here.
 from __future__ import annotations
 
 from connectors.base import Connector, Field, Guidance, Role
+from connectors.acronis import Acronis
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.ninjaone import NinjaOne
@@ -13,6 +14,7 @@ from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 
 REGISTRY: dict[str, type[Connector]] = {
+    "acronis": Acronis,
     "connectwise": ConnectWise,
     "datto": Datto,
     "ninjaone": NinjaOne,

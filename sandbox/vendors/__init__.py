@@ -7,6 +7,7 @@ of the connector that reads it (`connectors.REGISTRY`).
 from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
+from sandbox.vendors.acronis import Acronis
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.ninjaone import NinjaOne
@@ -14,6 +15,7 @@ from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 
 VENDORS: dict[str, FakeVendor] = {
+    "acronis": Acronis(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "ninjaone": NinjaOne(),
