@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import time
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +21,8 @@ from sandbox.vendors import acronis
 from tests.conftest import FAST_POLICY
 from tests.sandbox.raw import HTTP, Raw
 from tests.scripted import ScriptedServer, Seen
+from tests.vendors import readings
+from tests.vendors.readings import values
 
 KIND = "acronis"
 VENDOR = sandbox.VENDORS[KIND]
@@ -30,16 +31,7 @@ SECRET = "Very-Secret-Client-Secret-42"
 
 
 def sync(server: sandbox.SandboxServer) -> list[Record]:
-    with Acronis(server.settings(KIND), policy=FAST_POLICY) as connector:
-        return list(connector.sync())
-
-
-def values(records: list[Record]) -> dict[tuple[str, str], Decimal]:
-    summed: Counter[tuple[str, str]] = Counter()
-    for r in records:
-        if isinstance(r, Quantity):
-            summed[r.account_id, r.metric] += r.value
-    return dict(summed)
+    return readings.sync(server, KIND)
 
 
 def tenant(tenant_id: str, kind: str = "customer", parent: str = PARTNER, **fields: Any) -> dict[str, Any]:

@@ -7,16 +7,14 @@ shows the truth's traps (a decommissioned agent, a reinstall's old agent, an end
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import sandbox
 from connectors.errors import AuthFailed, BadResponse
-from connectors.records import Account, Asset, Quantity, Record
+from connectors.records import Account, Asset, Record
 from connectors.sentinelone import SentinelOne, api_url, tier_of
 from sandbox.truth.model import DECOMMISSIONED, DETECTED
 from sandbox.vendors import sentinelone
@@ -24,6 +22,8 @@ from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where every fleet trap is planted)
 from tests.sandbox.raw import HTTP, Raw
 from tests.scripted import Seen, ScriptedServer
+from tests.vendors import readings
+from tests.vendors.readings import values
 
 KIND = "sentinelone"
 VENDOR = sandbox.VENDORS[KIND]
@@ -32,16 +32,7 @@ SECRET = "Scripted-S1-Token-0987654321"
 
 
 def sync(server: sandbox.SandboxServer) -> list[Record]:
-    with SentinelOne(server.settings(KIND), policy=FAST_POLICY) as connector:
-        return list(connector.sync())
-
-
-def values(records: list[Record]) -> dict[tuple[str, str], Decimal]:
-    summed: Counter[tuple[str, str]] = Counter()
-    for r in records:
-        if isinstance(r, Quantity):
-            summed[r.account_id, r.metric] += r.value
-    return dict(summed)
+    return readings.sync(server, KIND)
 
 
 def listed(items: list[Any], cursor: str | None = None) -> dict[str, Any]:
