@@ -10,7 +10,8 @@ never reported themselves. Its readings, from `GET /tenants/{id}/usages`:
     protected:mobile                           `mobiles`
     seats:user, seats:mailbox, seats:site, …   `m365_seats` and `gworkspace_seats`, `m365_mailboxes`,
                                                `m365_sharepoint_sites`, `m365_teams`
-    storage:bytes                              items measured in `bytes`, whatever their name
+    storage:bytes, storage:local_bytes         `storage` (each infrastructure's item added up),
+                                               `local_storage`, in bytes
 
 Each usage item is one quantity, labelled with its edition, so two editions of the same offering
 item add up under one metric and the edition shows in the drill-down.
@@ -20,6 +21,8 @@ Readings chosen where `../shared/vendor-apis/acronis.md` leaves a fact open:
 - `value` is the tenant's own usage and `absolute_value` adds its children's. The doc says to use
   `value` for customers, and we do: a customer's usage is never read through a partner or folder
   (whose `absolute_value` would count it again), and nothing below a customer is walked.
+- Other items measured in bytes (a per-gigabyte edition's size per workload type) are parts of
+  `storage`, so they are not added to it.
 - Items whose `value` is 0 are skipped; an item name we do not know, counted in units, is
   `protected:other`; a `feature` item (on or off, not a count) is never a quantity.
 - Disabled customers are still reported: Acronis keeps their backups and their storage.
@@ -51,6 +54,8 @@ USAGES = {"workstations": "protected:workstation", "servers": "protected:server"
           "virtualhosts": "protected:virtual_host", "mobiles": "protected:mobile",
           "m365_seats": "seats:user", "m365_mailboxes": "seats:mailbox", "m365_sharepoint_sites": "seats:site",
           "m365_teams": "seats:team", "gworkspace_seats": "seats:user"}
+# storage items in bytes: the cloud storage billed as backup storage, and backups on the customer's own storage
+STORAGES = {"storage": "storage:bytes", "local_storage": "storage:local_bytes"}
 WORDS = {401: "the API client's token was refused", 403: "the API client has no rights on that tenant",
          404: "no such tenant or API client in this data centre", 429: "Acronis' rate limit was reached"}
 
@@ -100,7 +105,8 @@ class Acronis(Connector):
         "seats:mailbox": "Protected Microsoft 365 mailboxes licensed on their own (shared mailboxes among them)",
         "seats:site": "Protected SharePoint sites",
         "seats:team": "Protected Microsoft Teams",
-        "storage:bytes": "Backup storage used, in bytes",
+        "storage:bytes": "Cloud backup storage used (`storage`, every infrastructure added up), in bytes",
+        "storage:local_bytes": "Backups kept on the customer's own storage (`local_storage`), in bytes",
     }
     auth = OAuth2BasicClient(token_path="idp/token")
     headers = {"Accept": "application/json"}
@@ -163,7 +169,9 @@ class Acronis(Connector):
         name = str(self.read.require(usage, "name"))
         unit, kind = str(usage.get("measurement_unit") or ""), str(usage.get("type") or "")
         if unit == "bytes":
-            metric = "storage:bytes"
+            if name not in STORAGES:
+                return None  # a per-workload size of a per-gigabyte edition: a part of `storage`, not more of it
+            metric = STORAGES[name]
         elif kind == "feature" or unit not in ("quantity", ""):
             return None
         else:

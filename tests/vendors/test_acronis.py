@@ -194,15 +194,18 @@ def test_editions_add_up_under_one_metric_and_show_in_the_label() -> None:
                                                                             "servers (pck_per_workload)"]
 
 
-def test_offering_items_map_to_metrics_unused_and_feature_items_are_skipped_and_storage_is_bytes() -> None:
+def test_offering_items_map_to_metrics_unused_feature_and_part_items_are_skipped_and_storage_is_bytes() -> None:
     tree = Tree([tenant("c1")], {"c1": [
         usage("c1", "vms", 4), usage("c1", "virtualhosts", 1), usage("c1", "m365_seats", 12),
         usage("c1", "m365_mailboxes", 2), usage("c1", "mobiles", 0), usage("c1", "notary", 1, kind="feature"),
-        usage("c1", "websites", 3), usage("c1", "storage", 600 * 10**9, unit="bytes", kind="infra"),
-        usage("c1", "local_storage", 40 * 10**9, unit="bytes", kind="infra")]})
+        usage("c1", "websites", 3), usage("c1", "storage", 450 * 10**9, unit="bytes", kind="infra"),
+        usage("c1", "storage", 150 * 10**9, unit="bytes", kind="infra"),
+        usage("c1", "local_storage", 40 * 10**9, unit="bytes", kind="infra"),
+        usage("c1", "pg_base_servers", 500 * 10**9, unit="bytes", kind="infra")]})
     assert values(scripted_sync(tree)[0]) == {
         ("c1", "protected:vm"): 4, ("c1", "protected:virtual_host"): 1, ("c1", "seats:user"): 12,
-        ("c1", "seats:mailbox"): 2, ("c1", "protected:other"): 3, ("c1", "storage:bytes"): 640 * 10**9}
+        ("c1", "seats:mailbox"): 2, ("c1", "protected:other"): 3, ("c1", "storage:bytes"): 600 * 10**9,
+        ("c1", "storage:local_bytes"): 40 * 10**9}
 
 
 # -- how the fake shows the truth -----------------------------------------------------------------
