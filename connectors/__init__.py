@@ -5,21 +5,27 @@ Adding a vendor is one new module and one new line here.
 
 from __future__ import annotations
 
-from connectors.base import Connector, Field, Guidance, Role
 from connectors.acronis import Acronis
+from connectors.autotask import Autotask
+from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
+from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
+from connectors.syncro import Syncro
 
 REGISTRY: dict[str, type[Connector]] = {
     "acronis": Acronis,
+    "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,
+    "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
+    "syncro": Syncro,
 }
 
 

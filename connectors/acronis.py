@@ -45,7 +45,7 @@ from connectors.auth import OAuth2BasicClient
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.errors import BadResponse
-from connectors.http import error_message
+from connectors.http import worded
 from connectors.records import Account, Quantity, Record
 
 BATCH = 100  # ids per `GET /tenants?uuids=` call
@@ -181,14 +181,4 @@ class Acronis(Connector):
                         label=f"{name} ({edition})" if edition else name)
 
     def describe_error(self, response: httpx.Response) -> str:
-        said = error_message(response) if _is_json(response) else ""
-        words = WORDS.get(response.status_code, response.reason_phrase)
-        return f"{said} ({words})" if said else words
-
-
-def _is_json(response: httpx.Response) -> bool:
-    """A gateway's HTML page is no message: its status says more."""
-    try:
-        return isinstance(response.json(), dict)
-    except ValueError:
-        return False
+        return worded(response, WORDS)

@@ -45,9 +45,15 @@ class Raw:
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, timeout: float = 5.0,
             headers: dict[str, str] | None = None) -> httpx.Response:
+        params = {**self.needs(path), **(params or {})}
         if headers is not None:
             return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
         return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
+
+    def needs(self, path: str) -> dict[str, str]:
+        """What a bare request for a list must carry where the vendor takes none without (Autotask's query)."""
+        route = self.vendor.route("GET", self.vendor.api_root + path)[0]
+        return dict(getattr(route.listing, "needs", {}) if route is not None else {})
 
     def follow(self, url: str) -> httpx.Response:
         """GET an absolute URL the vendor handed out (a `Link` header's, a next link)."""

@@ -4,8 +4,9 @@ The request is replayed against the spec's own server with the fake's prefix str
 things the stored documents need, whatever the vendor: a vendor media type such as
 `application/vnd.connectwise.com+json` is JSON (openapi-core only knows plain
 `application/json`), and plain JSON answers where the document names only the vendor type; and
-`"servers": null` (NinjaOne's subset), which the validator refuses, is dropped. A vendor whose API is split over several documents is validated by the one that
-describes the path.
+`"servers": null` (NinjaOne's subset) and an apiKey scheme's stray `scheme` (Syncro's), which the
+validator refuses, are dropped, and a string parameter's `false` default is spelled as a string.
+A vendor whose API is split over several documents is validated by the one that describes the path.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def document(file: str) -> dict[str, Any]:
     spec = yaml.safe_load(text) if file.endswith((".yaml", ".yml")) else json.loads(text)
     if spec.get("servers", []) is None:
         spec.pop("servers")
+    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.get("type") == "apiKey":
+            scheme.pop("scheme", None)  # Syncro's apiKey scheme also names `scheme: bearer`, which OpenAPI refuses
+    _string_defaults(spec)
     _plain_json_too(spec)
     return spec
 
@@ -110,6 +115,18 @@ def _plain_json_too(node: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _plain_json_too(item)
+
+
+def _string_defaults(node: Any) -> None:
+    """`{"type": "string", "default": false}` (Syncro's `include_disabled`) as the string it stands for."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and isinstance(node.get("default"), bool):
+            node["default"] = str(node["default"]).lower()
+        for value in node.values():
+            _string_defaults(value)
+    elif isinstance(node, list):
+        for item in node:
+            _string_defaults(item)
 
 
 def _media_types(node: Any) -> set[str]:

@@ -21,8 +21,7 @@ from sandbox.vendors import acronis
 from tests.conftest import FAST_POLICY
 from tests.sandbox.raw import HTTP, Raw
 from tests.scripted import ScriptedServer, Seen
-from tests.vendors import readings
-from tests.vendors.readings import values
+from tests.vendors.summed import values
 
 KIND = "acronis"
 VENDOR = sandbox.VENDORS[KIND]
@@ -31,7 +30,8 @@ SECRET = "Very-Secret-Client-Secret-42"
 
 
 def sync(server: sandbox.SandboxServer) -> list[Record]:
-    return readings.sync(server, KIND)
+    with Acronis(server.settings(KIND), policy=FAST_POLICY) as connector:
+        return list(connector.sync())
 
 
 def tenant(tenant_id: str, kind: str = "customer", parent: str = PARTNER, **fields: Any) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def test_an_error_envelope_is_read_for_its_message_and_the_status_said_in_words(
         with Acronis({"base_url": scripted.url + "/api/2", "client_id": "cid", "client_secret": SECRET},
                      policy=FAST_POLICY) as connector, pytest.raises(AuthFailed) as failed:
             list(connector.sync())
-    assert "Access to tenant c1 denied (the API client has no rights on that tenant)" in failed.value.message
+    assert "Access to tenant c1 denied: the API client has no rights on that tenant" in failed.value.message
 
 
 def test_the_data_centre_is_a_choice_of_regional_urls_and_another_may_be_typed() -> None:

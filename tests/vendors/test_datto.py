@@ -21,9 +21,8 @@ from sandbox.vendors import datto
 from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where a server is protected twice)
 from tests.sandbox.raw import HTTP, Raw
+from tests.vendors.summed import values
 from tests.scripted import ScriptedServer
-from tests.vendors import readings
-from tests.vendors.readings import values
 
 KIND = "datto"
 VENDOR = sandbox.VENDORS[KIND]
@@ -34,7 +33,8 @@ def view(server: sandbox.SandboxServer) -> datto.View:
 
 
 def sync(server: sandbox.SandboxServer) -> list[Record]:
-    return readings.sync(server, KIND)
+    with Datto(server.settings(KIND), policy=FAST_POLICY) as connector:
+        return list(connector.sync())
 
 
 def page(items: list[dict[str, Any]], number: int = 1, pages: int = 1) -> dict[str, Any]:

@@ -22,8 +22,7 @@ from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where every fleet trap is planted)
 from tests.sandbox.raw import HTTP, Raw
 from tests.scripted import Seen, ScriptedServer
-from tests.vendors import readings
-from tests.vendors.readings import values
+from tests.vendors.summed import values
 
 KIND = "sentinelone"
 VENDOR = sandbox.VENDORS[KIND]
@@ -32,7 +31,8 @@ SECRET = "Scripted-S1-Token-0987654321"
 
 
 def sync(server: sandbox.SandboxServer) -> list[Record]:
-    return readings.sync(server, KIND)
+    with SentinelOne(server.settings(KIND), policy=FAST_POLICY) as connector:
+        return list(connector.sync())
 
 
 def listed(items: list[Any], cursor: str | None = None) -> dict[str, Any]:
