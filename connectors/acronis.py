@@ -39,6 +39,7 @@ token request); it never changes a tenant, quota or offering item, although an A
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+
 import httpx
 
 from connectors.auth import OAuth2BasicClient
@@ -133,7 +134,8 @@ class Acronis(Connector):
         customers = []
         for customer in self.customers(self.partner()):
             customers.append(customer)
-            yield Account(str(customer["id"]), str(customer.get("name") or customer["id"]))
+            tenant_id = str(self.read.require(customer, "id"))
+            yield Account(tenant_id, str(customer.get("name") or tenant_id))
         for customer, usage in self.walk(self.usages, customers):
             quantity = self.quantity(str(customer["id"]), usage)
             if quantity is not None:
