@@ -17,6 +17,7 @@ import sandbox
 from connectors.acronis import Acronis
 from connectors.errors import AuthFailed, BadResponse
 from connectors.records import Account, Quantity, Record
+from sandbox.truth import measures
 from sandbox.vendors import acronis
 from tests.conftest import FAST_POLICY
 from tests.sandbox.raw import HTTP, Raw
@@ -213,17 +214,22 @@ def test_offering_items_map_to_metrics_unused_feature_and_part_items_are_skipped
 def test_a_customer_under_a_reseller_folder_sits_two_levels_down_and_counts_for_its_client(
         served: sandbox.SandboxServer) -> None:
     view = VENDOR.view(served.world)
-    tenant_id, (customer, account) = next((i, owned) for i, owned in VENDOR.accounts(served.world).items()
-                                          if owned[1].folder)
-    folder = view.tenants[view.tenants[tenant_id]["parent_id"]]
-    reseller = view.tenants[folder["parent_id"]]
-    assert (folder["kind"], reseller["kind"], reseller["name"]) == ("folder", "partner", account.folder)
-    assert reseller["parent_id"] == view.partner
-    expected = Counter()
-    for device in customer.held_by(account):
-        expected.update(VENDOR.metric(f"protected:{a.kind}") for a in device.backup if not a.previous)
-    reported = {m: n for (t, m), n in values(sync(served)).items() if t == tenant_id and m.startswith("protected:")}
-    assert reported == dict(expected)
+    trapped = [(i, owned) for i, owned in VENDOR.accounts(served.world).items()
+               if "customer under a reseller folder" in owned[1].tags]
+    assert trapped
+    for tenant_id, (_, account) in trapped:
+        folder = view.tenants[view.tenants[tenant_id]["parent_id"]]
+        reseller = view.tenants[folder["parent_id"]]
+        assert (folder["kind"], reseller["kind"], reseller["name"]) == ("folder", "partner", account.folder)
+        assert reseller["parent_id"] == view.partner
+    expected: Counter[tuple[str, str]] = Counter()
+    for tenant_id, (customer, account) in trapped:
+        for item in measures.items(customer, account, served.world.now):
+            expected[tenant_id, VENDOR.metric(item.metric)] += item.units
+    records = sync(served)
+    reported = {key: n for key, n in values(records).items() if key[0] in dict(trapped)}
+    assert reported == dict(expected) and expected
+    assert {r.id for r in records if isinstance(r, Account)} >= set(dict(trapped))
 
 
 def test_a_partners_usages_hold_only_the_sum_of_its_customers_as_absolute_value(
