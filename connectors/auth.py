@@ -5,6 +5,7 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = ApiKeyHeader("X-Api-Key", field="api_key")
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
+    auth = OAuth2BasicClient(token_path="idp/token")     # the client's pair in a Basic header
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
