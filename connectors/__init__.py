@@ -14,6 +14,7 @@ from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
+from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
 
 REGISTRY: dict[str, type[Connector]] = {
@@ -25,6 +26,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
+    "sherweb": Sherweb,
     "syncro": Syncro,
 }
 

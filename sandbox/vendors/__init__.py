@@ -15,6 +15,7 @@ from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
+from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
 
 VENDORS: dict[str, FakeVendor] = {
@@ -26,5 +27,6 @@ VENDORS: dict[str, FakeVendor] = {
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
+    "sherweb": Sherweb(),
     "syncro": Syncro(),
 }

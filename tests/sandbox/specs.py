@@ -7,6 +7,8 @@ things the stored documents need, whatever the vendor: a vendor media type such 
 `"servers": null` (NinjaOne's subset) and an apiKey scheme's stray `scheme` (Syncro's), which the
 validator refuses, are dropped, and a string parameter's `false` default is spelled as a string.
 A vendor whose API is split over several documents is validated by the one that describes the path.
+A document that names no server at all (Sherweb's Service Provider API) is given the one its
+`Spec.roots` declares.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ SPECS = SHARED / "vendor-specs"
 
 
 @functools.cache
-def document(file: str) -> dict[str, Any]:
+def document(file: str, server: str | None = None) -> dict[str, Any]:
+    """A document as the validator takes it; `server` stands in where the document names none."""
     text = (SPECS / file).read_text(encoding="utf-8")
     spec = yaml.safe_load(text) if file.endswith((".yaml", ".yml")) else json.loads(text)
     if spec.get("servers", []) is None:
@@ -41,13 +44,15 @@ def document(file: str) -> dict[str, Any]:
         if scheme.get("type") == "apiKey":
             scheme.pop("scheme", None)  # Syncro's apiKey scheme also names `scheme: bearer`, which OpenAPI refuses
     _string_defaults(spec)
+    if server is not None and not spec.get("servers"):
+        spec["servers"] = [{"url": server}]
     _plain_json_too(spec)
     return spec
 
 
 @functools.cache
-def openapi(file: str) -> OpenAPI:
-    spec = document(file)
+def openapi(file: str, server: str | None = None) -> OpenAPI:
+    spec = document(file, server)
     vendor_types = {media.split(";")[0] for media in _media_types(spec) if "+json" in media}
     deserialise = {media: (lambda body, **_: json.loads(body)) for media in vendor_types}
     return OpenAPI.from_dict(spec, config=Config(extra_media_type_deserializers=deserialise))
@@ -81,9 +86,10 @@ def replay(kind: str, method: str, path: str, args: Mapping[str, str], headers: 
     content_type = next((v for k, v in reply_headers.items() if k.lower() == "content-type"), "")
     response = MockResponse(body, status, headers=dict(reply_headers), content_type=content_type)
     problem: Exception | None = None
+    roots = dict(spec.roots)
     for file in spec.files:
         try:
-            openapi(file).validate_response(request, response)
+            openapi(file, spec.server + roots[file] if file in roots else None).validate_response(request, response)
             return
         except PathNotFound as missing:
             problem = missing
