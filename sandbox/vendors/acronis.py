@@ -145,6 +145,12 @@ class Acronis(FakeVendor):
     def metric(self, neutral: str) -> str | None:
         return METRICS.get(neutral)
 
+    def list_query(self, route: Route, world: World) -> dict[str, str]:
+        if route.pattern != API + "/tenants":
+            return {}
+        view = self.view(world)
+        return {"uuids": ",".join(view.children[view.partner][:BATCH])}  # the partner's children, as a walk asks
+
     def error(self, incoming: Incoming, status: int, message: str) -> Reply:
         return Reply(status, {"error": {"code": _CODES.get(status, "Error"), "message": message,
                                         "domain": "PlatformAccountServer", "context": {}}})
@@ -176,14 +182,11 @@ _CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFou
 
 
 def _batch(call: Call) -> list[JSON]:
-    """`GET /tenants?uuids=a,b,…`: the tenants named, in the order asked; unknown ids are left out.
-
-    With no `uuids` (the doc says nothing of that case, and the connector never sends it) the fake
-    lists the tenants directly under the API client's partner, as a `parent_id` filter would."""
+    """`GET /tenants?uuids=a,b,…`: the tenants named, in the order asked; unknown ids are left out."""
     asked = [u for u in (call.incoming.arg("uuids") or "").split(",") if u]
     if not asked:
-        asked = call.view.children.get(call.view.partner, [])
-    elif len(asked) > BATCH:
+        raise BadQuery("uuids is required", "uuids")
+    if len(asked) > BATCH:
         raise BadQuery(f"uuids accepts at most {BATCH} ids", "uuids")
     return [call.view.tenants[u] for u in asked if u in call.view.tenants]
 

@@ -242,10 +242,12 @@ def test_a_partners_usages_hold_only_the_sum_of_its_customers_as_absolute_value(
     assert sum(u["absolute_value"] for u in servers) == under > 0
 
 
-def test_batches_over_a_hundred_ids_and_unknown_tenants_are_refused_in_acronis_shape(
+def test_batches_without_ids_or_over_a_hundred_and_unknown_tenants_are_refused_in_acronis_shape(
         served: sandbox.SandboxServer) -> None:
     raw = Raw(served, KIND)
     too_many = raw.get("/tenants", {"uuids": ",".join(f"id{n}" for n in range(101))})
     assert too_many.status_code == 400 and too_many.json()["error"]["message"] == "uuids accepts at most 100 ids"
+    unasked = HTTP.get(raw.base + "/tenants", auth=raw.auth)
+    assert unasked.status_code == 400 and unasked.json()["error"]["message"] == "uuids is required"
     missing = raw.get("/tenants/00000000-0000-4000-8000-000000000000/children")
     assert missing.status_code == 404 and set(missing.json()["error"]) == {"code", "message", "domain", "context"}
