@@ -211,6 +211,7 @@ def evaluate(
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]] = frozenset(),
     failed: Mapping[int, str] | None = None,
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -223,13 +224,15 @@ def evaluate(
         sources: integration id → freshness.
         excepted: (client id, check id) pairs with an active exception.
         failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
+        ignored: accounts a person set aside as no client; their readings count for nobody.
     """
     results: list[CheckResult] = []
     for check in checks:
         reason = (failed or {}).get(check.id)
         if reason is None:
             try:
-                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
+                                             ignored))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -251,11 +254,14 @@ def _evaluate_one(
     readings: Mapping[tuple[int, str], Iterable[Reading]],
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]],
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     tallies: dict[str, dict[int | AccountKey, _Tally]] = {"billed": defaultdict(_Tally), "usage": defaultdict(_Tally)}
     for side_name, side in (("billed", check.billed), ("usage", check.usage)):
         for reading in readings.get((check.id, side_name), ()):
             key: AccountKey = (side.integration_id, reading.account_id)
+            if key in ignored:
+                continue
             tallies[side_name][links.get(key, key)].add(reading)
 
     billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)

@@ -58,6 +58,8 @@ class Reconciler:
             links = {(i, a): c for i, a, c in session.execute(
                 select(Link.integration_id, Link.account_id, Link.client_id)
                 .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
+            ignored = frozenset((i, a) for i, a in session.execute(select(Link.integration_id, Link.account_id).where(
+                Link.tenant_id == tenant_id, Link.status == "ignored")))
             names = {(i, a): n for i, a, n in session.execute(
                 select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
                 .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
@@ -79,7 +81,7 @@ class Reconciler:
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
-                                  failed=failed)
+                                  failed=failed, ignored=ignored)
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)
