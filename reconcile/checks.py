@@ -127,6 +127,9 @@ class Source:
     as_of: datetime | None
     stale: bool
     reason: str = ""
+    # a disconnected source: when, and until when its last data still counts (then it is stale)
+    disconnected_at: datetime | None = None
+    good_until: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -106,17 +106,28 @@ def load_sources(session: Session, tenant_id: str, now: datetime,
 
 
 def freshness(integration: Integration, now: datetime, stale_after: timedelta) -> Source:
-    """Stale when never synced, when the last good sync is too old, or when the last sync failed."""
+    """Stale when never synced, when the last good sync is too old, or when the last sync failed.
+
+    A disconnected source keeps its synced data, which counts until it is too old like any other;
+    the source says when it was disconnected and until when its data counts, so every report can.
+    """
     as_of = integration.last_success_at
     reason = ""
-    if integration.current_run_id is None or as_of is None:
+    disconnected = integration.disconnected_at if integration.status != "connected" else None
+    if integration.status == "purged":
+        reason = "its synced data was purged"
+    elif integration.current_run_id is None or as_of is None:
         reason = "never synced successfully"
     elif integration.last_error and integration.last_attempt_at and integration.last_attempt_at >= as_of:
         reason = f"last sync failed: {integration.last_error}"
     elif now - as_of > stale_after:
         hours = int((now - as_of).total_seconds() // 3600)
         reason = f"last good sync {hours} h ago" if hours < 72 else f"last good sync {hours // 24} days ago"
-    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason)
+    if disconnected is not None and reason:
+        reason = f"disconnected, {reason}"
+    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason,
+                  disconnected_at=disconnected or (now if integration.status != "connected" else None),
+                  good_until=as_of + stale_after if as_of is not None and integration.current_run_id else None)
 
 
 def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],

@@ -1,4 +1,4 @@
-"""`billrec connect | disconnect | integrations | sync`."""
+"""`billrec connect | disconnect | purge | integrations | sync`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from tqdm import tqdm
 
 from bot.cli import Env, cli
 from connectors.redact import excerpt
-from reconcile.errors import Invalid
+from reconcile import purge as purging
+from reconcile.errors import Invalid, Refused
 from bot.text import when
 from reconcile.sync import SyncOutcome, SyncStatus
 
@@ -76,6 +77,36 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@click.pass_obj
+def purge(env: Env, name: str, yes: bool) -> None:
+    """Delete a disconnected integration's synced accounts, quantities, assets and links (a deletion request).
+
+    Snapshots keep their frozen results (client names and figures); clients, checks and the audit log stay.
+    """
+    planned = purging.preview(env.services.integrations, env.tenant, name)
+    what = (f"{planned.accounts} accounts, {planned.quantities} quantities, {planned.assets} assets "
+            f"and {planned.links} links")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise Refused(f"purge deletes {name}'s synced data for good: run it at a terminal to confirm, "
+                          "or pass --yes")
+        click.confirm(f"Delete {what} synced from {name}, for good?", abort=True)
+    done = purging.purge(env.services.integrations, env.tenant, name, env.actor)
+    click.echo(f"Purged {name}: deleted {done.accounts} accounts, {done.quantities} quantities, {done.assets} assets "
+               f"and {done.links} links. {snapshots_kept(done.snapshots_kept)} Clients, checks and the audit log "
+               "stay; checks that read it now report stale.")
+
+
+def snapshots_kept(count: int) -> str:
+    if not count:
+        return "No snapshot used it."
+    return (f"{count} snapshot{'s' if count != 1 else ''} that used it keep{'s' if count == 1 else ''} "
+            "its frozen results (client names and figures, no accounts or assets): snapshots are immutable.")
+
+
+@cli.command()
 @click.pass_obj
 def integrations(env: Env) -> None:
     """Integrations and their sync health; a last error in words, then the vendor's (redacted) own."""
@@ -84,7 +115,8 @@ def integrations(env: Env) -> None:
 
     upcoming = timetable.next_syncs(env.services, env.tenant)
     # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
-    rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
+    rows = [[i.name, i.display_name, i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
+             when(i.last_success_at),
              schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
              f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
             for i in env.services.integrations.list(env.tenant)]

@@ -72,8 +72,9 @@ def reject(env: Env, link_ids: tuple[str, ...]) -> None:
 
 def rejected(link: LinkInfo) -> str:
     """What a rejection means for the account, and the ways on from there."""
-    was = f"not {link.client_name}" if link.client_name else "rejected"
-    return (f"#{link.id} {link.account_name} ({link.integration}): {was}. It stays unmapped in reports until you "
+    was = f" is not {link.client_name}" if link.client_name else ""
+    return (f"#{link.id} rejected: {link.account_name} ({link.integration}){was}. "
+            f"It stays unmapped in reports until you "
             f"`billrec links choose {link.id} CLIENT`, `billrec links create-client {link.id}`, "
             f"or `billrec links ignore {link.id}` if it belongs to no client.")
 
