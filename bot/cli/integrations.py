@@ -9,6 +9,7 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
+import connectors
 from bot.cli import Env, cli
 from connectors.redact import excerpt
 from reconcile import purge as purging
@@ -49,7 +50,7 @@ def connect(env: Env, kind: str, name: str | None, values: tuple[str, ...]) -> N
 @click.pass_obj
 def kinds(env: Env) -> None:
     """List the integration kinds, their fields and what each reads."""
-    for kind, cls in sorted(env.services.integrations.kinds().items()):
+    for kind, cls in sorted(connectors.REGISTRY.items()):  # read-only: no database, no key is created
         click.echo(f"{kind} — {cls.display_name} ({cls.role.value})")
         for field in cls.fields:
             extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
@@ -145,7 +146,7 @@ def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, disca
         raise Invalid("name one integration, or use --all")
     with tqdm(unit=" records", desc="syncing", file=sys.stderr, disable=None, leave=False) as bar:
         def progress(integration: str, count: int) -> None:
-            bar.set_description(integration)
+            bar.set_description_str(integration)  # set_description would add a second ": "
             bar.update(count)
         if all_:
             outcomes = services.syncs.run_all(env.tenant, env.actor, progress=progress)
