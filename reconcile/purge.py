@@ -74,9 +74,11 @@ def _purgeable(integrations: Integrations, session: Session, tenant_id: str, nam
 
 
 def _counts(session: Session, integration: Integration) -> Purge:
+    """What the integration holds, as its last good sync reported it (older runs' copies go too)."""
     def count(table: type) -> int:
         return session.scalar(select(func.count()).select_from(table).where(
-            table.integration_id == integration.id)) or 0
+            table.integration_id == integration.id, table.sync_run_id == integration.current_run_id)) or 0
     kept = session.scalars(select(Snapshot.sources).where(Snapshot.tenant_id == integration.tenant_id))
     snapshots = sum(1 for sources in kept if any(s.get("integration") == integration.name for s in sources or ()))
-    return Purge(integration.name, count(AccountRow), count(QuantityRow), count(AssetRow), count(Link), snapshots)
+    links = session.scalar(select(func.count()).select_from(Link).where(Link.integration_id == integration.id)) or 0
+    return Purge(integration.name, count(AccountRow), count(QuantityRow), count(AssetRow), links, snapshots)
