@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +20,16 @@ from connectors.http import HttpPolicy
 from reconcile import bootstrap, csvexport
 from reconcile.audit import Actor
 from reconcile.config import LOCAL_TENANT, Config
+from reconcile.context import utcnow
 from reconcile.reconciliation import Report
 from reconcile.check_catalog import SideSpec
 from reconcile.snapshots import SnapshotInfo
 
 DEMO_ACTOR = Actor("demo", "cli")
 AUTO_APPROVE = 0.95
-# The sandbox answers at once; a real vendor gets the default, gentler pace.
-DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0)
+# The sandbox answers at once; a real vendor gets its documented pace, or the default, gentler one.
+DEMO_POLICY = HttpPolicy(requests_per_second=100, burst=100, attempts=4, backoff_initial=0.2, max_wait=2.0,
+                         vendor_limits=False)
 # which fake vendor plays each role unless told otherwise; the others join only when picked
 DEFAULT_VENDORS = {"psa": "connectwise", "rmm": "ninjaone", "distributor": "pax8"}
 
@@ -55,15 +58,17 @@ def fresh_home(home: Path) -> Path:
 
 
 def run(server: object, home: Path, *, say: Callable[[str], None] = print,
-        config: Config | None = None, tenant: str = LOCAL_TENANT, vendors: dict[str, str] | None = None) -> DemoRun:
+        config: Config | None = None, tenant: str = LOCAL_TENANT, vendors: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = utcnow) -> DemoRun:
     """Connect, sync, link, check and snapshot the sandbox world served by `server`.
 
     `vendors` picks a fake vendor per role by kind (`{"rmm": "ninjaone"}`); the rest are the defaults.
+    `clock` is the services' time source (the golden files run the demo at the world's own `now`).
     """
     import sandbox  # only the demo reaches into the sandbox
 
     choice = sandbox.choose(DEFAULT_VENDORS | (vendors or {}))
-    services = bootstrap.build(config or demo_config(home))
+    services = bootstrap.build(config or demo_config(home), clock=clock)
     services.tenants.ensure(tenant, "Demo MSP")
     for kind in dict.fromkeys(vendor.kind for vendor in choice.values()):
         info = services.integrations.connect(tenant, kind, kind, server.settings(kind), DEMO_ACTOR)  # type: ignore[attr-defined]

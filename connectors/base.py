@@ -22,7 +22,7 @@ from connectors.auth import AuthSpec
 from connectors.endpoints import Endpoint, Item
 from connectors.guidance import Guidance
 from connectors.errors import BadResponse, ConfigError
-from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message
+from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message, paced_for
 from connectors.paging import Paginator, Unpaged
 from connectors.parse import Reader
 from connectors.records import Record
@@ -64,6 +64,8 @@ class Connector:
     # metric key or pattern ("billed:*") → what it counts
     metrics: ClassVar[dict[str, str]]
     auth: ClassVar[AuthSpec | None] = None
+    # the vendor's documented request limit, paced at in production; None where none is published
+    rate_limit: ClassVar[RateLimit | None] = None
     # extra headers on every request; values are format strings over the settings
     headers: ClassVar[dict[str, str]] = {}
     # one cheap authenticated read: what `test()` calls
@@ -94,7 +96,7 @@ class Connector:
             auth=self.auth.build(self.settings, base_url) if self.auth else None,
             headers={name: value.format(**self.settings) for name, value in self.headers.items()},
             secrets=self.secret_values(),
-            policy=policy,
+            policy=paced_for(policy, self.rate_limit),
             check_response=self.check_response,
             describe_error=self.describe_error,
             sleep=sleep,
@@ -112,20 +114,24 @@ class Connector:
 
     # -- reading declared endpoints --------------------------------------------------------
 
-    def items(self, endpoint: Endpoint, parent: Item = None) -> Iterator[Item]:
-        """Every item of a declared list that it keeps, page by page; `parent` fills a child's path."""
-        self._get_only(endpoint)
+    def items(self, endpoint: Endpoint, parent: Item = None, *,
+              body: Mapping[str, Any] | None = None) -> Iterator[Item]:
+        """Every item of a declared list that it keeps, page by page; `parent` fills a child's path.
+
+        `body` replaces a declared read POST's body for this call (a query's filter built at run time:
+        these contract ids, today's date); the method and path stay the declared ones.
+        """
         path, params = endpoint.bound(parent, self.read)
         items_at = self.items_at if endpoint.items_at is None else endpoint.items_at
-        listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at)
+        listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at,
+                                 method=endpoint.method, body=endpoint.sent(body))
         return listed if endpoint.keep is None else filter(endpoint.keep, listed)
 
     def one(self, endpoint: Endpoint, parent: Item = None) -> Any:
         """The body of a declared single read; None when it is `missing_ok` and the vendor says 404."""
-        self._get_only(endpoint)
         path, params = endpoint.bound(parent, self.read)
         try:
-            return self.http.json(path, params)
+            return self.http.json(path, params, method=endpoint.method, body=endpoint.sent(None))
         except BadResponse as error:
             if endpoint.missing_ok and error.status == 404:
                 return None
@@ -170,12 +176,19 @@ class Connector:
     def read_posts(cls, base_url: str) -> frozenset[tuple[str, str | None]]:
         """The only POSTs this connector may send: (URL path, JSON-RPC method or None).
 
-        Its token request, if its auth has one, and every endpoint declared with `method="POST"`.
+        Its token request, if its auth has one, every endpoint declared with `method="POST"`, and
+        where such an endpoint's paging says where its next pages are (`NextLink(follow=…)`), there.
         The read-only contract test allows these in the vendor's log and nothing else.
         """
         root = httpx.URL(base_url.rstrip("/") + "/")
-        posts = {(root.join(e.path.lstrip("/")).path, e.rpc_method)
-                 for e in cls.endpoints().values() if e.method == "POST"}
+        posts: set[tuple[str, str | None]] = set()
+        for endpoint in cls.endpoints().values():
+            if endpoint.method == "POST":
+                path = root.join(endpoint.path.lstrip("/")).path
+                following = getattr(endpoint.paging or cls.paging, "following", None)
+                posts |= {(path, endpoint.rpc_method)}
+                if following is not None and following(path):
+                    posts |= {(following(path), endpoint.rpc_method)}
         token = cls.token_url(base_url)
         return frozenset(posts | {(httpx.URL(token).path, None)} if token else posts)
 
@@ -184,12 +197,6 @@ class Connector:
         """Where the auth posts its token request, for auth that fetches a token."""
         token_url = getattr(cls.auth, "token_url", None)  # only token-issuing auth has one
         return token_url(base_url) if token_url else None
-
-    def _get_only(self, endpoint: Endpoint) -> None:
-        if endpoint.method != "GET":
-            # the shared client reads with GET only; a read POST waits for its allow-listed method there
-            raise NotImplementedError(f"{self.display_name}: {endpoint.method} {endpoint.path} is declared, "
-                                      "but the shared client has no read-POST method yet")
 
     # -- hooks a vendor may override -------------------------------------------------------
 
@@ -240,3 +247,4 @@ class Connector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

@@ -41,6 +41,9 @@ class PageNumber:
     Without `total_pages_at`, a short page is the last one (ConnectWise: `[{"id": 1}, …]`).
     With it, the body says how many pages there are (Pax8:
     `{"content": […], "page": {"size": 200, "totalElements": 431, "totalPages": 3, "number": 0}}`).
+    With `total_items_at`, the body says how many records there are, and the page that reaches
+    that count is the last (HaloPSA: `{"record_count": 431, "clients": […]}`); a body without the
+    count falls back to the short-page rule.
     """
 
     param: str = "page"
@@ -48,6 +51,7 @@ class PageNumber:
     size: int = 1000
     start: int = 1
     total_pages_at: str | None = None
+    total_items_at: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url.copy_merge_params({self.param: self.start, self.size_param: self.size})
@@ -58,7 +62,10 @@ class PageNumber:
             total = dig(body, self.total_pages_at)
             if not isinstance(total, int) or current - self.start + 1 >= total:
                 return None
-        elif len(items) < self.size:
+        elif self.total_items_at and isinstance(total := dig(body, self.total_items_at), int):
+            if (current - self.start + 1) * self.size >= total:
+                return None
+        elif len(items) < self.size:  # no count (or none declared): a short page is the last one
             return None
         return response.request.url.copy_set_param(self.param, current + 1)
 
@@ -79,6 +86,31 @@ class Offset:
             return None
         offset = int(response.request.url.params.get(self.offset_param, 0))
         return response.request.url.copy_set_param(self.offset_param, offset + len(items))
+
+
+@dataclass(frozen=True)
+class PageCount:
+    """`?page=N` alone: the vendor fixes the page size, and the body may say how many pages there are.
+
+    Sample (Syncro): `{"customers": […], "meta": {"total_pages": 3, "total_entries": 61, "per_page": 25,
+    "page": 1}}`. With the count, `page >= total_pages` is the last page; a body without one (Syncro's
+    products example has no `meta`) is followed page by page until a page comes back empty, since a
+    size the client never chose cannot tell a short page.
+    """
+
+    param: str = "page"
+    start: int = 1
+    total_pages_at: str = "meta.total_pages"
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.param: self.start})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        current = int(response.request.url.params.get(self.param, self.start))
+        total = dig(body, self.total_pages_at)
+        if isinstance(total, int) and not isinstance(total, bool) and current - self.start + 1 >= total:
+            return None
+        return response.request.url.copy_set_param(self.param, current + 1)
 
 
 @dataclass(frozen=True)
@@ -126,19 +158,39 @@ class BodyCursor:
 
 @dataclass(frozen=True)
 class NextLink:
-    """The next page's full URL in the body (Microsoft Graph).
+    """The next page's full URL in the body (Microsoft Graph, Autotask).
 
     Sample: `{"value": […], "@odata.nextLink": "https://graph.microsoft.com/v1.0/…&$skiptoken=X"}`.
+    `at` is a key of the body, or else a dotted path (`"pageDetails.nextPageUrl"`).
+
+    `follow` says where the next pages of a list are, as a path relative to the list's own
+    (`"{path}/next"`: Autotask's `…/Companies/query` pages on at `…/Companies/query/next`), and
+    makes a read POST's next pages join its allow-list (`Connector.read_posts`). With it, a next
+    link must stay on the list's own path or under it, in any letter case (a vendor that says its
+    links are opaque, and whose paths ignore case, may vary the tail); elsewhere it is refused.
+    Without it (the default) the link may point anywhere on the host.
     """
 
     at: str = "@odata.nextLink"
+    follow: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url
 
     def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
-        link = body.get(self.at) if isinstance(body, dict) else None
+        link = (body.get(self.at) if self.at in body else dig(body, self.at)) if isinstance(body, dict) else None
         return response.request.url.join(link) if link else None
+
+    def following(self, path: str) -> str | None:
+        """The path a list at `path` pages on at, when the style declares one."""
+        return self.follow.format(path=path.rstrip("/")) if self.follow else None
+
+    def follows(self, link: httpx.URL, first: httpx.URL) -> bool:
+        """Whether `link` is a next page of the list whose first page is at `first`."""
+        if self.follow is None:
+            return True
+        own, path = first.path.rstrip("/").lower(), link.path.rstrip("/").lower()
+        return path == own or path.startswith(own + "/")
 
 
 @dataclass(frozen=True)

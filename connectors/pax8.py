@@ -14,6 +14,7 @@ from connectors.auth import OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint
 from connectors.paging import PageNumber
+from connectors.ratelimit import RateLimit
 from connectors.records import Account, Quantity, Record
 
 
@@ -43,6 +44,7 @@ class Pax8(Connector):
     auth = OAuth2ClientCredentials(token_path="token", json_body=True,
                                    extra=(("audience", "https://api.pax8.com"),))
     paging = PageNumber(param="page", size_param="size", size=200, start=0, total_pages_at="page.totalPages")
+    rate_limit = RateLimit(1000, 60, source="Pax8 developer portal: 1000 requests per minute")
     items_at = "content"
 
     test_call = Endpoint("companies", params={"page": 0, "size": 1})

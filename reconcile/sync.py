@@ -450,7 +450,9 @@ def _stopped_by(error: BaseException) -> str:
 def sharp_drops(previous: SyncRun, current: SyncRun, threshold: Decimal) -> list[str]:
     """How the totals fell by more than `threshold` (a fraction), in words; empty when they did not.
 
-    Compared: the number of accounts, and the grand total of all quantities. A single product
+    Compared: the number of accounts, and the grand total of each unit family's quantities —
+    counts (devices, seats, licences) apart from storage in bytes, since a terabyte's 10^12
+    would otherwise swamp every count and hide half the devices vanishing. A single product
     going away is normal business; half of everything vanishing is a vendor problem.
     """
     def fell(before: Decimal, after: Decimal) -> bool:
@@ -459,11 +461,18 @@ def sharp_drops(previous: SyncRun, current: SyncRun, threshold: Decimal) -> list
     drops = []
     if fell(Decimal(previous.accounts or 0), Decimal(current.accounts or 0)):
         drops.append(f"accounts {previous.accounts} → {current.accounts}")
-    before = sum((Decimal(v) for v in (previous.totals or {}).values()), Decimal(0))
-    after = sum((Decimal(v) for v in (current.totals or {}).values()), Decimal(0))
-    if fell(before, after):
-        worst = sorted((previous.totals or {}).items(),
-                       key=lambda kv: Decimal((current.totals or {}).get(kv[0], "0")) - Decimal(kv[1]))[:3]
-        detail = ", ".join(f"{m} {Decimal(v):g} → {Decimal((current.totals or {}).get(m, '0')):g}" for m, v in worst)
-        drops.append(f"all quantities {before:g} → {after:g} ({detail})")
+    earlier, now = previous.totals or {}, current.totals or {}
+    for family in sorted({unit_family(metric) for metric in earlier}):
+        metrics = [metric for metric in earlier if unit_family(metric) == family]
+        before = sum((Decimal(earlier[m]) for m in metrics), Decimal(0))
+        after = sum((Decimal(v) for m, v in now.items() if unit_family(m) == family), Decimal(0))
+        if fell(before, after):
+            worst = sorted(metrics, key=lambda m: Decimal(now.get(m, "0")) - Decimal(earlier[m]))[:3]
+            detail = ", ".join(f"{m} {Decimal(earlier[m]):g} → {Decimal(now.get(m, '0')):g}" for m in worst)
+            drops.append(f"all {family} {before:g} → {after:g} ({detail})")
     return drops
+
+
+def unit_family(metric: str) -> str:
+    """`storage` for quantities in bytes (`storage:…`), `quantities` for every count."""
+    return "storage" if metric.startswith("storage:") or ":storage:" in metric else "quantities"

@@ -40,6 +40,9 @@ class Spec:
 
     files: tuple[str, ...]
     server: str
+    # (file, path) for a document that names no server of its own (Sherweb's Service Provider API):
+    # its paths sit at `server` + path, as the vendor's clients call it
+    roots: tuple[tuple[str, str], ...] = ()
 
 
 class FakeVendor:
@@ -120,6 +123,11 @@ class FakeVendor:
     def operation_of(self, incoming: Incoming) -> str:
         """Which call a request makes, where one path serves several (JSON-RPC `method`, `service=`)."""
         return ""
+
+    def list_query(self, route: Route, world: World) -> dict[str, str]:
+        """The query a list cannot be read without (Sherweb's subscriptions need a `customerId`), filled
+        for one of `world`'s records, so a test that walks every list can walk this one too."""
+        return {}
 
     # -- mechanics -------------------------------------------------------------------------
 

@@ -34,6 +34,11 @@ FAST_POLICY = HttpPolicy(timeout=2.0, attempts=3, backoff_initial=0.01, backoff_
 _postgres_state: dict[str, str | None] = {}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", dest="update_golden",
+                     help="rewrite the golden files under tests/golden/ from what the code produces now")
+
+
 def postgres_problem() -> str | None:
     """None when PostgreSQL answers; otherwise why not (checked once per run)."""
     if "problem" not in _postgres_state:

@@ -22,7 +22,7 @@ class Scripted(Connector):
     fields = (Field("base_url", "API URL", default="http://127.0.0.1:9"), Field("api_key", "API key", secret=True))
     guidance = Guidance(reads="devices", why="to count them", never_reads="anything else",
                         writes_back="Never.", revoke="delete the key in its console.", permission="read-only")
-    metrics = {"devices:workstation": "Workstations", "devices:server": "Servers"}
+    metrics = {"devices:workstation": "Workstations", "devices:server": "Servers", "storage:bytes": "Storage"}
     # what the next sync yields; an Exception in the list is raised at that point, and a
     # callable is called there (a test's "meanwhile, elsewhere…")
     script: ClassVar[list[object]] = []

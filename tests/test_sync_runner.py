@@ -93,6 +93,28 @@ def test_a_sharp_drop_is_held_until_someone_confirms_it(rmm):
     assert actions[-2:] == ["sync.held", "sync.confirm"]
 
 
+def with_storage(records: list[object], stored: dict[str, int]) -> list[object]:
+    return records + [Quantity(account_id=org, metric="storage:bytes", value=Decimal(n)) for org, n in stored.items()]
+
+
+def test_storage_in_bytes_does_not_hide_half_the_devices_vanishing(rmm):
+    """A terabyte is 10^12 of its unit: summed with device counts it would swamp them."""
+    Scripted.script = with_storage(fleet({"1": 10, "2": 5}), {"1": 2 * 10**12})
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = with_storage(fleet({"1": 2, "2": 1}), {"1": 2 * 10**12})
+    held = rmm.syncs.run("local", "rmm", ADMIN)
+    assert held.status == "held" and "all quantities 15 → 3" in held.message
+    assert "storage" not in held.message
+
+
+def test_storage_falling_by_half_is_held_even_when_the_devices_stay(rmm):
+    Scripted.script = with_storage(fleet({"1": 10, "2": 5}), {"1": 4 * 10**12})
+    rmm.syncs.run("local", "rmm", ADMIN)
+    Scripted.script = with_storage(fleet({"1": 10, "2": 5}), {"1": 10**12})
+    held = rmm.syncs.run("local", "rmm", ADMIN)
+    assert held.status == "held" and "all storage 4000000000000 → 1000000000000" in held.message
+
+
 def test_a_discarded_hold_leaves_the_previous_data(rmm):
     rmm.syncs.run("local", "rmm", ADMIN)
     Scripted.script = fleet({"1": 1})

@@ -7,14 +7,24 @@ of the connector that reads it (`connectors.REGISTRY`).
 from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
+from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
+from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
+from sandbox.vendors.sentinelone import SentinelOne
+from sandbox.vendors.sherweb import Sherweb
+from sandbox.vendors.syncro import Syncro
 
 VENDORS: dict[str, FakeVendor] = {
+    "autotask": Autotask(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
+    "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
+    "sentinelone": SentinelOne(),
+    "sherweb": Sherweb(),
+    "syncro": Syncro(),
 }

@@ -16,11 +16,12 @@ import pytest
 import sandbox
 from connectors.datto import Datto, protected_seat
 from connectors.errors import AuthFailed, BadResponse, VendorUnavailable
-from connectors.records import Account, Asset, Quantity, Record
+from connectors.records import Account, Asset, Record
 from sandbox.vendors import datto
 from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where a server is protected twice)
 from tests.sandbox.raw import HTTP, Raw
+from tests.vendors.summed import values
 from tests.scripted import ScriptedServer
 
 KIND = "datto"
@@ -34,14 +35,6 @@ def view(server: sandbox.SandboxServer) -> datto.View:
 def sync(server: sandbox.SandboxServer) -> list[Record]:
     with Datto(server.settings(KIND), policy=FAST_POLICY) as connector:
         return list(connector.sync())
-
-
-def values(records: list[Record]) -> dict[tuple[str, str], Decimal]:
-    summed: Counter[tuple[str, str]] = Counter()
-    for r in records:
-        if isinstance(r, Quantity):
-            summed[r.account_id, r.metric] += r.value
-    return dict(summed)
 
 
 def page(items: list[dict[str, Any]], number: int = 1, pages: int = 1) -> dict[str, Any]:
