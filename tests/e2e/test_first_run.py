@@ -46,7 +46,7 @@ def test_a_snapshot_with_nothing_connected_is_refused(billrec):
 def test_a_digest_run_by_hand_records_itself_as_manual(billrec, world, database):
     connect(billrec, world, "connectwise", "ninjaone")
     billrec("checks", "add", "Managed workstations", "--billed", "connectwise:billed:MW-01",
-            "--usage", "ninjaone:devices:workstation")
+            "--usage", "ninjaone:devices:workstation", "--allow-unsynced")  # the digest is the first sync
     assert "snapshot taken" in billrec("digest").stdout
     [row] = [line.split() for line in billrec("snapshots").stdout.splitlines()[2:]]
     assert row[5] == "manual" and row[6].endswith("@cli")  # How, By: a person, not the schedule
