@@ -115,10 +115,21 @@ def failure_notices(sources: Iterable[Source], now: datetime | None = None) -> l
     return [f"Warning: {notice}" for s in sources if (notice := s.failure_notice(now))]
 
 
+def disconnected_note(source: Source) -> str:
+    """For a disconnected source, when it was and until when its last data counts (before it goes stale)."""
+    if source.disconnected_at is None:
+        return ""
+    note = f"disconnected {when(source.disconnected_at)}"
+    if not source.stale and source.good_until is not None:
+        note += f"; its last data counts until {when(source.good_until)}, then its checks are stale"
+    return note
+
+
 def sources_line(sources: Iterable[Source]) -> str:
     parts = []
     for s in sources:
-        parts.append(f"{s.name} as of {when(s.as_of)}" + (f" (STALE: {s.reason})" if s.stale else ""))
+        notes = [n for n in (disconnected_note(s), f"STALE: {s.reason}" if s.stale else "") if n]
+        parts.append(f"{s.name} as of {when(s.as_of)}" + (f" ({'; '.join(notes)})" if notes else ""))
     return "Sources: " + "; ".join(parts) if parts else "Sources: none connected"
 
 

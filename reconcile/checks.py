@@ -144,6 +144,9 @@ class Source:
     reason: str = ""
     failed_at: datetime | None = None
     failure: str = ""
+    # a disconnected source: when, and until when its last data still counts (then it is stale)
+    disconnected_at: datetime | None = None
+    good_until: datetime | None = None
 
     def failure_notice(self, now: datetime | None = None) -> str:
         """"ninja's last sync failed at 09:02 UTC (vendor error 500); figures as of yesterday 09:00 UTC",
@@ -255,6 +258,7 @@ def evaluate(
     excepted: frozenset[tuple[int, int]] = frozenset(),
     failed: Mapping[int, str] | None = None,
     at_cost: frozenset[int] = frozenset(),
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -268,6 +272,7 @@ def evaluate(
         excepted: (client id, check id) pairs with an active exception.
         failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
         at_cost: integration ids whose unit prices are the MSP's cost (a distributor's), not a sale price.
+        ignored: accounts a person set aside as no client; their readings count for nobody.
     """
     results: list[CheckResult] = []
     for check in checks:
@@ -275,7 +280,7 @@ def evaluate(
         if reason is None:
             try:
                 results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
-                                             at_cost))
+                                             at_cost, ignored))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -298,11 +303,14 @@ def _evaluate_one(
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]],
     at_cost: frozenset[int] = frozenset(),
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     tallies: dict[str, dict[int | AccountKey, _Tally]] = {"billed": defaultdict(_Tally), "usage": defaultdict(_Tally)}
     for side_name, side in (("billed", check.billed), ("usage", check.usage)):
         for reading in readings.get((check.id, side_name), ()):
             key: AccountKey = (side.integration_id, reading.account_id)
+            if key in ignored:
+                continue
             tallies[side_name][links.get(key, key)].add(reading)
 
     billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)

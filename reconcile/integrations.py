@@ -81,6 +81,7 @@ class IntegrationInfo:
     held_run_id: int | None
     created_at: datetime
     last_error_kind: str | None = None
+    disconnected_at: datetime | None = None
 
     @property
     def problem(self) -> str | None:
@@ -89,6 +90,8 @@ class IntegrationInfo:
 
     @property
     def health(self) -> str:
+        if self.status == "purged":
+            return "purged"
         if self.status != "connected":
             return "disconnected"
         if self.held_run_id:
@@ -278,5 +281,5 @@ class Integrations:
             status=integration.status, public_settings=dict(integration.public_settings or {}),
             last_success_at=integration.last_success_at, last_attempt_at=integration.last_attempt_at,
             last_error=integration.last_error, held_run_id=held, created_at=integration.created_at,
-            last_error_kind=integration.last_error_kind,
+            last_error_kind=integration.last_error_kind, disconnected_at=integration.disconnected_at,
         )

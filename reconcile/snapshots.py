@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -83,10 +84,7 @@ class Snapshots:
             snapshot = Snapshot(
                 tenant_id=tenant_id, period=period or taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
                 taken_by=actor.name, trigger=trigger, row_count=len(report.results),
-                sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                          "status": "stale" if s.stale else "fresh", "reason": s.reason,
-                          "failed_at": s.failed_at.isoformat() if s.failed_at else None, "failure": s.failure}
-                         for s in report.sources],
+                sources=[source_json(s) for s in report.sources],
                 summary=summary_json(summary),
             )
             session.add(snapshot)
@@ -133,15 +131,7 @@ class Snapshots:
         results = self.results(tenant_id, snapshot_id)
         with self.context.sessions() as session:
             snapshot = session.get(Snapshot, snapshot_id)
-            sources = [
-                Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
-                       datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
-                       s.get("status") == "stale", str(s.get("reason") or ""),
-                       # snapshots taken before failed syncs kept reporting have no failure fields
-                       failed_at=datetime.fromisoformat(str(s["failed_at"])) if s.get("failed_at") else None,
-                       failure=str(s.get("failure") or ""))
-                for s in snapshot.sources or []
-            ]
+            sources = [source_of(s) for s in snapshot.sources or []]
             return Report(results, sources, snapshot.taken_at)
 
     def history(self, tenant_id: str, client: str) -> tuple[str, list[HistoryLine]]:
@@ -221,3 +211,23 @@ def _decimal(value: Decimal | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
+def source_json(source: Source) -> dict[str, Any]:
+    """A source as a snapshot keeps it: name, kind, as-of, fresh or stale and why, a failed last sync, a disconnection."""
+    return {"integration": source.name, "kind": source.kind, "as_of": moment(source.as_of),
+            "status": "stale" if source.stale else "fresh", "reason": source.reason,
+            "failed_at": moment(source.failed_at), "failure": source.failure,
+            "disconnected_at": moment(source.disconnected_at), "good_until": moment(source.good_until)}
+
+
+def source_of(kept: dict[str, Any]) -> Source:
+    """A snapshot's source as it was (snapshots taken before failures or disconnection were kept have none)."""
+    def at(key: str) -> datetime | None:
+        return datetime.fromisoformat(str(kept[key])) if kept.get(key) else None
+    return Source(0, str(kept.get("integration", "")), str(kept.get("kind", "")), at("as_of"),
+                  kept.get("status") == "stale", str(kept.get("reason") or ""),
+                  failed_at=at("failed_at"), failure=str(kept.get("failure") or ""),
+                  disconnected_at=at("disconnected_at"), good_until=at("good_until"))
+
+
+def moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

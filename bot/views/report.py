@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from bot import text as terminal
 from bot.views import limits
 from bot.views.format import (
     context,
@@ -144,6 +145,8 @@ def sources_text(sources: Iterable[Source]) -> str:
     lines = []
     for source in sources:
         line = f"• {name(source.name, 80)} as of {when(source.as_of)}"
+        if source.disconnected_at is not None:
+            line += f" — :heavy_minus_sign: *{terminal.disconnected_note(source)}*"
         if source.stale:
             line += f" — :warning: *stale*: {name(source.reason, 200)}"
         lines.append(line)
