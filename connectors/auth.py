@@ -6,6 +6,7 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
     auth = OAuth2Password(token_path="auth/token", scope="Console.GSM")   # a console user's name and password
+    auth = OAuth2BasicClient(token_path="idp/token")     # the client's pair in a Basic header
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
@@ -179,10 +180,42 @@ class _OAuth2Flow(httpx.Auth):
 
 
 @dataclass(frozen=True)
-class OAuth2Password(OAuth2ClientCredentials):
+class OAuth2BasicClient(OAuth2ClientCredentials):
+    """The client-credentials grant with the client authenticated by HTTP Basic (RFC 6749 §2.3.1).
+
+    For vendors that take `client_id:client_secret` only in the `Authorization` header (Acronis):
+    the body carries the grant type (and scope) alone. A token's life is read from `expires_in`, or
+    from `expires_on` where the vendor gives an absolute Unix time instead of a duration.
+    """
+
+    # a token whose `expires_on` lies behind our clock (clock skew) is still used this long; a 401 renews it
+    least_lifetime: float = 60.0
+
+    def token_request(self, settings: Settings, base_url: str) -> httpx.Request:
+        fields: dict[str, str] = {"grant_type": "client_credentials"}
+        if self.scope:
+            fields["scope"] = self.scope
+        fields.update(dict(self.extra))
+        return httpx.Request("POST", self.token_url(base_url), data=fields, headers=self.client_header(settings))
+
+    def client_header(self, settings: Settings) -> dict[str, str]:
+        """`Authorization: Basic base64(client_id:client_secret)`."""
+        pair = f"{settings[self.client_id_field]}:{settings[self.client_secret_field]}"
+        return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+
+    def read_token(self, body: dict[str, Any]) -> tuple[str, float]:
+        if body.get("expires_on") is None:
+            return super().read_token(body)
+        lifetime = float(body["expires_on"]) - time.time()
+        return str(body["access_token"]), lifetime if lifetime > 0 else self.least_lifetime
+
+
+@dataclass(frozen=True)
+class OAuth2Password(OAuth2BasicClient):
     """OAuth2 password grant (RFC 6749 §4.3) for an API client acting as a console user, with refresh (§6).
 
-    The client id and secret go as HTTP Basic (§2.3.1), the user's name and password in the form.
+    The client id and secret go as HTTP Basic (§2.3.1, as `OAuth2BasicClient` sends them), the user's
+    name and password in the form.
     The answer's `refresh_token` renews the access token before it expires and once after a 401;
     where each refresh returns a new refresh token (Webroot's are single-use), the new one is the
     one used next. A refused refresh (400 `invalid_grant`, 401: used, expired or revoked) falls back
@@ -202,12 +235,7 @@ class OAuth2Password(OAuth2ClientCredentials):
         if self.scope:
             fields["scope"] = self.scope
         fields.update(dict(self.extra))
-        request = httpx.Request("POST", self.token_url(base_url), data=fields)
-        request.headers["Authorization"] = "Basic " + base64.b64encode(self.client_pair(settings).encode()).decode()
-        return request
-
-    def client_pair(self, settings: Settings) -> str:
-        return f"{settings[self.client_id_field]}:{settings[self.client_secret_field]}"
+        return httpx.Request("POST", self.token_url(base_url), data=fields, headers=self.client_header(settings))
 
     def read_refresh(self, body: dict[str, Any]) -> str | None:
         """The refresh token a token answer carries, if any."""
