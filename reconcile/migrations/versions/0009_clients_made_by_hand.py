@@ -19,11 +19,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch copy: clients is what links and exceptions refer to, and SQLite
+# (3.35+ drops columns natively) cannot drop the old copy while foreign keys point at its rows.
 def upgrade() -> None:
-    with op.batch_alter_table('clients', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('created_by', sa.String(length=120), nullable=True))
+    op.add_column('clients', sa.Column('created_by', sa.String(length=120), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('clients', schema=None) as batch_op:
-        batch_op.drop_column('created_by')
+    op.drop_column('clients', 'created_by')
