@@ -142,7 +142,7 @@ def error_message(response: httpx.Response) -> str:
     except ValueError:
         return response.text
     if isinstance(body, dict):
-        for key in ("error_description", "errorMessage", "message", "detail", "title", "error"):
+        for key in ("error_description", "errorMessage", "message", "Message", "detail", "title", "error"):
             value = body.get(key)
             if isinstance(value, str) and value:
                 return value

@@ -17,6 +17,7 @@ from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
+from sandbox.vendors.webroot import Webroot
 
 VENDORS: dict[str, FakeVendor] = {
     "acronis": Acronis(),
@@ -29,4 +30,5 @@ VENDORS: dict[str, FakeVendor] = {
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),
     "syncro": Syncro(),
+    "webroot": Webroot(),
 }
