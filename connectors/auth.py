@@ -191,6 +191,8 @@ class OAuth2Password(OAuth2ClientCredentials):
 
     username_field: str = "username"
     password_field: str = "password"
+    # False: no API client signs in, the user's name and password alone (Veeam Service Provider Console)
+    client_auth: bool = True
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
         return _PasswordFlow(self, settings, base_url)
@@ -203,7 +205,8 @@ class OAuth2Password(OAuth2ClientCredentials):
             fields["scope"] = self.scope
         fields.update(dict(self.extra))
         request = httpx.Request("POST", self.token_url(base_url), data=fields)
-        request.headers["Authorization"] = "Basic " + base64.b64encode(self.client_pair(settings).encode()).decode()
+        if self.client_auth:
+            request.headers["Authorization"] = "Basic " + base64.b64encode(self.client_pair(settings).encode()).decode()
         return request
 
     def client_pair(self, settings: Settings) -> str:
@@ -224,7 +227,8 @@ class _PasswordFlow(_OAuth2Flow):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return super().secrets + ((self.refresh_token,) if self.refresh_token else ())
+        client = (self.spec.client_pair(self.settings),) if self.spec.client_auth else ()
+        return client + tuple(token for token in (self.token, self.refresh_token) if token)
 
     def _fetch_token(self, on_behalf_of: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
         self.token = None
