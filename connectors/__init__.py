@@ -15,6 +15,7 @@ from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
+from connectors.veeam import Veeam
 
 REGISTRY: dict[str, type[Connector]] = {
     "autotask": Autotask,
@@ -26,6 +27,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,
     "syncro": Syncro,
+    "veeam": Veeam,
 }
 
 

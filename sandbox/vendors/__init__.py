@@ -16,6 +16,7 @@ from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
+from sandbox.vendors.veeam import Veeam
 
 VENDORS: dict[str, FakeVendor] = {
     "autotask": Autotask(),
@@ -27,4 +28,5 @@ VENDORS: dict[str, FakeVendor] = {
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),
     "syncro": Syncro(),
+    "veeam": Veeam(),
 }
