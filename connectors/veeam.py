@@ -142,8 +142,9 @@ class Veeam(Connector):
             yield self.asset(machine, "protected:vm", "instanceUid")
         for thing in self.owned(self.microsoft, companies):
             seat = SEAT_TYPES.get(str(thing.get("protectedDataType") or "").lower(), "seats:other")
-            yield Asset(str(thing["organizationUid"]), seat, str(self.read.require(thing, "id")),
-                        str(thing.get("name") or thing["id"]), self.read.iso_datetime(thing.get("latestRestorePointDate")))
+            uid = str(self.read.require(thing, "id"))
+            yield Asset(str(thing["organizationUid"]), seat, uid, str(thing.get("name") or uid),
+                        self.read.iso_datetime(thing.get("latestRestorePointDate")))
 
     def owned(self, endpoint: Endpoint, companies: set[str]) -> Iterator[Item]:
         """The workloads of `endpoint` that belong to a company (not the provider's or a reseller's own)."""
