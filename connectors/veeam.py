@@ -28,6 +28,8 @@ Readings chosen where the documents leave a fact open (UNCONFIRMED, read toleran
   `operationMode`), `/protectedWorkloads/virtualMachines` (`instanceUid`, …) and
   `/protectedWorkloads/vb365ProtectedObjects` (`id`, `protectedDataType`, …). An agent whose
   `operationMode` is not `Server` counts as a workstation (as Datto's agent without an OS does).
+  A console that answers 404 for one of these lists fails the sync naming the path, rather than
+  report its companies' protected workloads as none (which would read as over-billing).
 - A Microsoft 365 object is a seat by `protectedDataType`: `User` (VB365 backs up a shared mailbox
   as a user, so Veeam cannot tell them apart), `Site`, `Teams`; `Group` and any other type are
   `seats:other`. Every listed object is protected; `consumesLicense` is Veeam's own billing to the

@@ -181,3 +181,16 @@ def test_a_resellers_company_and_a_company_that_is_no_client_are_companies_like_
     assert all(c["instanceUid"] in reported for c in foldered) and any(c["instanceUid"] in measured for c in foldered)
     provider = [a for a in shown.agents if a["organizationUid"] not in owners]
     assert provider and not {a["backupAgentUid"] for a in provider} & {r.id for r in records if isinstance(r, Asset)}
+
+
+def test_a_console_without_a_workload_list_fails_the_sync_naming_it_rather_than_counting_none() -> None:
+    with ScriptedServer() as scripted:
+        scripted.answer("/api/v3/token", 200, TOKEN)
+        scripted.answer("/api/v3/organizations/companies", 200, envelope([company(ACME, "Acme Corp")]))
+        scripted.answer("/api/v3/protectedWorkloads/computersManagedByConsole", 200, envelope([]))
+        scripted.answer("/api/v3/protectedWorkloads/virtualMachines", 404, {"meta": None, "data": None, "errors": [
+            {"message": "Resource not found.", "type": "error", "code": 1404}]})
+        with Veeam({"base_url": scripted.url + "/api/v3", "username": "ops", "password": "pw"},
+                   policy=FAST_POLICY) as connector, pytest.raises(ConnectorError) as failed:
+            list(connector.sync())
+    assert "virtualMachines" in failed.value.message and "Resource not found." in failed.value.message
