@@ -16,6 +16,7 @@ from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
+from connectors.veeam import Veeam
 from connectors.webroot import Webroot
 
 REGISTRY: dict[str, type[Connector]] = {
@@ -29,6 +30,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,
     "syncro": Syncro,
+    "veeam": Veeam,
     "webroot": Webroot,
 }
 

@@ -224,6 +224,8 @@ class OAuth2Password(OAuth2BasicClient):
 
     username_field: str = "username"
     password_field: str = "password"
+    # False: no API client signs in, the user's name and password alone (Veeam Service Provider Console)
+    client_auth: bool = True
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
         return _PasswordFlow(self, settings, base_url)
@@ -235,7 +237,8 @@ class OAuth2Password(OAuth2BasicClient):
         if self.scope:
             fields["scope"] = self.scope
         fields.update(dict(self.extra))
-        return httpx.Request("POST", self.token_url(base_url), data=fields, headers=self.client_header(settings))
+        return httpx.Request("POST", self.token_url(base_url), data=fields,
+                             headers=self.client_header(settings) if self.client_auth else {})
 
     def read_refresh(self, body: dict[str, Any]) -> str | None:
         """The refresh token a token answer carries, if any."""
@@ -252,6 +255,8 @@ class _PasswordFlow(_OAuth2Flow):
 
     @property
     def secrets(self) -> tuple[str, ...]:
+        if not self.spec.client_auth:  # no client pair in the settings to mask, the tokens alone
+            return tuple(token for token in (self.token, self.refresh_token) if token)
         return super().secrets + ((self.refresh_token,) if self.refresh_token else ())
 
     def _fetch_token(self, on_behalf_of: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:

@@ -77,11 +77,16 @@ class PageNumber:
 
 @dataclass(frozen=True)
 class Offset:
-    """`?offset=N&limit=S`; a short page is the last one. Sample: `{"items": […], "total": 812}`."""
+    """`?offset=N&limit=S`; a short page is the last one. Sample: `{"items": […], "total": 812}`.
+
+    With `total_at` (Veeam's `meta.pagingInfo.total`), the body's count of all items ends the list too:
+    `offset + len(items) >= total`, so a full last page costs no empty request after it.
+    """
 
     offset_param: str = "offset"
     limit_param: str = "limit"
     limit: int = 100
+    total_at: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url.copy_merge_params({self.offset_param: 0, self.limit_param: self.limit})
@@ -90,6 +95,9 @@ class Offset:
         if len(items) < self.limit:
             return None
         offset = int(response.request.url.params.get(self.offset_param, 0))
+        total = dig(body, self.total_at) if self.total_at else None
+        if isinstance(total, int) and not isinstance(total, bool) and offset + len(items) >= total:
+            return None
         return response.request.url.copy_set_param(self.offset_param, offset + len(items))
 
 

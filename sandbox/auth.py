@@ -199,7 +199,7 @@ class PasswordGrant(ClientCredentials):
     taken, so a test can tell a refresh from a new password grant.
     """
 
-    client: tuple[str, str] = ("", "")
+    client: tuple[str, str] | None = ("", "")  # None: no API client, the user alone (Veeam SPC)
     denied: tuple[str, str] = ("invalid_client", "Client authentication failed")
     wrong_user: str = "The user name or password is incorrect."
     stale_refresh: str = "The refresh token is invalid, expired or already used."
@@ -210,7 +210,7 @@ class PasswordGrant(ClientCredentials):
         body = self._body(call.incoming)
         if body is None:
             return self.error(400, "invalid_request", self.malformed)
-        if Basic(*self.client).refusal(call.incoming, call.tokens) is not None:
+        if self.client is not None and Basic(*self.client).refusal(call.incoming, call.tokens) is not None:
             return self.refuse()
         grant = body.get("grant_type")
         if grant == "refresh_token":
@@ -239,7 +239,7 @@ class PasswordGrant(ClientCredentials):
 
     def request(self, root: str) -> tuple[str, dict[str, object]]:
         fields = {"grant_type": "password", **self.fields} | ({"scope": self.scope} if self.scope else {})
-        return root + self.paths[0], {"data": fields, "auth": self.client}
+        return root + self.paths[0], {"data": fields} if self.client is None else {"data": fields, "auth": self.client}
 
 
 @dataclass(frozen=True)

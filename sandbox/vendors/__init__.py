@@ -17,6 +17,7 @@ from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
+from sandbox.vendors.veeam import Veeam
 from sandbox.vendors.webroot import Webroot
 
 VENDORS: dict[str, FakeVendor] = {
@@ -30,5 +31,6 @@ VENDORS: dict[str, FakeVendor] = {
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),
     "syncro": Syncro(),
+    "veeam": Veeam(),
     "webroot": Webroot(),
 }

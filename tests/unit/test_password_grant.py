@@ -120,3 +120,15 @@ def test_a_token_endpoint_that_is_down_is_not_mistaken_for_a_refused_refresh(ser
     with pytest.raises(VendorUnavailable):
         http.json("/items")
     assert all(f["grant_type"] != "password" for f in issuer.forms[1:])
+
+
+def test_without_an_api_client_the_user_alone_signs_in_and_no_basic_header_is_sent(server):
+    issuer = Issuer()
+    server.answer_with("/token", issuer)
+    server.answer("/items", 200, [])
+    http = client(server, OAuth2Password(token_path="token", client_auth=False))
+    http.json("/items")
+    assert "Authorization" not in server.requests[0].headers
+    assert issuer.forms == [{"grant_type": "password", "username": "ops@msp.example",
+                             "password": "Console-Password-9911"}]
+    assert server.requests[1].headers["Authorization"] == "Bearer access-1"
