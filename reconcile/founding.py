@@ -214,10 +214,11 @@ class Founding:
         """Adopt or retire the clients another source founded; returns company id → adopted client."""
         plan = self._plan(session, psa, companies, links)
         names = {a.external_id: a.name for a in companies}
-        for client in plan.retired:
-            self._retire(session, client, psa)
-        for company, client in plan.adopted.items():
-            if client.origin_integration_id == psa.id and client.origin_account_id == company:
+        companies_of = {client.id: company for company, client in plan.adopted.items()}
+        for client in sorted([*plan.adopted.values(), *plan.retired], key=lambda c: c.id):
+            company = companies_of.get(client.id)
+            if company is None:
+                self._retire(session, client, psa)
                 continue
             audit.record(session, psa.tenant_id, SYNC, "client.adopt", names[company], client=client.id,
                          was=client.name, integration=psa.name)
