@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands.base import Click, Invocation, clicked
-from bot.views.format import button, escape, name, section, user
+from bot.views.format import asked, escape, name, section, user
 from bot.views.status import decision_blocks
 
 USAGE = "psa primary [NAME]"
@@ -34,18 +34,10 @@ def handle(inv: Invocation) -> None:
         return
     inv.require_admin("change the primary PSA")
     change = inv.services.primary.preview(inv.tenant, words[1])
-    question = escape(change.describe())
-    dialog = {"title": {"type": "plain_text", "text": "Switch the primary PSA?"},
-              "text": {"type": "mrkdwn", "text": f"Make {name(change.psa, 40)} the primary PSA?"},
-              "confirm": {"type": "plain_text", "text": "Switch"},
-              "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}
-    inv.reply(f"Make {name(change.psa, 40)} the primary PSA?", [
-        section(question),
-        {"type": "actions", "block_id": "psa_primary", "elements": [
-            button("Switch", CONFIRM, change.psa, style="danger", confirm=dialog),
-            button("Cancel", CANCEL, change.psa)]},
-    ])
-
+    inv.reply(f"Make {name(change.psa, 40)} the primary PSA?",
+              asked(escape(change.describe()), "psa_primary", change.psa, act=("Switch", CONFIRM),
+                    keep=("Cancel", CANCEL), title="Switch the primary PSA?",
+                    dialog=f"Make {name(change.psa, 40)} the primary PSA?"))
 
 def confirm(click: Click) -> None:
     click.require_admin("change the primary PSA")
