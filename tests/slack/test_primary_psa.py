@@ -5,10 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
+import pytest
 from sqlalchemy import select
 
 from connectors.records import Account, Quantity
 from reconcile.check_catalog import SideSpec
+from reconcile.errors import Invalid
 from reconcile.tables import AuditEntry
 from sandbox.slack_seed import ADMIN_ID, TECH_ID
 from tests.fakes import ScriptedBilling
@@ -56,13 +58,22 @@ def test_a_second_psas_companies_are_suggested_not_founded(slack, world, service
     clients = {name for _, name in services.links.clients("local")}
     assert "Dunmore Farms" not in clients and clients == {"Acme Corp", "Bluebird Logistics", "Cedar Dental"}
 
-    # approved by button, then a check compares what the two PSAs bill
-    services.links.approve_above("local", 0.95, SETUP)
+    # /billrec map offers them like any account's; approved by button, a check compares what each PSA bills
+    shown = slack.run("map")
+    assert f"*Acme Corp* in {NEW_PSA} → *Acme Corp* · score 100%" in shown.text
+    message = {"blocks": shown.replies[0]["blocks"], "ts": "1.0100", "text": shown.replies[0]["text"]}
+    bulk = next(b["block_id"] for b in message["blocks"]
+                if any(e.get("action_id") == "links_approve_above" for e in b.get("elements", [])))
+    slack.click("links_approve_above", block_id=bulk, message=message)
+    assert links_of(services, NEW_PSA)["Acme Corp"] == ("approved", "Acme Corp")
     services.checks.add("local", "Old PSA vs new PSA", SideSpec("psa", ["billed:MW-01"]),
                         SideSpec(NEW_PSA, ["billed:MW-01"]), SETUP)
     report = services.reconciler.run("local")
     acme = next(r for r in report.results if r.client == "Acme Corp" and r.check == "Old PSA vs new PSA")
     assert (acme.billed, acme.actual, acme.variance) == (Decimal(10), Decimal(12), Decimal(2))
+    with pytest.raises(Invalid, match="cannot stand on the usage side"):  # a PSA's bill is no usage beside an RMM
+        services.checks.add("local", "RMM vs new PSA", SideSpec("rmm", ["devices:workstation"]),
+                            SideSpec(NEW_PSA, ["billed:MW-01"]), SETUP)
 
 
 def test_switching_the_primary_says_what_changes_then_asks(slack, world, services):
