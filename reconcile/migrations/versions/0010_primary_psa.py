@@ -1,7 +1,7 @@
 """The tenant's primary PSA: the billing-side integration whose companies are the clients
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 05:15:00.000000
 
 NULL means none named yet: the first PSA connected founds the clients and is then recorded here.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
