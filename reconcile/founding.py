@@ -26,6 +26,8 @@ companies become the clients, so no company is reported twice. On its sync:
       "Cedar Dental" link is suggested again), "Dunmore" becomes client #3.
 
 A PSA sync with no companies retires nothing. A PSA that is not the primary founds nothing.
+A client a person created by hand from an account (`Links.create_client`) is adopted like any
+other when a PSA company carries its name, and otherwise never retired.
 Every step is audited as the `sync` actor; a switch also as the admin who confirmed it.
 """
 
@@ -125,7 +127,8 @@ class Founding:
                 tenant.primary_psa_id = integration.id  # the first PSA connected, now named
             return True
         existing_origin = session.scalar(select(Client.origin_integration_id).where(
-            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None)).limit(1))
+            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None),
+            Client.created_by.is_(None)).limit(1))
         if existing_origin is not None:
             return existing_origin == integration.id
         # no clients yet and no PSA: the first connected source founds them
@@ -202,7 +205,9 @@ class Founding:
                           if company not in adopted and (company not in links or links[company].status != "approved")}
         for cid, company in adoptions(open_clients, open_companies).items():
             adopted[company] = founded[cid]
-        retired = [c for c in founded.values() if c not in adopted.values()] if companies else []
+        # one made by hand stays until a person says otherwise
+        retired = ([c for c in founded.values() if c not in adopted.values() and c.created_by is None]
+                   if companies else [])
         own = {c.id for c in session.scalars(select(Client).where(Client.origin_integration_id == psa.id))}
         new = [company for company in names if company not in adopted
                and not (company in links and links[company].status == "approved"

@@ -42,7 +42,8 @@ class PrimaryChange:
                     "which then adopts, retires and adds clients.")
         retired = ""
         if self.retired:
-            shown = ", ".join(self.retired[:5]) + (f" and {len(self.retired) - 5} more" if len(self.retired) > 5 else "")
+            more = len(self.retired) - 5
+            shown = ", ".join(self.retired[:5]) + (f" and {more} more" if more > 0 else "")
             retired = (f" {_count(len(self.retired), 'client')} that {'is' if len(self.retired) == 1 else 'are'} "
                        f"not a {self.psa} company {'is' if len(self.retired) == 1 else 'are'} retired ({shown}): "
                        "links to them go back to suggested and their exceptions are revoked.")

@@ -1,4 +1,4 @@
-"""/billrec psa primary: a second PSA's companies are suggested, and switching the primary asks first, over signed requests."""
+"""/billrec psa primary over signed requests: a second PSA's companies are suggested; switching asks first."""
 
 from __future__ import annotations
 
@@ -93,7 +93,8 @@ def test_switching_the_primary_says_what_changes_then_asks(slack, world, service
     assert "Only billing admins may change the primary PSA" in refused.text
     assert services.primary.current("local") == "psa"
 
-    done = slack.click("psa_primary_confirm", message={"blocks": asked.replies[0]["blocks"], "ts": "1.0102", "text": ""})
+    done = slack.click("psa_primary_confirm",
+                       message={"blocks": asked.replies[0]["blocks"], "ts": "1.0102", "text": ""})
     assert f"is now the primary PSA — by <@{ADMIN_ID}>" in done.text
     assert services.primary.current("local") == NEW_PSA
     clients = {name for _, name in services.links.clients("local")}
@@ -113,6 +114,7 @@ def test_cancel_and_a_non_psa_change_nothing(slack, world, services):
                                                            "text": ""})
     assert "Nothing changed" in cancelled.text
     assert "rmm is not a PSA" in slack.run("psa primary rmm").text
-    assert "Only billing admins may change the primary PSA" in slack.run(f"psa primary {NEW_PSA}", user_id=TECH_ID).text
+    refused = slack.run(f"psa primary {NEW_PSA}", user_id=TECH_ID)
+    assert "Only billing admins may change the primary PSA" in refused.text
     assert services.primary.current("local") == "psa"
     assert audited(services, "psa.primary") == []
