@@ -118,3 +118,16 @@ def test_cancel_and_a_non_psa_change_nothing(slack, world, services):
     assert "Only billing admins may change the primary PSA" in refused.text
     assert services.primary.current("local") == "psa"
     assert audited(services, "psa.primary") == []
+
+
+def test_a_disconnected_primary_stays_primary_until_an_admin_switches(slack, world, services):
+    services.integrations.disconnect("local", "psa", SETUP)
+    move_to_a_new_psa(services)
+    assert services.primary.current("local") == "psa"  # a disconnect keeps its clients; nothing moves by itself
+    assert {status for status, _ in links_of(services, NEW_PSA).values()} == {"suggested"}
+    asked = slack.run(f"psa primary {NEW_PSA}")
+    assert "instead of psa" in asked.text
+    slack.click("psa_primary_confirm", message={"blocks": asked.replies[0]["blocks"], "ts": "1.0104", "text": ""})
+    assert {name for _, name in services.links.clients("local")} == {"Acme Corp", "Bluebird Logistics",
+                                                                      "Dunmore Farms"}
+    assert "psa is disconnected" in slack.run("psa primary psa").text
