@@ -35,7 +35,7 @@ def parse(body: bytes | str, lists: frozenset[str] = LISTS) -> dict[str, Any]:
         root = SafeTree.fromstring(body.encode() if isinstance(body, str) else body)
     except ParseError as error:
         # ParseError's own words: "mismatched tag: line 3, column 2", "no element found: …"
-        raise NotXml(f"is not well-formed XML ({error})") from None
+        raise NotXml(f"is not XML: {error}") from None
     except DefusedXmlException as error:
         raise NotXml(f"is XML that declares entities or external references, which are never read "
                      f"({type(error).__name__})") from None

@@ -121,6 +121,10 @@ class FakeVendor:
         """Which call a request makes, where one path serves several (JSON-RPC `method`, `service=`)."""
         return ""
 
+    def operation_query(self, operation: str) -> dict[str, str]:
+        """The query that names `operation` on its shared path (`{"service": …}`), for raw clients."""
+        return {}
+
     # -- mechanics -------------------------------------------------------------------------
 
     def settings(self, base_url: str) -> dict[str, str]:

@@ -5,6 +5,7 @@ than at what a connector makes of them."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
@@ -44,6 +45,8 @@ class Raw:
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, timeout: float = 5.0,
             headers: dict[str, str] | None = None) -> httpx.Response:
+        path, _, named = path.partition("?")  # a call named in the query (`?service=…`) stays named
+        params = {**dict(parse_qsl(named)), **(params or {})} if named else params
         if headers is not None:
             return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
         return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
@@ -65,9 +68,11 @@ class Raw:
         return list(pager.walk(fetch, size))
 
     def lists(self) -> list[Route]:
-        """The vendor's list routes that need no path parameter."""
-        return [r for r in self.vendor.routes if r.listing is not None and "{" not in r.pattern]
+        """The vendor's list routes that need no path or query parameter."""
+        return [r for r in self.vendor.routes if r.listing is not None and "{" not in r.pattern and not r.needs]
 
     def path(self, route: Route) -> str:
-        """A route's path under the connector's base URL."""
-        return route.pattern[len(self.vendor.api_root):]
+        """A route's path under the connector's base URL, with the query naming its call where one path
+        serves several (`/api/?service=list_clients`)."""
+        named = self.vendor.operation_query(route.operation) if route.operation else {}
+        return route.pattern[len(self.vendor.api_root):] + (f"?{urlencode(named)}" if named else "")

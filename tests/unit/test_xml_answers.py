@@ -76,7 +76,7 @@ def test_a_cut_document_is_a_bad_response_that_quotes_no_record(server: Scripted
     server.answer("/api/", raw=b'<result status="OK"><items><client><name>Acme Secret Projects</na')
     with client(server) as reader, pytest.raises(BadResponse) as caught:
         reader.json("api/", {"service": "list_clients"})
-    assert "is not well-formed XML" in caught.value.message and "Acme Secret" not in caught.value.message
+    assert "is not XML: unclosed token" in caught.value.message and "Acme Secret" not in caught.value.message
 
 
 def test_the_query_key_is_in_no_error_and_no_log_line_even_on_faults(server: ScriptedServer,
