@@ -25,7 +25,8 @@ def result(status: str, *, attributes: Mapping[str, str] | None = None, items: t
     parts = ['<?xml version="1.0" encoding="utf-8"?>', f"<result{attrs}>"]
     if items is not None:
         tag, rows = items
-        parts.append("<items>" + "".join(_element(tag, row, cdata) for row in rows) + "</items>" if rows else "<items/>")
+        written = "".join(_element(tag, row, cdata) for row in rows)
+        parts.append(f"<items>{written}</items>" if written else "<items/>")
     if error is not None:
         parts.append(_element("error", error, cdata))
     parts.append("</result>")

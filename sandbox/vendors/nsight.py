@@ -1,6 +1,6 @@
 """Fake N-able N-sight RMM Data Extraction API: clients, their sites, and each site's servers and workstations.
 
-    GET /nsight/api/?apikey=KEY&service=list_clients                       [&devicetype=server|workstation|mobile_device]
+    GET /nsight/api/?apikey=KEY&service=list_clients
     GET /nsight/api/?apikey=KEY&service=list_sites&clientid=ID
     GET /nsight/api/?apikey=KEY&service=list_servers&siteid=ID
     GET /nsight/api/?apikey=KEY&service=list_workstations&siteid=ID
@@ -42,7 +42,7 @@ from sandbox.truth.model import Device, DeviceClass, Role, World
 from sandbox.vendor import FakeVendor, Owned
 
 API_KEY = "sbxNsightKey4Rt9Wq2Zp7Lm3Xc8Vb6Nd1"
-CLIENT_FIRST, SITE_FIRST, SERVER_FIRST, WORKSTATION_FIRST = 120_000, 340_000, 800_000, 900_000
+CLIENT_FIRST, SITE_FIRST, DEVICE_FIRST = 120_000, 340_000, 800_000
 SERVERS = (DeviceClass.SERVER, DeviceClass.VIRTUAL)
 WORKSTATIONS = (DeviceClass.WORKSTATION, DeviceClass.LAPTOP)
 # free text N-sight wraps in CDATA
@@ -79,7 +79,8 @@ class NSight(FakeVendor):
             self._list("list_clients", "client", lambda call: call.view.clients),
             self._list("list_sites", "site", lambda call: _scoped(call, "clientid", call.view.sites)),
             self._list("list_servers", "server", lambda call: _scoped(call, "siteid", call.view.servers)),
-            self._list("list_workstations", "workstation", lambda call: _scoped(call, "siteid", call.view.workstations)),
+            self._list("list_workstations", "workstation",
+                       lambda call: _scoped(call, "siteid", call.view.workstations)),
         )
 
     def _list(self, service: str, item: str, rows: Callable[[Call], Sequence[Row]]) -> Route:
@@ -101,19 +102,19 @@ class NSight(FakeVendor):
                 "name": account.name, "clientid": client_id, "view_dashboard": "0", "view_wkstsn_assets": "0",
                 "dashboard_username": "", "timezone": "Europe/London", "creation_date": _day(customer.entered),
                 "server_count": str(listed_servers), "workstation_count": str(listed_workstations),
-                "mobile_device_count": str(mobiles), "device_count": str(listed_servers + listed_workstations + mobiles),
+                "mobile_device_count": str(mobiles),
+                "device_count": str(listed_servers + listed_workstations + mobiles),
             })
             owners[client_id] = (customer, account)
             sites[client_id] = []
             for index, site in enumerate(s for s in customer.sites if s.key in account.sites):
-                site_id = str(SITE_FIRST + account.number * 10 + index)
+                site_id = str(SITE_FIRST + account.number * 100 + index)
                 sites[client_id].append({"siteid": site_id, "name": site.name, "connection_ok": "1",
                                          "creation_date": _day(customer.entered), "primary_router": "",
                                          "secondary_router": ""})
                 here = [d for d in agents if d.site == site.key]
-                servers[site_id] = [_device(world, d, "serverid", SERVER_FIRST) for d in here if d.cls in SERVERS]
-                workstations[site_id] = [_device(world, d, "workstationid", WORKSTATION_FIRST)
-                                         for d in here if d.cls in WORKSTATIONS]
+                servers[site_id] = [_device(world, d, "serverid") for d in here if d.cls in SERVERS]
+                workstations[site_id] = [_device(world, d, "workstationid") for d in here if d.cls in WORKSTATIONS]
         return View(clients, sites, servers, workstations, owners)
 
     def accounts(self, world: World) -> dict[str, Owned]:
@@ -143,7 +144,8 @@ class NSight(FakeVendor):
 
     def not_found(self, incoming: Incoming) -> Reply:
         service = incoming.arg("service")
-        return self.error(incoming, 404, f"Unknown service {service!r}" if service else f"{incoming.path} was not found")
+        said = f"Unknown service {service!r}" if service else f"{incoming.path} was not found"
+        return self.error(incoming, 404, said)
 
     def reshaped(self, reply: Reply) -> Reply:
         return Reply(reply.status, b'<?xml version="1.0" encoding="utf-8"?><unexpected/>',
@@ -165,12 +167,18 @@ def _scoped(call: Call, param: str, rows: Mapping[str, list[Row]]) -> list[Row]:
     return rows[wanted]
 
 
-def _device(world: World, device: Device, id_field: str, first: int) -> Row:
+def device_id(number: int) -> int:
+    """N-sight's device id for the truth's device `number` (servers and workstations share one series)."""
+    return DEVICE_FIRST + number * 3
+
+
+def _device(world: World, device: Device, id_field: str) -> Row:
     seen = device.last_seen
     stale = world.now - seen > timedelta(days=30)
     online = world.now - seen <= ONLINE_WITHIN or (stale and device.number % 5 == 0)
     return {
-        id_field: str(first + device.number), "guid": f"{device.number:08x}-{world.seed:04x}-4e5f-9a0b-{device.number:012x}",
+        id_field: str(device_id(device.number)),
+        "guid": f"{device.number:08x}-{world.seed % 65536:04x}-4e5f-9a0b-{device.number:012x}",
         "name": device.hostname, "description": "", "install_date": _day(device.created),
         "last_boot_time": _utc(seen - timedelta(hours=30)), "dsc_active": "1", "utc_offset": "0",
         "user": f"{device.hostname.split('-')[0]}\\user{device.number % 40}", "domain": device.hostname.split("-")[0],
