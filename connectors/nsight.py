@@ -77,8 +77,9 @@ class NSight(Connector):
         why="Clients are matched to billed clients; servers and workstations, counted per client, are the usage "
             "compared with what each client is billed for managed devices (phones only as N-sight's count).",
         never_reads="Remote-control sessions, endpoint passwords, check output, scripts or files on the devices.",
-        writes_back="Never. The Data Extraction API is read-only and BillingReconcile calls only its list "
-                    "services, with GET requests.",
+        writes_back="Never. BillingReconcile calls only four list services (list_clients, list_sites, "
+                    "list_servers, list_workstations) with GET requests, and none of the services that change "
+                    "something in N-sight (clearing a check, adding a note).",
         revoke="in the N-sight dashboard, Settings › General Settings › API, regenerate or disable the API key "
                "(every tool using that key stops at once), then disconnect the integration here.",
         permission="N-sight API keys carry no role and reach every client: generate the key from an account used "
