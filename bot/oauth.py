@@ -38,9 +38,10 @@ from reconcile.errors import NotFound
 from reconcile.tenants import Workspace
 
 # What the bot asks for at install; manifest.yml's oauth_config.scopes.bot must say the same.
-# The history scopes let a digest rerun look for a post whose answer was lost before reposting it.
+# The history scopes let a digest rerun look for a post whose answer was lost before reposting it;
+# users:read.email lets `settings admins=dana@example.com` find the person (users.lookupByEmail).
 BOT_SCOPES = ("commands", "chat:write", "chat:write.public", "files:write", "channels:read", "groups:read",
-              "users:read", "channels:history", "groups:history")
+              "users:read", "users:read.email", "channels:history", "groups:history")
 STATE_SECONDS = 600
 ROTATE_BEFORE_MINUTES = 120  # rotate a token this long before it expires
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"

@@ -5,6 +5,7 @@ Adding a vendor is one new module and one new line here.
 
 from __future__ import annotations
 
+from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
@@ -13,8 +14,11 @@ from connectors.ninjaone import NinjaOne
 from connectors.nsight import NSight
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
+from connectors.sherweb import Sherweb
+from connectors.syncro import Syncro
 
 REGISTRY: dict[str, type[Connector]] = {
+    "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,
@@ -22,6 +26,8 @@ REGISTRY: dict[str, type[Connector]] = {
     "nsight": NSight,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
+    "sherweb": Sherweb,
+    "syncro": Syncro,
 }
 
 

@@ -55,6 +55,18 @@ class ApiKeyHeader:
 
 
 @dataclass(frozen=True)
+class HeaderSet:
+    """Several headers on every request, each a format string over the settings (Autotask's
+    `ApiIntegrationCode`, `UserName` and `Secret`). Set as auth, not as plain headers, so a call
+    sent `anonymous` (a public discovery lookup) carries none of them."""
+
+    headers: tuple[tuple[str, str], ...]
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return _HeaderAuth({name: value.format(**settings) for name, value in self.headers})
+
+
+@dataclass(frozen=True)
 class ApiKeyQuery:
     """A key sent as a query parameter on every request (N-sight's `?apikey=`).
 

@@ -117,20 +117,24 @@ class Connector:
 
     # -- reading declared endpoints --------------------------------------------------------
 
-    def items(self, endpoint: Endpoint, parent: Item = None) -> Iterator[Item]:
-        """Every item of a declared list that it keeps, page by page; `parent` fills a child's path."""
-        self._get_only(endpoint)
+    def items(self, endpoint: Endpoint, parent: Item = None, *,
+              body: Mapping[str, Any] | None = None) -> Iterator[Item]:
+        """Every item of a declared list that it keeps, page by page; `parent` fills a child's path.
+
+        `body` replaces a declared read POST's body for this call (a query's filter built at run time:
+        these contract ids, today's date); the method and path stay the declared ones.
+        """
         path, params = endpoint.bound(parent, self.read)
         items_at = self.items_at if endpoint.items_at is None else endpoint.items_at
-        listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at)
+        listed = self.http.items(path, params, paging=endpoint.paging or self.paging, items_at=items_at,
+                                 method=endpoint.method, body=endpoint.sent(body))
         return listed if endpoint.keep is None else filter(endpoint.keep, listed)
 
     def one(self, endpoint: Endpoint, parent: Item = None) -> Any:
         """The body of a declared single read; None when it is `missing_ok` and the vendor says 404."""
-        self._get_only(endpoint)
         path, params = endpoint.bound(parent, self.read)
         try:
-            return self.http.json(path, params)
+            return self.http.json(path, params, method=endpoint.method, body=endpoint.sent(None))
         except BadResponse as error:
             if endpoint.missing_ok and error.status == 404:
                 return None
@@ -175,12 +179,19 @@ class Connector:
     def read_posts(cls, base_url: str) -> frozenset[tuple[str, str | None]]:
         """The only POSTs this connector may send: (URL path, JSON-RPC method or None).
 
-        Its token request, if its auth has one, and every endpoint declared with `method="POST"`.
+        Its token request, if its auth has one, every endpoint declared with `method="POST"`, and
+        where such an endpoint's paging says where its next pages are (`NextLink(follow=…)`), there.
         The read-only contract test allows these in the vendor's log and nothing else.
         """
         root = httpx.URL(base_url.rstrip("/") + "/")
-        posts = {(root.join(e.path.lstrip("/")).path, e.rpc_method)
-                 for e in cls.endpoints().values() if e.method == "POST"}
+        posts: set[tuple[str, str | None]] = set()
+        for endpoint in cls.endpoints().values():
+            if endpoint.method == "POST":
+                path = root.join(endpoint.path.lstrip("/")).path
+                following = getattr(endpoint.paging or cls.paging, "following", None)
+                posts |= {(path, endpoint.rpc_method)}
+                if following is not None and following(path):
+                    posts |= {(following(path), endpoint.rpc_method)}
         token = cls.token_url(base_url)
         return frozenset(posts | {(httpx.URL(token).path, None)} if token else posts)
 
@@ -189,12 +200,6 @@ class Connector:
         """Where the auth posts its token request, for auth that fetches a token."""
         token_url = getattr(cls.auth, "token_url", None)  # only token-issuing auth has one
         return token_url(base_url) if token_url else None
-
-    def _get_only(self, endpoint: Endpoint) -> None:
-        if endpoint.method != "GET":
-            # the shared client reads with GET only; a read POST waits for its allow-listed method there
-            raise NotImplementedError(f"{self.display_name}: {endpoint.method} {endpoint.path} is declared, "
-                                      "but the shared client has no read-POST method yet")
 
     # -- hooks a vendor may override -------------------------------------------------------
 
@@ -245,3 +250,4 @@ class Connector:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+

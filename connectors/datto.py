@@ -42,7 +42,7 @@ from connectors.auth import Basic
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.errors import BadResponse
-from connectors.http import error_message
+from connectors.http import worded
 from connectors.paging import PageNumber
 from connectors.records import Account, Asset, Quantity, Record, counted
 
@@ -163,15 +163,7 @@ class Datto(Connector):
         return self.read.number(self.read.require(used, "size")) * UNITS[units.lower()]
 
     def describe_error(self, response: httpx.Response) -> str:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None  # a gateway's HTML page is no message: its status says more
-        said = error_message(response) if isinstance(body, dict) else ""
-        words = WORDS.get(response.status_code)
-        if said and words:
-            return f"{said}: {words}"
-        return said or words or response.reason_phrase
+        return worded(response, WORDS)
 
 
 class Owners:

@@ -67,6 +67,20 @@ class Endpoint:
     method: str = "GET"
     body: Mapping[str, Any] | None = None
 
+    def __post_init__(self) -> None:
+        if self.method not in ("GET", "POST"):
+            raise ValueError(f"{self.path}: a read is a GET or a declared read POST, not {self.method}")
+        if self.method == "GET" and self.body is not None:
+            raise ValueError(f"{self.path}: a GET carries no body; declare the read with method=\"POST\"")
+
+    def sent(self, body: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """The body a read sends: `body` given for this call, else the declared one; a GET sends none."""
+        if self.method == "GET":
+            if body is not None:
+                raise TypeError(f"{self.path} is read with GET, which carries no body")
+            return None
+        return self.body if body is None else body
+
     def bound(self, parent: Item, read: Reader) -> tuple[str, dict[str, Any]]:
         """The path and parameters for one parent item (`{id}` filled from it)."""
         if parent is None:

@@ -7,6 +7,7 @@ Policy lives here, named, so a reader finds it in one place:
 - `RETRY_STATUSES` (429 and the 5xx a retry can cure) and connection errors / timeouts are
   retried up to `HttpPolicy.attempts` times; a host name that does not resolve is not;
 - a `Retry-After` header (seconds or an HTTP date) is honoured, capped at `MAX_WAIT`;
+  a 429 without one waits out the vendor's window where its `RateLimit` says it resets on a clock;
   otherwise exponential backoff with jitter;
 - every request first waits on the integration's `RateLimiter`;
 - `items()` is the single page loop: it stops on an empty page, refuses a page URL it has
@@ -15,9 +16,11 @@ Policy lives here, named, so a reader finds it in one place:
   header values, no secret in any of its forms; a vendor's words are quoted only from an
   error answer, masked first and then cut to a short excerpt, so no record is ever pasted.
 
-Only reads: `get`, `json` and `items`. There is deliberately no write method; a vendor whose
-read calls are JSON-RPC POSTs (GravityZone) will get a read method that takes an allow-list of
-its read-only RPC names, not a general POST.
+Only reads: `get`, `json` and `items`. There is deliberately no write method. A vendor whose
+documented reads are POSTs (Autotask's `/query` calls, a JSON-RPC `get…` method) passes
+`method="POST"` and the body to `json` / `items`; that method and body come only from a
+connector's declared `Endpoint` (`base.Connector.items / one`), which is what the read-only
+contract test checks the vendor's log against. `READ_METHODS` is the whole list.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(RedactingFilter(()))
 
+READ_METHODS = frozenset({"GET", "POST"})  # a POST only as a declared read (see the module docstring)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds: the longest we sleep on one Retry-After before trying again
 AUTH_STATUSES = frozenset({401, 403})
@@ -80,14 +84,24 @@ class HttpPolicy:
     burst: int = 10
     vendor_limits: bool = True
     max_pages: int = 10_000
+    # seconds to wait on a 429 without Retry-After (from the connector's `RateLimit`); None: back off as usual
+    rate_limited_wait: float | None = None
 
 
 DEFAULT_POLICY = HttpPolicy()
 
 
 def paced_for(policy: HttpPolicy, limit: RateLimit | None) -> HttpPolicy:
-    """`policy` with its pace set to the vendor's documented `limit`, where it has one and may."""
-    if limit is None or not policy.vendor_limits or policy.requests_per_second <= 0:
+    """`policy` with its pace set to the vendor's documented `limit`, where it has one and may.
+
+    A limit whose window resets on a clock (`RateLimit.wait_out_window`) also has a 429 that names
+    no `Retry-After` wait out one window, whatever the pace: a short backoff would only hit it again.
+    """
+    if limit is None:
+        return policy
+    if limit.wait_out_window and policy.rate_limited_wait is None:
+        policy = dataclasses.replace(policy, rate_limited_wait=limit.per_seconds)
+    if not policy.vendor_limits or policy.requests_per_second <= 0:
         return policy
     # the vendor allows a whole window's requests at once, so a sync smaller than one window is not
     # slowed, and a larger one takes the least time the limit allows (what bench/sync.py measures)
@@ -158,7 +172,40 @@ def error_message(response: httpx.Response) -> str:
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
             return str(errors[0].get("message") or errors[0].get("detail") or "")
+        # Rails-style: {"errors": "…"}, {"errors": ["…", …]}, {"errors": {"field": ["…", …]}}
+        if isinstance(errors, str):
+            return errors
+        if isinstance(errors, list):
+            return "; ".join(str(e) for e in errors if isinstance(e, str | int | float))
+        if isinstance(errors, dict):
+            return "; ".join(f"{field} {' '.join(map(str, said)) if isinstance(said, list) else said}"
+                             for field, said in errors.items())
     return ""
+
+
+def _payload(method: str, body: Any) -> dict[str, Any]:
+    """The request arguments for a read's body: none for a GET, whose body must be empty."""
+    if method == "GET":
+        if body is not None:
+            raise ValueError("a GET carries no body; declare the read as a POST")
+        return {}
+    return {"json": body if body is not None else {}}
+
+
+def worded(response: httpx.Response, words: Mapping[int, str]) -> str:
+    """The vendor's words for an error, then what its status means for the user (`words`, by status).
+
+    A body that is no JSON object (a gateway's HTML page) is no message: its status says more.
+    """
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    said = error_message(response) if isinstance(body, dict) else ""
+    meaning = words.get(response.status_code)
+    if said and meaning:
+        return f"{said}: {meaning}"
+    return said or meaning or response.reason_phrase
 
 
 def unreachable(error: Exception) -> tuple[str, bool]:
@@ -245,10 +292,21 @@ class VendorClient:
         """GET a path under the base URL; the response has passed every check."""
         return self._send("GET", self._url(path, params))
 
-    def json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET a path and return its body, decoded (JSON unless the vendor answers otherwise)."""
-        response = self.get(path, params)
+    def json(self, path: str, params: Mapping[str, Any] | None = None, *, method: str = "GET",
+             body: Any = None, anonymous: bool = False) -> Any:
+        """GET a path (or POST a declared read's `body` to it) and return its body, decoded (JSON unless the
+        vendor answers otherwise: `body_format`).
+
+        `anonymous` sends it without the integration's auth: a vendor's public discovery call
+        (Autotask's zone lookup) should never see the credentials.
+        """
+        extra: dict[str, Any] = {"auth": None} if anonymous else {}
+        response = self._send(method, self._url(path, params), **_payload(method, body), **extra)
         return self._body(response)
+
+    def rebase(self, base_url: str) -> None:
+        """Read under another base URL from now on: the one a vendor's discovery call named."""
+        self._client.base_url = httpx.URL(base_url.rstrip("/") + "/")
 
     def items(
         self,
@@ -257,6 +315,8 @@ class VendorClient:
         *,
         paging: Paginator,
         items_at: str | None = None,
+        method: str = "GET",
+        body: Any = None,
     ) -> Iterator[Any]:
         """Every item of a paged list, one page in memory at a time.
 
@@ -265,11 +325,13 @@ class VendorClient:
             params: filters sent with every page.
             paging: the vendor's paging style.
             items_at: dotted path to the list in the body (`"content"`), or None for a bare list.
+            method, body: a declared read POST and its JSON body, sent again for every page.
         """
         url: httpx.URL = paging.first(self._url(path, params))
-        seen = {str(url)}
+        start, seen = url, {str(url)}
+        payload = _payload(method, body)
         for _ in range(self.policy.max_pages):
-            response = self._send("GET", url)
+            response = self._send(method, url, **payload)
             body = self._body(response)
             items = dig(body, items_at)
             if not isinstance(items, list):
@@ -283,12 +345,17 @@ class VendorClient:
             if following.host != url.host or following.port != url.port:
                 # a next-page link is the vendor's to give, but never to another host
                 raise self._error(BadResponse, response, "gave a next page on another host; stopping")
+            follows = getattr(paging, "follows", None)  # a style that says where its next pages are
+            if follows is not None and not follows(following, start):
+                # a next page a connector did not declare could be a call it never allowed itself
+                raise self._error(BadResponse, response, f"gave a next page at {following.path}, where no page "
+                                                         "of this list can be; stopping")
             if str(following) in seen:
                 raise self._error(BadResponse, response, "repeated a page cursor; stopping so the sync cannot loop")
             seen.add(str(following))
             url = following
         raise BadResponse(
-            f"{self.vendor}: GET {url.path} went past {self.policy.max_pages} pages; stopping",
+            f"{self.vendor}: {method} {url.path} went past {self.policy.max_pages} pages; stopping",
         )
 
     def close(self) -> None:
@@ -301,6 +368,8 @@ class VendorClient:
         return url.copy_merge_params(dict(params)) if params else url
 
     def _send(self, method: str, url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        if method not in READ_METHODS:
+            raise ValueError(f"{self.vendor}: {method} is no read; the client sends only {sorted(READ_METHODS)}")
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception(lambda error: isinstance(error, _Retry) and error.worth_retrying),
             stop=tenacity.stop_after_attempt(self.policy.attempts),
@@ -343,6 +412,9 @@ class VendorClient:
         asked = retry_after(failure.response) if isinstance(failure, _Retry) else None
         if asked is not None:
             return min(asked, self.policy.max_wait)
+        limited = isinstance(failure, _Retry) and failure.response is not None and failure.response.status_code == 429
+        if limited and self.policy.rate_limited_wait is not None:
+            return min(self.policy.rate_limited_wait, self.policy.max_wait)
         return min(self._backoff(state), self.policy.max_wait)
 
     def _body(self, response: httpx.Response) -> Any:

@@ -89,6 +89,31 @@ class Offset:
 
 
 @dataclass(frozen=True)
+class PageCount:
+    """`?page=N` alone: the vendor fixes the page size, and the body may say how many pages there are.
+
+    Sample (Syncro): `{"customers": […], "meta": {"total_pages": 3, "total_entries": 61, "per_page": 25,
+    "page": 1}}`. With the count, `page >= total_pages` is the last page; a body without one (Syncro's
+    products example has no `meta`) is followed page by page until a page comes back empty, since a
+    size the client never chose cannot tell a short page.
+    """
+
+    param: str = "page"
+    start: int = 1
+    total_pages_at: str = "meta.total_pages"
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.param: self.start})
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        current = int(response.request.url.params.get(self.param, self.start))
+        total = dig(body, self.total_pages_at)
+        if isinstance(total, int) and not isinstance(total, bool) and current - self.start + 1 >= total:
+            return None
+        return response.request.url.copy_set_param(self.param, current + 1)
+
+
+@dataclass(frozen=True)
 class IdCursor:
     """`?pageSize=S&after=<id of the last item>`; items come ordered by id (NinjaOne).
 
@@ -133,19 +158,39 @@ class BodyCursor:
 
 @dataclass(frozen=True)
 class NextLink:
-    """The next page's full URL in the body (Microsoft Graph).
+    """The next page's full URL in the body (Microsoft Graph, Autotask).
 
     Sample: `{"value": […], "@odata.nextLink": "https://graph.microsoft.com/v1.0/…&$skiptoken=X"}`.
+    `at` is a key of the body, or else a dotted path (`"pageDetails.nextPageUrl"`).
+
+    `follow` says where the next pages of a list are, as a path relative to the list's own
+    (`"{path}/next"`: Autotask's `…/Companies/query` pages on at `…/Companies/query/next`), and
+    makes a read POST's next pages join its allow-list (`Connector.read_posts`). With it, a next
+    link must stay on the list's own path or under it, in any letter case (a vendor that says its
+    links are opaque, and whose paths ignore case, may vary the tail); elsewhere it is refused.
+    Without it (the default) the link may point anywhere on the host.
     """
 
     at: str = "@odata.nextLink"
+    follow: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url
 
     def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
-        link = body.get(self.at) if isinstance(body, dict) else None
+        link = (body.get(self.at) if self.at in body else dig(body, self.at)) if isinstance(body, dict) else None
         return response.request.url.join(link) if link else None
+
+    def following(self, path: str) -> str | None:
+        """The path a list at `path` pages on at, when the style declares one."""
+        return self.follow.format(path=path.rstrip("/")) if self.follow else None
+
+    def follows(self, link: httpx.URL, first: httpx.URL) -> bool:
+        """Whether `link` is a next page of the list whose first page is at `first`."""
+        if self.follow is None:
+            return True
+        own, path = first.path.rstrip("/").lower(), link.path.rstrip("/").lower()
+        return path == own or path.startswith(own + "/")
 
 
 @dataclass(frozen=True)

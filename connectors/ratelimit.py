@@ -28,6 +28,8 @@ class RateLimit:
     per_seconds: float
     concurrent: int | None = None
     source: str = ""
+    # the window resets on a clock (Syncro: each minute): a 429 without Retry-After waits one window
+    wait_out_window: bool = False
 
     @property
     def per_second(self) -> float:
@@ -65,3 +67,11 @@ class RateLimiter:
             debt = -self._tokens
         if debt > 0:
             self.sleep(debt / self.rate)
+
+    def slow_to(self, rate: float) -> None:
+        """Pace no faster than `rate` from now on (a vendor reported its quota filling); never faster than before."""
+        with self._lock:
+            if rate > 0 and (self.rate <= 0 or rate < self.rate):
+                self.rate = rate
+                self.burst = 1
+                self._tokens = min(self._tokens, 1.0)

@@ -20,6 +20,7 @@ from reconcile.context import Context, utcnow
 from reconcile.events import Events
 from reconcile.integrations import Integrations
 from reconcile.linking import Links
+from reconcile.metrics import Metrics
 from reconcile.reconciliation import Reconciler
 from reconcile.check_catalog import Checks
 from reconcile.snapshots import Snapshots
@@ -38,6 +39,7 @@ class Services:
     reconciler: Reconciler
     snapshots: Snapshots
     exceptions: Exceptions
+    metrics: Metrics
 
     @property
     def config(self) -> Config:
@@ -82,7 +84,8 @@ def build(
                       registry=dict(registry or connectors.REGISTRY), events=Events(), clock=clock)
     integrations = Integrations(context)
     links = Links(context, integrations)
-    checks = Checks(context, integrations)
+    metrics = Metrics(context, integrations)
+    checks = Checks(context, integrations, metrics)
     reconciler = Reconciler(context, checks)
     return Services(
         context=context,
@@ -94,4 +97,5 @@ def build(
         reconciler=reconciler,
         snapshots=Snapshots(context, reconciler),
         exceptions=Exceptions(context, links, checks),
+        metrics=metrics,
     )

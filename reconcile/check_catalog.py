@@ -1,4 +1,11 @@
-"""Managing a tenant's checks: add, list, remove, each validated against the connectors' catalogs."""
+"""Managing a tenant's checks: add, list, remove, each validated against the connectors' catalogs.
+
+A new check's metrics must also be in its integrations' synced data: a typo (`billed:MW01`) would
+otherwise make every client look unbilled. A metric no data has yet is refused with the closest
+real ones ("did you mean psa:billed:MW-01 (Managed Workstation)?") unless the user says, with
+--allow-unsynced, that it is a product not yet billed anywhere. A check comparing an integration
+with itself, or putting a billing-only source (a PSA) on the usage side, is refused with why.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Role
 from reconcile import audit, naming
 from reconcile.bounds import PLACES, SEEN_WITHIN_DAYS, amount, whole
 from reconcile.audit import Actor
@@ -16,6 +24,7 @@ from reconcile.checks import Check, Side
 from reconcile.context import Context
 from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.integrations import Integrations
+from reconcile.metrics import Metrics, closest_keys
 from reconcile.tables import CheckRow, Integration, VarianceException
 
 
@@ -33,13 +42,18 @@ TOLERANCE_MAX = Decimal(1_000_000)
 
 
 class Checks:
-    def __init__(self, context: Context, integrations: Integrations) -> None:
+    def __init__(self, context: Context, integrations: Integrations, metrics: Metrics) -> None:
         self.context = context
         self.integrations = integrations
+        self.metrics = metrics
 
     def add(self, tenant_id: str, name: str, billed: SideSpec, usage: SideSpec, actor: Actor, *,
             seen_within_days: int | str | None = None, ratio: str | Decimal = "1",
-            tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0") -> Check:
+            tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0",
+            require_synced: bool = False) -> Check:
+        """Add a check; `require_synced` (what both faces ask, unless told --allow-unsynced) refuses a
+        metric its integration's current data lacks. Programmatic set-up (the demo, tests, a script
+        run before the first sync) may leave it off: the catalogs are still enforced."""
         name = name.strip()
         if not name or len(name) > 200:
             raise Invalid("a check needs a name of at most 200 characters")
@@ -52,6 +66,10 @@ class Checks:
                 raise Conflict(f"a check named {name!r} already exists")
             billed_integration = self._side(session, tenant_id, billed, "billed")
             usage_integration = self._side(session, tenant_id, usage, "usage")
+            self._sensible(billed_integration, usage_integration)
+            if require_synced:
+                self._synced(tenant_id, billed_integration, billed)
+                self._synced(tenant_id, usage_integration, usage)
             row = CheckRow(tenant_id=tenant_id, name=name, billed_integration_id=billed_integration.id,
                            billed_metrics=list(billed.metrics), usage_integration_id=usage_integration.id,
                            usage_metrics=list(usage.metrics), seen_within_days=seen_within, ratio=ratio_,
@@ -100,8 +118,37 @@ class Checks:
         for metric in spec.metrics:
             if not cls.declares(metric) or "*" in metric:
                 catalog = ", ".join(cls.metrics)
-                raise Invalid(f"{cls.display_name} has no metric {metric!r}; its catalog: {catalog}")
+                exact = [key for key in cls.metrics if "*" not in key]
+                near = closest_keys(metric, exact) if exact else []
+                hint = f" — did you mean {spec.integration}:{near[0]}?" if near else ""
+                raise Invalid(f"{cls.display_name} has no metric {metric!r}{hint} Its catalog: {catalog}")
         return integration
+
+    def _sensible(self, billed: Integration, usage: Integration) -> None:
+        if billed.id == usage.id:
+            raise Invalid(f"a check compares two sources, and {billed.name} is on both sides: it would only "
+                          "compare its data with itself. Put the billing source (PSA, distributor) on --billed "
+                          "and the usage source (RMM, security, backup) on --usage")
+        cls = self.integrations.connector_class(usage.kind)
+        if cls.role is Role.BILLING:
+            raise Invalid(f"{usage.name} ({cls.display_name}) only says what clients are billed, not what they use: "
+                          "it cannot stand on the usage side. Put it on --billed, and a usage source on --usage")
+
+    def _synced(self, tenant_id: str, integration: Integration, spec: SideSpec) -> None:
+        """Refuse a metric the integration's current data does not have, naming the closest ones it does."""
+        if integration.current_run_id is None:
+            raise Invalid(f"{integration.name} has not synced yet, so its metrics cannot be checked: sync it first "
+                          f"(`sync {integration.name}`), or add --allow-unsynced to add the check anyway")
+        synced = {m.metric for m in self.metrics.synced(tenant_id, integration.name)}
+        for metric in spec.metrics:
+            if metric in synced:
+                continue
+            closest = self.metrics.closest(tenant_id, integration.name, metric)
+            hint = (" — did you mean " + " or ".join(f"{m.side} ({m.name})" if m.name else m.side for m in closest)
+                    + "?") if closest else ""
+            raise Invalid(f"no synced data of {integration.name} has {metric}{hint} `metrics {integration.name}` "
+                          "lists what it has; --allow-unsynced adds the check anyway, for a product not yet "
+                          "billed anywhere")
 
 
 def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:

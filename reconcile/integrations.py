@@ -39,6 +39,11 @@ PROBLEMS = {
 
 
 
+def public_settings(cls: type[Connector], settings: Mapping[str, str]) -> dict[str, str]:
+    """The settings anyone may see (and the audit log may keep): every field that is not a secret."""
+    return {f.name: settings[f.name] for f in cls.fields if not f.secret and settings.get(f.name)}
+
+
 def in_words(kind: str | None) -> str:
     """A failure's kind (`ConnectorError.kind`, `REFUSED`, `INTERNAL`) in words anyone may read."""
     return PROBLEMS.get(kind or "", "the last sync failed")
@@ -88,45 +93,110 @@ class Integrations:
         return dict(self.context.registry)
 
     def connector_class(self, kind: str) -> type[Connector]:
+        """The connector of `kind`, typed in any case (`NinjaOne` is `ninjaone`)."""
         try:
-            return self.context.registry[kind]
+            return self.context.registry[kind.strip().lower()]
         except KeyError:
             raise Invalid(f"unknown integration kind {kind!r}; choose one of: "
                           f"{', '.join(sorted(self.context.registry))}") from None
 
     def connect(self, tenant_id: str, kind: str, name: str, settings: Mapping[str, str], actor: Actor) -> IntegrationInfo:
-        """Test the connection, then store it; nothing is stored when the test fails."""
+        """Test the connection, then store it; nothing is stored when the test fails.
+
+        A disconnected integration of the same kind and name is reattached: the same row, so its
+        accounts, links, checks and history are its own again.
+        """
         cls = self.connector_class(kind)
-        name = (name or kind).strip()
-        if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
-            raise Invalid(f"integration name {name!r} must be {NAME_RULE}")
+        kind = kind.strip().lower()
+        name = self.check_new_name(tenant_id, kind, name)
         clean = cls.clean_settings(settings)
         self._check_url(clean)
-        with self.context.sessions() as session:
-            existing = self._find(session, tenant_id, name)
-            if existing is not None and existing.status == "connected":
-                raise Conflict(f"an integration named {name!r} is already connected; pick another name "
-                               "or disconnect it first")
-        with cls(clean, policy=self.context.config.http_policy) as connector:
-            connector.test()
-        public = {f.name: clean[f.name] for f in cls.fields if not f.secret and clean.get(f.name)}
+        self._test(cls, clean)
+        public = public_settings(cls, clean)
         with self.context.sessions.begin() as session:
             tenants.ensure(session, tenant_id)
-            integration = Integration(
-                tenant_id=tenant_id, kind=kind, name=name, credentials=self.context.vault.seal(clean),
-                public_settings=public, status="connected", created_by=actor.name, created_at=self.context.clock(),
-            )
-            session.add(integration)
-            session.flush()
-            audit.record(session, tenant_id, actor, "integration.connect", name, kind=kind, settings=public)
+            existing = self._find(session, tenant_id, name)
+            if existing is not None and existing.status != "connected" and existing.kind == kind:
+                # the same source back under its old name: its accounts, links, checks and history are its own
+                integration = existing
+                self._store(integration, clean, public)
+                audit.record(session, tenant_id, actor, "integration.reconnect", name, kind=kind, settings=public)
+            else:
+                integration = Integration(
+                    tenant_id=tenant_id, kind=kind, name=name, credentials=self.context.vault.seal(clean),
+                    public_settings=public, status="connected", created_by=actor.name,
+                    created_at=self.context.clock(),
+                )
+                session.add(integration)
+                session.flush()
+                audit.record(session, tenant_id, actor, "integration.connect", name, kind=kind, settings=public)
             info = self._info(session, integration)
         self.context.events.emit("integration.connected", tenant_id=tenant_id, integration_id=info.id)
         return info
+
+    def check_new_name(self, tenant_id: str, kind: str, name: str) -> str:
+        """The name a new connection of `kind` would take, refused (before any prompt or network call)
+        when malformed, taken by a connected integration, or the old name of a disconnected one of
+        another kind."""
+        name = (name or kind).strip()
+        if not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40 or not name.isascii():
+            raise Invalid(f"integration name {name!r} must be {NAME_RULE}")
+        with self.context.sessions() as session:
+            existing = self._find(session, tenant_id, name)
+            if existing is not None and existing.status == "connected":
+                raise Conflict(f"an integration named {name!r} is already connected; pick another name, "
+                               f"or change its settings with `connect {name} --update --set FIELD=VALUE`")
+            if existing is not None and existing.kind != kind:
+                old = self.context.registry.get(existing.kind)
+                raise Conflict(f"{name!r} is the name of a disconnected {old.display_name if old else existing.kind} "
+                               "integration, whose history stays under that name; pick another name for this one")
+        return name
+
+    def update(self, tenant_id: str, name: str, changes: Mapping[str, str], actor: Actor) -> IntegrationInfo:
+        """Test the stored settings with `changes` over them, then replace them; nothing changes if the test fails.
+
+        The integration keeps its row, so its accounts, links, checks and history stay its own. A
+        disconnected one (its secrets deleted) is reconnected: `changes` must then give every secret again.
+        """
+        with self.context.sessions() as session:
+            integration = self.require(session, tenant_id, name)
+            cls = self.connector_class(integration.kind)
+            stored = (self.context.vault.open(integration.credentials) if integration.credentials
+                      else dict(integration.public_settings or {}))
+            integration_id, was = integration.id, integration.status
+        clean = cls.clean_settings({**stored, **changes})
+        self._check_url(clean)
+        self._test(cls, clean)
+        public = public_settings(cls, clean)
+        with self.context.sessions.begin() as session:
+            integration = session.get_one(Integration, integration_id)
+            self._store(integration, clean, public)
+            # the field names changed, never their values: a secret's value must not reach the audit log
+            action = "integration.update" if was == "connected" else "integration.reconnect"
+            audit.record(session, tenant_id, actor, action, integration.name, kind=integration.kind,
+                         changed=sorted(changes), settings=public)
+            info = self._info(session, integration)
+        self.context.events.emit("integration.connected", tenant_id=tenant_id, integration_id=info.id)
+        return info
+
+    def _test(self, cls: type[Connector], settings: Mapping[str, str]) -> None:
+        with cls(settings, policy=self.context.config.http_policy) as connector:
+            connector.test()
+
+    def _store(self, integration: Integration, clean: Mapping[str, str], public: Mapping[str, str]) -> None:
+        integration.credentials = self.context.vault.seal(dict(clean))
+        integration.public_settings = dict(public)
+        integration.status = "connected"
+        integration.disconnected_at = None
 
     def disconnect(self, tenant_id: str, name: str, actor: Actor) -> IntegrationInfo:
         """Delete the credentials and stop syncs; keep the synced data and snapshots."""
         with self.context.sessions.begin() as session:
             integration = self.require(session, tenant_id, name)
+            if integration.status != "connected":
+                since = f" since {integration.disconnected_at:%Y-%m-%d}" if integration.disconnected_at else ""
+                raise Conflict(f"{integration.name} is already disconnected{since}; its synced data and snapshots "
+                               "are kept")
             integration.credentials = None
             integration.status = "disconnected"
             integration.disconnected_at = self.context.clock()

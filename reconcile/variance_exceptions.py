@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from reconcile import audit, tenants
 from reconcile.audit import Actor
 from reconcile.bounds import record_id
 from reconcile.context import Context
-from reconcile.errors import Invalid, NotFound
+from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.linking import Links
 from reconcile.check_catalog import Checks
 from reconcile.tables import CheckRow, Client, VarianceException
@@ -50,6 +50,16 @@ class Exceptions:
                 raise Invalid(f"until {until} is already past")
             found_client = self.links.find_client(session, tenant_id, client)
             found_check = self.checks.require(session, tenant_id, check)
+            today = self._today(session, tenant_id)
+            live = session.scalars(select(VarianceException).where(
+                VarianceException.tenant_id == tenant_id, VarianceException.client_id == found_client.id,
+                VarianceException.check_id == found_check.id, VarianceException.revoked_at.is_(None),
+                or_(VarianceException.until.is_(None), VarianceException.until >= today))).first()
+            if live is not None:
+                # two live exceptions would leave "which reason, until when?" to chance
+                raise Conflict(f"{found_client.name} already has exception #{live.id} on {found_check.name} "
+                               f"({live.reason!r}, until {live.until or 'revoked'}); revoke it first "
+                               f"(except revoke {live.id}) to replace it")
             row = VarianceException(tenant_id=tenant_id, client_id=found_client.id, check_id=found_check.id,
                                     reason=reason[:1000], until=until, created_by=actor.name,
                                     created_at=self.context.clock())

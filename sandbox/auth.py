@@ -2,6 +2,7 @@
 
     auth = AllOf(Headers({"clientId": CLIENT_ID}), Basic("sandbox_msp+Key", "secret", fold=...))
     auth = QueryKey("apikey", KEY)                       # the key travels in the URL
+    auth = AnyOf(Headers({"Authorization": f"Bearer {KEY}"}), QueryKey("api_key", KEY))  # either way
     GRANT = ClientCredentials("/ws/oauth/token", {"client_id": ID, "client_secret": SECRET}, scope="monitoring")
     auth = Bearer(GRANT)                                 # tokens the grant issued
 
@@ -101,6 +102,24 @@ class AllOf:
     def sign(self, request: httpx.Request, login: Login) -> None:
         for part in self.parts:
             part.sign(request, login)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """One of several ways to present the same credential passes (a key in a header or in the URL);
+    a raw client signs with the first. Refused, the first way's reason is the answer."""
+
+    parts: tuple[Auth, ...]
+
+    def __init__(self, *parts: Auth) -> None:
+        object.__setattr__(self, "parts", parts)
+
+    def refusal(self, incoming: Incoming, tokens: TokenIssuer | None) -> str | None:
+        reasons = [part.refusal(incoming, tokens) for part in self.parts]
+        return None if None in reasons else reasons[0]
+
+    def sign(self, request: httpx.Request, login: Login) -> None:
+        self.parts[0].sign(request, login)
 
 
 @dataclass(frozen=True)

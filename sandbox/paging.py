@@ -3,6 +3,7 @@
     LinkHeaderPages()     ?page=2&pageSize=25 (from 1); a bare array and a `Link` header (rel next/last)
     IdCursor()            ?pageSize=100&after=<id>; a bare array ordered by id; no size: everything
     PageNumber(...)       ?page=0&size=10 (from `first`); the envelope says where items and totals go
+    FixedPages(...)       ?page=1 alone; the vendor's own page size, whatever else the client sends
     Offset(...)           ?offset=0&limit=100; the envelope carries the total
     BodyCursor(...)       ?limit=1000&cursor=<opaque>; the envelope carries the next cursor
     NextLink(...)         the envelope carries the next page's URL
@@ -156,6 +157,31 @@ class PageNumber:
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
         return _numbered(fetch, self.envelope, size, lambda n: {self.page: self.first + n, self.size: size})
+
+
+@dataclass(frozen=True)
+class FixedPages:
+    """Page numbers from `first` and a size the client cannot choose (Syncro: 25 a page); past the end
+    is an empty page. The walker follows pages until one comes back empty, as a client must where the
+    envelope may carry no count."""
+
+    envelope: Envelope = Envelope()
+    page: str = "page"
+    first: int = 1
+    size: int = 25
+
+    def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
+        page = whole_number(call, self.page, self.first, minimum=self.first) or self.first
+        start = (page - self.first) * self.size
+        return self.envelope.wrap(Page(list(rows[start:start + self.size]), page, self.size, len(rows))), {}
+
+    def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
+        for n in range(MAX_PAGES):
+            items = self.envelope.items(fetch({self.page: self.first + n}).json())
+            if not items:
+                return
+            yield from items
+        raise AssertionError("the pages never ended")
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,6 @@ class Route:
     kind: str = DATA
     listing: Pager | None = None  # how the list is paged; None for anything but a list
     operation: str | None = None  # the call on a path that serves several (see `FakeVendor.operation_of`)
-    needs: tuple[str, ...] = ()  # query parameters the call cannot go without (N-sight's `siteid`)
 
     def match(self, path: str) -> dict[str, str] | None:
         found = _compiled(self.pattern).fullmatch(path)

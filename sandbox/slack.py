@@ -179,9 +179,10 @@ class FakeSlack:
         return channel
 
     def add_user(
-        self, user_id: str, name: str, is_admin: bool = False, *, team_id: str | None = None, real_name: str = ""
+        self, user_id: str, name: str, is_admin: bool = False, *, team_id: str | None = None, real_name: str = "",
+        email: str = "",
     ) -> User:
-        user = User(user_id, name, is_admin, team_id, real_name)
+        user = User(user_id, name, is_admin, team_id, real_name, email=email)
         with self._router.lock:
             self._ws.users[user_id] = user
         return user

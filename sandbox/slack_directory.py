@@ -1,4 +1,4 @@
-"""Read-only lookups over the seeded workspace: auth.test, conversations.*, users.info, team.info.
+"""Read-only lookups over the seeded workspace: auth.test, conversations.*, users.*, team.info.
 
 Answers carry the fields Bolt and our services read (Bolt builds its AuthorizeResult from
 auth.test's team_id / user_id / bot_id and the `x-oauth-scopes` response header, which the
@@ -63,6 +63,28 @@ def users_info(ctx: CallContext, params: JSON) -> JSON:
     return {"user": user_json(user, ctx.bot_team)}
 
 
+def users_list(ctx: CallContext, params: JSON) -> JSON:
+    """The people the bot's team can see, in pages of `limit` with a `next_cursor` (as conversations.list)."""
+    require_scope(ctx.bot_team, "users:read")
+    seen = [u for u in sorted(ctx.ws.users.values(), key=lambda u: u.id) if reaches(ctx.ws, ctx.bot_team, u.team_id)]
+    start, limit = int(optional(params, "cursor") or 0), int(optional(params, "limit") or 100)
+    following = str(start + limit) if start + limit < len(seen) else ""
+    return {"members": [user_json(u, ctx.bot_team) for u in seen[start:start + limit]],
+            "response_metadata": {"next_cursor": following}}
+
+
+def users_lookup_by_email(ctx: CallContext, params: JSON) -> JSON:
+    """One person by e-mail address; Slack asks for `users:read.email` and answers `users_not_found`."""
+    require_scope(ctx.bot_team, "users:read.email")
+    wanted = (optional(params, "email") or "").strip().lower()
+    if not wanted:
+        raise ApiError("invalid_arguments")
+    for user in ctx.ws.users.values():
+        if user.email and user.email.lower() == wanted and reaches(ctx.ws, ctx.bot_team, user.team_id):
+            return {"user": user_json(user, ctx.bot_team)}
+    raise ApiError("users_not_found")
+
+
 def team_info(ctx: CallContext, params: JSON) -> JSON:
     team = ctx.bot_team
     require_scope(team, "team:read")
@@ -112,7 +134,9 @@ def user_json(user: User, team: Team) -> JSON:
         "is_owner": False,
         "is_bot": user.is_bot,
         "is_app_user": False,
-        "profile": {"real_name": real_name, "display_name": user.name},
+        "profile": {"real_name": real_name, "display_name": user.name,
+                    # Slack shows the address only to a token with users:read.email
+                    **({"email": user.email} if user.email and "users:read.email" in team.scopes else {})},
     }
 
 

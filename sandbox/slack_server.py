@@ -50,6 +50,8 @@ METHODS: dict[str, Handler] = {
     "files.completeUploadExternal": files.complete_upload,
     "team.info": directory.team_info,
     "users.info": directory.users_info,
+    "users.list": directory.users_list,
+    "users.lookupByEmail": directory.users_lookup_by_email,
     "views.open": views.open_view,
     "views.push": views.push_view,
     "views.update": views.update_view,

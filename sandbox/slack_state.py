@@ -19,7 +19,8 @@ JSON = dict[str, Any]
 Clock = Callable[[], float]
 
 # What the manifest in slack-notes.md asks for; chat:write.public and team:read are opt-in.
-DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "channels:read", "groups:read", "users:read")
+DEFAULT_SCOPES = ("commands", "chat:write", "files:write", "channels:read", "groups:read", "users:read",
+                  "users:read.email")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class User:
     team_id: str | None = None
     real_name: str = ""
     is_bot: bool = False
+    email: str = ""
 
 
 @dataclass(frozen=True)

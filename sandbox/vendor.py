@@ -40,6 +40,9 @@ class Spec:
 
     files: tuple[str, ...]
     server: str
+    # (file, path) for a document that names no server of its own (Sherweb's Service Provider API):
+    # its paths sit at `server` + path, as the vendor's clients call it
+    roots: tuple[tuple[str, str], ...] = ()
 
 
 class FakeVendor:
@@ -121,8 +124,9 @@ class FakeVendor:
         """Which call a request makes, where one path serves several (JSON-RPC `method`, `service=`)."""
         return ""
 
-    def operation_query(self, operation: str) -> dict[str, str]:
-        """The query that names `operation` on its shared path (`{"service": …}`), for raw clients."""
+    def list_query(self, route: Route, world: World) -> dict[str, str]:
+        """The query a list cannot be read without (Sherweb's subscriptions need a `customerId`), filled
+        for one of `world`'s records, so a test that walks every list can walk this one too."""
         return {}
 
     # -- mechanics -------------------------------------------------------------------------

@@ -32,15 +32,21 @@ log = logging.getLogger("billrec")
 class Env:
     """What every command needs, built on first use so `--help` never touches the database."""
 
-    def __init__(self, tenant: str | None) -> None:
+    def __init__(self, tenant: str | None, create_tenant: bool = False) -> None:
         self.settings = settings_module.load()
         self.tenant = tenant or self.settings.tenant
+        # a tenant named with --tenant must exist: a typo would otherwise start an empty tenant silently
+        self.named_tenant = bool(tenant) and not create_tenant
         self.actor = Actor(f"{getpass.getuser()}@cli", "cli")
 
     @cached_property
     def services(self) -> bootstrap.Services:
         config = self.settings.config()
         services = bootstrap.build(config, announce=lambda message: click.echo(message, err=True))
+        known = services.tenants.all()
+        if self.named_tenant and self.tenant not in known:
+            raise errors.NotFound(f"no tenant named {self.tenant!r} (tenants: {', '.join(known) or 'none yet'}); "
+                                  "add --create-tenant to start a new one")
         services.tenants.ensure(self.tenant)
         from bot.schedule import service  # connects and settings changes reach a running clock at once
 
@@ -110,13 +116,14 @@ def _log_to_file(ctx: click.Context) -> str:
 
 @click.group(cls=BillrecGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--tenant", help="Tenant to work on (default: local, or the Slack team in single-workspace mode).")
+@click.option("--create-tenant", is_flag=True, help="Start the tenant named by --tenant if it does not exist yet.")
 @click.option("-v", "--verbose", is_flag=True, help="Log HTTP calls and steps to stderr (secrets are redacted).")
 @click.pass_context
-def cli(ctx: click.Context, tenant: str | None, verbose: bool) -> None:
+def cli(ctx: click.Context, tenant: str | None, create_tenant: bool, verbose: bool) -> None:
     """BillingReconcile: where billing and real usage disagree."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
-    ctx.obj = Env(tenant)
+    ctx.obj = Env(tenant, create_tenant)
 
 
 def main() -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import click
+from slack_sdk import WebClient
 
+from bot import people
 from bot.cli import Env, cli
 from bot.cli.numbers import CLIENTS, PORT, SEED
 from reconcile.errors import Invalid
@@ -59,7 +61,11 @@ def rotate_key(env: Env, drop_old: bool) -> None:
 @click.argument("changes", nargs=-1, metavar="[NAME=VALUE]…")
 @click.pass_obj
 def settings_command(env: Env, changes: tuple[str, ...]) -> None:
-    """Show the tenant's settings, or change some (e.g. digest_day=1 timezone=Europe/London)."""
+    """Show the tenant's settings, or change some (e.g. digest_day=1 timezone=Europe/London).
+
+    admins= takes Slack member ids, or, with Slack configured (SLACK_BOT_TOKEN or an OAuth
+    install), @names and e-mail addresses, which are looked up in the workspace.
+    """
     services = env.services
     if changes:
         pairs = {}
@@ -68,6 +74,8 @@ def settings_command(env: Env, changes: tuple[str, ...]) -> None:
                 raise Invalid(f"use NAME=VALUE, not {item!r}")
             key, value = item.split("=", 1)
             pairs[key.strip().replace("-", "_")] = value.strip()
+        if pairs.get("admins"):
+            pairs["admins"] = " ".join(people.user_ids(slack_of(env), pairs["admins"]))
         services.tenants.update(env.tenant, env.actor, **pairs)
     current = services.tenants.settings(env.tenant)
     for name, value in current.to_json().items():
@@ -77,6 +85,13 @@ def settings_command(env: Env, changes: tuple[str, ...]) -> None:
     from reconcile.schedule import timetable  # when the digest these settings describe comes next
 
     click.echo(f"next digest: {schedule.describe_digest(timetable.next_digest(services, env.tenant), current.timezone)}")
+
+
+def slack_of(env: Env) -> WebClient | None:
+    """The tenant's Slack Web API client (its bot token, or its OAuth install), or None without Slack."""
+    from bot.schedule import runtime  # the clock's own way to reach a tenant's workspace
+
+    return runtime.slack_factory(env.settings, env.services)(env.tenant)
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""`billrec checks list | add | remove`."""
+"""`billrec checks list | add | remove` and `billrec metrics`: what a check can compare."""
 
 from __future__ import annotations
 
@@ -20,6 +20,23 @@ def describe(check: Check) -> list[str]:
     return [check.name, f"{check.billed.integration} {' + '.join(check.billed.metrics)}",
             f"{check.usage.integration} {' + '.join(check.usage.metrics)}", rule,
             f"{check.ratio.normalize():f}", " or ".join(tolerance) or "exact"]
+
+
+@cli.command()
+@click.argument("integration", required=False)
+@click.pass_obj
+def metrics(env: Env, integration: str | None) -> None:
+    """Every metric the integrations (or INTEGRATION) have synced: what `checks add` can compare."""
+    found = env.services.metrics.synced(env.tenant, integration)
+    if not found:
+        where = integration or "any integration"
+        click.echo(f"No synced metrics for {where} yet. Sync first (billrec sync --all); `billrec kinds` lists "
+                   "each kind's metric catalog.")
+        return
+    rows = [[m.side, m.name, f"{m.accounts} accounts", f"{m.units.normalize():f} units",
+             f"${m.unit_price}" if m.unit_price is not None else ""] for m in found]
+    click.echo(tabulate(rows, headers=["Metric", "Name", "Accounts", "Total", "Unit price"], disable_numparse=True))
+    click.echo("\nUse one in a check: billrec checks add NAME --billed INTEGRATION:METRIC --usage INTEGRATION:METRIC")
 
 
 @cli.group()
@@ -44,13 +61,19 @@ def list_(env: Env) -> None:
 @click.option("--ratio", default="1", show_default=True, help="Billed units expected per unit of usage.")
 @click.option("--tolerance", default="0", show_default=True, help="Variance in units still counted as matched.")
 @click.option("--tolerance-percent", default="0", show_default=True, help="Variance in percent of billed still matched.")
+@click.option("--allow-unsynced", is_flag=True,
+              help="Accept a metric no synced data has yet (a product not yet billed anywhere).")
 @click.pass_obj
 def add(env: Env, name: str, billed: str, usage: str, seen_within: str | None, ratio: str, tolerance: str,
-        tolerance_percent: str) -> None:
-    """Add a check: billed metric(s) of one integration against usage metric(s) of another."""
+        tolerance_percent: str, allow_unsynced: bool) -> None:
+    """Add a check: billed metric(s) of one integration against usage metric(s) of another.
+
+    Each metric must be in its integration's synced data (see `billrec metrics`), so a typo is
+    refused with the closest real metrics instead of making every client look unbilled.
+    """
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
-                                    tolerance_percent=tolerance_percent)
+                                    tolerance_percent=tolerance_percent, require_synced=not allow_unsynced)
     click.echo(f"Added check {check.name!r}. See it with `billrec reconcile`.")
 
 

@@ -9,45 +9,87 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
-from bot.cli import Env, cli
+from bot.cli import Env, cli, given
+from connectors.base import Connector
 from connectors.redact import excerpt
-from reconcile.errors import Invalid
+from reconcile.errors import Conflict, Invalid
 from bot.text import when
 from reconcile.sync import SyncOutcome, SyncStatus
 
 
 @cli.command()
-@click.argument("kind")
+@click.argument("kind", metavar="KIND|NAME")
 @click.option("--name", help="A name for this integration (default: the kind).")
+@click.option("--update", is_flag=True,
+              help="Change the settings of the integration NAME: tested, then replaced; its accounts, links, checks "
+                   "and history stay.")
 @click.option("--set", "values", multiple=True, metavar="FIELD=VALUE", help="A setting; repeat for each field.")
+@click.option("--set-from-env", "from_env", multiple=True, metavar="FIELD=VARIABLE",
+              help="A setting read from an environment variable (keeps a secret off the command line).")
+@click.option("--secret-file", "from_files", multiple=True, metavar="[FIELD=]PATH",
+              help="A setting read from the first line of a file (a bare PATH: the kind's one secret).")
 @click.pass_obj
-def connect(env: Env, kind: str, name: str | None, values: tuple[str, ...]) -> None:
-    """Connect an integration; the connection is tested before anything is stored.
+def connect(env: Env, kind: str, name: str | None, update: bool, values: tuple[str, ...], from_env: tuple[str, ...],
+            from_files: tuple[str, ...]) -> None:
+    """Connect an integration (or --update one); the connection is tested before anything is stored.
 
-    Secret fields left out are asked for without echo. `billrec connect KIND --help-fields`
-    is not needed: run `billrec kinds` to see every kind's fields.
+    Secrets left out are read from standard input when it is not a terminal (one line per
+    secret, in the order `billrec kinds` lists them), or asked for without echo. Run
+    `billrec kinds` to see every kind's fields. Connecting under the name of a disconnected
+    integration of the same kind reattaches it to its accounts, links, checks and history.
     """
-    cls = env.services.integrations.connector_class(kind)
-    settings = {}
-    for item in values:
-        if "=" not in item:
-            raise Invalid(f"--set takes FIELD=VALUE, not {item!r}")
-        key, value = item.split("=", 1)
-        settings[key.strip()] = value
-    for field in cls.fields:
-        if field.name not in settings and field.required and not field.default and sys.stdin.isatty():
-            settings[field.name] = click.prompt(field.label, hide_input=field.secret)
+    services = env.services
+    if update:
+        _update(env, name or kind, values, from_env, from_files)
+        return
+    cls = services.integrations.connector_class(kind)
+    kind = kind.strip().lower()
+    # the name is refused before any prompt or network call
+    name = services.integrations.check_new_name(env.tenant, kind, name or kind)
+    settings = given.settings(cls, values, from_env, from_files)
+    given.fill_missing(cls, settings)
     cls.clean_settings(settings)  # refuse a malformed field before saying we are testing
+    reattached = any(i.name == name and i.status != "connected" for i in services.integrations.list(env.tenant))
     click.echo(f"Testing the connection to {cls.display_name}…", err=True)
-    info = env.services.integrations.connect(env.tenant, kind, name or kind, settings, env.actor)
+    info = services.integrations.connect(env.tenant, kind, name, settings, env.actor)
+    _warn_if_typed(cls, values)
+    if reattached:
+        click.echo(f"Reconnected {info.name} ({info.display_name}): its accounts, links, checks and history are its "
+                   f"own again. Credentials are stored encrypted. Next: billrec sync {info.name}")
+        return
     click.echo(f"Connected {info.name} ({info.display_name}). Credentials are stored encrypted. "
                f"Next: billrec sync {info.name}")
+
+
+def _update(env: Env, name: str, values: tuple[str, ...], from_env: tuple[str, ...],
+            from_files: tuple[str, ...]) -> None:
+    services = env.services
+    current = services.integrations.get(env.tenant, name)
+    cls = services.integrations.connector_class(current.kind)
+    changes = given.settings(cls, values, from_env, from_files)
+    if not changes:
+        raise Invalid(f"--update changes settings: give at least one with --set, --set-from-env or --secret-file "
+                      f"(the fields of {cls.display_name}: {', '.join(f.name for f in cls.fields)})")
+    click.echo(f"Testing the new settings of {current.name} ({cls.display_name})…", err=True)
+    info = services.integrations.update(env.tenant, current.name, changes, env.actor)
+    _warn_if_typed(cls, values)
+    again = "Reconnected" if current.status != "connected" else "Updated"
+    fields = ", ".join(sorted(changes))
+    click.echo(f"{again} {info.name} ({info.display_name}): the connection test passed and {fields} replaced; "
+               "its accounts, links, checks and history are kept.")
+
+
+def _warn_if_typed(cls: type[Connector], values: tuple[str, ...]) -> None:
+    typed = given.on_the_command_line(cls, values)
+    if typed:
+        click.echo(f"Note: {', '.join(typed)} went on the command line, so your shell history keeps it; next time "
+                   "use --set-from-env, --secret-file or standard input.", err=True)
 
 
 @cli.command()
 @click.pass_obj
 def kinds(env: Env) -> None:
-    """List the integration kinds, their fields and what each reads."""
+    """List the integration kinds, their fields, what each reads and its metric catalog."""
     for kind, cls in sorted(env.services.integrations.kinds().items()):
         click.echo(f"{kind} — {cls.display_name} ({cls.role.value})")
         for field in cls.fields:
@@ -57,6 +99,14 @@ def kinds(env: Env) -> None:
             # never split a hyphenated word or a URL across lines
             click.echo(textwrap.fill(f"{label.lower()}: {text}", width=100, initial_indent="    ",
                                      subsequent_indent="        ", break_on_hyphens=False, break_long_words=False))
+        # a pattern (billed:*) stands for one metric per product: the synced ones are named by `billrec metrics`
+        patterned = any("*" in metric for metric in cls.metrics)
+        hint = " (after a sync, `billrec metrics` lists each product by name)" if patterned else ""
+        click.echo(f"    metrics:{hint}")
+        for metric, text in cls.metrics.items():
+            click.echo(textwrap.fill(f"{metric} — {text}", width=100, initial_indent="        ",
+                                     subsequent_indent="            ", break_on_hyphens=False,
+                                     break_long_words=False))
         click.echo()
 
 
@@ -66,7 +116,12 @@ def kinds(env: Env) -> None:
 @click.pass_obj
 def disconnect(env: Env, name: str, yes: bool) -> None:
     """Delete an integration's credentials and stop its syncs. Synced data and snapshots are kept."""
-    env.services.integrations.get(env.tenant, name)
+    current = env.services.integrations.get(env.tenant, name)
+    if current.status != "connected":
+        raise Conflict(f"{current.name} is already disconnected; its synced data and snapshots are kept")
+    if not yes and not sys.stdin.isatty():
+        raise Invalid(f"disconnect asks before deleting credentials, and there is no terminal to ask at: "
+                      f"run `billrec disconnect {current.name} --yes` to confirm")
     if not yes:
         click.confirm(f"Disconnect {name}? Its credentials are deleted and syncs stop; "
                       "synced data and snapshots are kept.", abort=True)

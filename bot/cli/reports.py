@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from bot import text
 from bot.cli import Env, cli
+from reconcile.errors import Invalid
 from reconcile import csvexport
 from reconcile.csvexport import quantity
 
@@ -95,9 +96,15 @@ def except_() -> None:
 @click.argument("check")
 @click.option("--reason", required=True, help="Why this variance is fine.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day the exception holds (YYYY-MM-DD).")
+@click.option("--forever", is_flag=True, help="No end date: the exception holds until revoked.")
 @click.pass_obj
-def except_add(env: Env, client: str, check: str, reason: str, until: object) -> None:
-    """Acknowledge CLIENT's variance on CHECK."""
+def except_add(env: Env, client: str, check: str, reason: str, until: object, forever: bool) -> None:
+    """Acknowledge CLIENT's variance on CHECK, until a day (--until) or until revoked (--forever)."""
+    # an exception without an end silences a variance for good: that must be asked for, not a default
+    if until is None and not forever:
+        raise Invalid("say how long the exception holds: --until YYYY-MM-DD, or --forever to keep it until revoked")
+    if until is not None and forever:
+        raise Invalid("use --until or --forever, not both")
     until_date: date | None = until.date() if until else None  # type: ignore[attr-defined]
     found = env.services.exceptions.add(env.tenant, client, check, reason, env.actor, until=until_date)
     click.echo(f"Exception #{found.id}: {found.client} / {found.check} "

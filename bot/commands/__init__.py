@@ -24,6 +24,7 @@ from bot.commands import (
     help,
     history,
     links,
+    metrics,
     reconcile,
     settings,
     snapshot,
@@ -46,6 +47,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "sync": sync.start,
     "map": links.show,
     "checks": checks.handle,
+    "metrics": metrics.show,
     "reconcile": reconcile.start,
     "snapshot": snapshot.start,
     "export": export.start,
@@ -57,7 +59,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (connect, disconnect, sync, links):
+    for module in (checks, connect, disconnect, sync, links):
         module.register(app)
 
 

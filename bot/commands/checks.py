@@ -1,5 +1,8 @@
 """`/billrec checks [list | add … | remove NAME]` — twin of `billrec checks list | add | remove`.
 
+`checks add` alone opens the checks modal (`bot.views.checks`): the synced metrics in two
+selects, by their human names.
+
 `checks add` takes the CLI's own syntax (quote a name with spaces):
 
     /billrec checks add "Managed workstations" --billed psa:billed:MW-01 --usage rmm:devices:workstation
@@ -9,15 +12,25 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import permissions
 from bot.commands.base import Invocation, Usage
+from bot.views import checks as views
 from bot.views import lists
-from bot.views.format import name
+from bot.views.format import cut, name
+from connectors.base import Role
+from reconcile.audit import Actor
+from reconcile.bootstrap import Services
 from reconcile.check_catalog import parse_side
+from reconcile.errors import KNOWN, shown
+from reconcile.metrics import SyncedMetric
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
-       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]")
+       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]")
 USAGE = "checks [list] | " + ADD + " | checks remove NAME"
 
 
@@ -35,13 +48,74 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ratio", default="1")
     p.add_argument("--tolerance", default="0")
     p.add_argument("--tolerance-percent", default="0")
+    p.add_argument("--allow-unsynced", action="store_true")
     return p
+
+
+def register(app: App) -> None:
+    app.view(views.SUBMIT)(submit)
+    app.options(views.BILLED)(search)
+    app.options(views.USAGE)(search)
+
+
+def sides(services: Services, tenant: str) -> tuple[list[SyncedMetric], list[SyncedMetric]]:
+    """The synced metrics a check may bill from (billing sources) and count usage from (usage sources)."""
+    roles = {i.name: i.role for i in services.integrations.list(tenant)}
+    synced = services.metrics.synced(tenant)
+    return ([m for m in synced if roles.get(m.integration) != Role.USAGE.value],
+            [m for m in synced if roles.get(m.integration) != Role.BILLING.value])
+
+
+def open_modal(inv: Invocation) -> None:
+    inv.ack()
+    inv.require_admin("change checks")
+    inv.slack.views_open(trigger_id=inv.trigger_id, view=views.add_view(*sides(inv.services, inv.tenant)))
+
+
+def search(ack: Ack, payload: dict[str, Any], services: Services, tenant: str) -> None:
+    """A metric select past 100 metrics: those whose name or key contains what was typed."""
+    billed, usage = sides(services, tenant)
+    found = billed if payload.get("action_id") == views.BILLED else usage
+    ack(options=views.metric_options(found, str(payload.get("value") or "")))
+
+
+def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services,
+           tenant: str) -> None:
+    """Add the check now (a few reads and one insert); a refusal is shown beside the field it is about."""
+    state = view["state"]["values"]
+
+    def typed(block: str) -> str:
+        return str((state.get(block, {}).get(views.VALUE) or {}).get("value") or "").strip()
+
+    def chosen(block: str) -> str:
+        return str(((state.get(block, {}).get(block) or {}).get("selected_option") or {}).get("value") or "")
+
+    user_id = str(body["user"]["id"])
+    if not permissions.is_admin(services, tenant, user_id, client):
+        ack(response_action="errors", errors={views.NAME: "Only billing admins may change checks."})
+        return
+    try:
+        check = services.checks.add(tenant, typed(views.NAME), parse_side(chosen(views.BILLED)),
+                                    parse_side(chosen(views.USAGE)), Actor(user_id, "slack"),
+                                    seen_within_days=typed(views.SEEN_WITHIN) or None,
+                                    tolerance_units=typed(views.TOLERANCE) or "0", require_synced=True)
+    except KNOWN as error:
+        message = shown(error)
+        block = (views.SEEN_WITHIN if "seen-within" in message else views.TOLERANCE if "tolerance" in message
+                 else views.NAME)
+        ack(response_action="errors", errors={block: cut(message, 150)})
+        return
+    ack(response_action="update", view=views.added_view(
+        f":white_check_mark: Added check *{name(check.name)}*: {lists.check_line(check)}\n"
+        "See its results with `/billrec reconcile`."))
 
 
 def handle(inv: Invocation) -> None:
     words = inv.words()
     action = words[0].lower() if words else "list"
-    if action == "list" and len(words) <= 1:
+    if action == "add" and len(words) == 1:
+        open_modal(inv)
+    elif action == "list" and len(words) <= 1:
         inv.ack()
         inv.reply(*lists.checks_message(inv.services.checks.list(inv.tenant)))
     elif action == "add":
@@ -52,7 +126,7 @@ def handle(inv: Invocation) -> None:
         check = inv.services.checks.add(
             inv.tenant, args.name, billed, usage, inv.actor,
             seen_within_days=args.seen_within, ratio=args.ratio, tolerance_units=args.tolerance,
-            tolerance_percent=args.tolerance_percent)
+            tolerance_percent=args.tolerance_percent, require_synced=not args.allow_unsynced)
         added = lists.checks_message([check])[1]
         inv.reply(f"Added check {name(check.name)}", [*added, *lists.lines_to_sections(
             ["Added. See its results with `/billrec reconcile`."])])

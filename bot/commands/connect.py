@@ -8,6 +8,10 @@
 
 Nothing is stored unless the test passes (the `Integrations` service guarantees that). Secrets
 are never put back into a view; see `bot.views.connect`.
+
+An integration's *Edit* button (in `/billrec status` for admins, and in the App Home) opens the
+same form filled in with its non-secret settings; a secret left empty keeps the stored one, and
+the save goes through `Integrations.update` (tested first; accounts, links, checks and history kept).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bot import permissions
 from bot.commands.base import Invocation
 from bot.background import Background
 from bot.views import connect as views
+from bot.views import status as status_views
 from bot.views.format import escape
 from connectors.base import Connector, Field
 from reconcile.audit import Actor
@@ -36,11 +41,12 @@ URL_FIELDS = ("url",)  # a field whose name ends so must be an http(s) URL
 
 def register(app: App) -> None:
     app.action(views.PICK)(pick)
+    app.action(status_views.EDIT)(edit)
     app.view(views.SUBMIT)(submit)
 
 
 def start(inv: Invocation) -> None:
-    words = inv.words()
+    words = [w.lower() for w in inv.words()]  # a kind in any case: `NinjaOne` is `ninjaone`
     kinds = inv.services.integrations.kinds()
     if len(words) > 1 or (words and words[0] not in kinds):
         inv.usage(f"connect [{'|'.join(sorted(kinds))}]")
@@ -67,6 +73,23 @@ def pick(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClie
             raise
 
 
+def edit(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services,
+         tenant: str) -> None:
+    """An integration's Edit button (status, App Home): the connect form with its settings, for billing admins."""
+    ack()
+    user_id, trigger_id = str(body["user"]["id"]), str(body.get("trigger_id") or "")
+    try:
+        permissions.require_admin(services, tenant, user_id, client, "change integrations")
+        info = services.integrations.get(tenant, str(action.get("value") or ""))
+    except KNOWN as error:  # the App Home has no response_url: say it in a modal
+        text = shown(error) if getattr(error, "mrkdwn", False) else escape(shown(error))
+        client.views_open(trigger_id=trigger_id, view=views.notice_view(text))
+        return
+    kinds = services.integrations.kinds()
+    client.views_open(trigger_id=trigger_id, view=views.form_view(
+        info.kind, kinds[info.kind], kinds, values=info.public_settings, editing=info.name))
+
+
 def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services, tenant: str,
            background: Background) -> None:
     """Check the form; then test the connection after the ack and show the outcome in the modal."""
@@ -78,6 +101,10 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
         ack(response_action="errors", errors={views.NAME_BLOCK: "Choose what to connect first."})
         return
     cls = kinds[kind]
+    editing = views.editing_from(view.get("private_metadata", ""))
+    if editing:
+        save_edit(ack, services, tenant, background, slack, view, user_id, editing)
+        return
     taken = {i.name for i in services.integrations.list(tenant, include_disconnected=False)}
     name, settings, errors = read_form(cls, view["state"]["values"], taken)
     if not errors and not permissions.is_admin(services, tenant, user_id, slack):
@@ -103,11 +130,49 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
                 name="testing the connection")
 
 
-def read_form(cls: type[Connector], state: State, taken: set[str]) -> tuple[str, dict[str, str], dict[str, str]]:
+def save_edit(ack: Ack, services: Services, tenant: str, background: Background, slack: WebClient,
+              view: dict[str, Any], user_id: str, editing: str) -> None:
+    """An Edit form: the filled-in settings (a secret left empty keeps the stored one), tested, then saved."""
+    kinds = services.integrations.kinds()
+    kind = views.kind_from(view.get("private_metadata", ""))
+    cls = kinds[kind]
+    _, settings, errors = read_form(cls, view["state"]["values"], set(), editing=True)
+    first_block = views.field_block(cls.fields[0])
+    if not errors and not permissions.is_admin(services, tenant, user_id, slack):
+        errors = {first_block: "Only billing admins may change integrations."}
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    secrets = {f.name for f in cls.fields if f.secret}
+    changes = {k: v for k, v in settings.items() if v or k not in secrets}  # an empty secret keeps the stored one
+    ack(response_action="update", view=views.testing_view(cls))
+    view_id = view["id"]
+
+    def test_and_save() -> None:
+        try:
+            info = services.integrations.update(tenant, editing, changes, Actor(user_id, "slack"))
+        except KNOWN as error:
+            typed = tuple(v for k, v in changes.items() if k in secrets)
+            offered = {k: v for k, v in changes.items() if k not in secrets}
+            slack.views_update(view_id=view_id, view=views.form_view(
+                kind, cls, kinds, values=offered, error=escape(shown(error, typed)), editing=editing))
+            return
+        changed = sorted(k for k, v in changes.items() if v)
+        slack.views_update(view_id=view_id, view=views.updated_view(info, changed))
+
+    background.submit(test_and_save, reply=lambda text: slack.views_update(view_id=view_id,
+                                                                           view=views.notice_view(text)),
+                      name="testing the new settings")
+
+
+def read_form(cls: type[Connector], state: State, taken: set[str], *,
+              editing: bool = False) -> tuple[str, dict[str, str], dict[str, str]]:
     """The name, the settings and per-input errors ({block_id: message}) from a submitted form."""
     errors: dict[str, str] = {}
     name = _text(state, views.NAME_BLOCK).strip()
-    if not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
+    if editing:
+        pass  # the integration keeps its name
+    elif not name or not name.replace("-", "").replace("_", "").isalnum() or len(name) > 40:
         errors[views.NAME_BLOCK] = f"Use {NAME_RULE}."
     elif name in taken:
         errors[views.NAME_BLOCK] = f"{name} is already connected; pick another name or disconnect it first."
@@ -115,6 +180,9 @@ def read_form(cls: type[Connector], state: State, taken: set[str]) -> tuple[str,
     for field in cls.fields:
         block, value = _field_value(state, field)
         value = value.strip() or (field.default or "")
+        if editing and field.secret and not value:
+            settings[field.name] = ""  # kept as stored
+            continue
         if field.required and not value:
             errors[block] = f"{field.label} is required."
         elif value and field.name.endswith(URL_FIELDS) and not value.startswith(("https://", "http://")):

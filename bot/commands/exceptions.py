@@ -3,6 +3,10 @@
 Client and check names may hold spaces, so `add` separates its parts with `|`:
 
     /billrec except add Acme Corp | Managed workstations | loaner laptops | until 2026-12-31
+    /billrec except add Acme Corp | Backup | archive server, billed elsewhere | forever
+
+How long it holds is said, never assumed (as `billrec except add` asks for --until or --forever):
+an exception with no end silences a variance for good.
     /billrec except list [all]
     /billrec except revoke 3
 """
@@ -11,12 +15,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.commands.base import Invocation
+from bot.commands.base import Invocation, Usage
 from bot.views import lists
 from bot.views.format import name
 from reconcile.bounds import record_id
 
-ADD = "except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]"
+ADD = "except add CLIENT | CHECK | REASON | until YYYY-MM-DD (or | forever)"
 USAGE = f"{ADD} | except list [all] | except revoke ID"
 
 
@@ -44,8 +48,11 @@ def add(inv: Invocation, rest: str) -> None:
     parts = [p.strip() for p in rest.split("|")]
     if len(parts) not in (3, 4) or not all(parts):
         inv.usage(ADD)
+    if len(parts) == 3:
+        raise Usage(f"say how long the exception holds: end with `| until YYYY-MM-DD`, or `| forever` to keep it "
+                    f"until revoked. Usage: `/billrec {ADD}`")
     client, check, reason = parts[:3]
-    until = parse_until(parts[3]) if len(parts) == 4 else None
+    until = None if parts[3].lower() == "forever" else parse_until(parts[3])
     if until is False:
         inv.usage(ADD)
     inv.ack()

@@ -1,8 +1,9 @@
 """`/billrec settings [name=value …]` — twin of `billrec settings`: show, or change (admins).
 
-Slack hands mentions over as ids, which is what the settings store:
+Slack hands mentions over as ids, which is what the settings store; a person typed as a name or
+an e-mail address is found through Slack's Web API (`bot.people`), or refused with how to say it:
 
-    /billrec settings billing_channel=#billing admins=@dana @sam digest_day=1 digest_time=09:00
+    /billrec settings billing_channel=#billing admins=@dana sam@example.com digest_day=1 digest_time=09:00
     → billing_channel=C0123 admins=U01 U02 …
 
 A word without `=` continues the previous value (`admins=@dana @sam`, `timezone=America/New_York`).
@@ -13,19 +14,20 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from bot import people
 from bot.commands.base import Invocation, Usage, ids, unescape
 from bot.views import lists, schedule
 from reconcile.schedule import timetable
 from reconcile.tenants import TenantSettings
 
-SLACK_USER = re.compile(r"^[UW][A-Z0-9_]{2,}$")
 SLACK_CHANNEL = re.compile(r"^[CG][A-Z0-9_]{2,}$")
 NAMES = tuple(f.name for f in dataclasses.fields(TenantSettings))
 USAGE = "settings [name=value …] with names " + ", ".join(NAMES)
 
 
 def parse(raw: str) -> dict[str, str]:
-    """`billing_channel=<#C1|billing> admins=<@U1> <@U2>` → {"billing_channel": "C1", "admins": "U1 U2"}."""
+    """`billing_channel=<#C1|billing> admins=<@U1> <@U2>` → {"billing_channel": "C1", "admins": "<@U1> <@U2>"}
+    (people are resolved to ids after the ack, by `handle`)."""
     pairs: dict[str, str] = {}
     current = None
     for word in raw.split():
@@ -44,13 +46,7 @@ def resolve(key: str, value: str) -> str:
     if key == "billing_channel":
         found = ids(value, "#")
         return found[0] if found else unescape(value).lstrip("#")
-    if key == "admins":
-        found = ids(value, "@") + [w for w in value.split() if SLACK_USER.match(w)]
-        if value and not found:
-            raise Usage("admins takes @mentions (or user ids like U012AB3CD); `admins=` alone clears them, "
-                        "and then workspace admins and owners decide")
-        return " ".join(found)
-    return unescape(value)
+    return unescape(value)  # admins too: people are found after the ack (Slack's users.* calls take time)
 
 
 def handle(inv: Invocation) -> None:
@@ -64,6 +60,9 @@ def handle(inv: Invocation) -> None:
     inv.require_admin("change settings")
     if changes.get("billing_channel") and not SLACK_CHANNEL.match(changes["billing_channel"]):
         changes["billing_channel"] = channel_id(inv, changes["billing_channel"])
+    if "admins" in changes:
+        # `admins=` alone clears them, and then workspace admins and owners decide
+        changes["admins"] = " ".join(people.user_ids(inv.slack, changes["admins"]))
     updated = inv.services.tenants.update(inv.tenant, inv.actor, **changes)
     inv.reply(*lists.settings_message(updated, sorted(changes), next_digest(inv, updated)))
 

@@ -12,7 +12,7 @@ from typing import Any
 from bot.views import report as report_views
 from bot.views.format import button, context, divider, header, money, name, section, when
 from bot.views.lists import lines_to_sections, who
-from bot.views.status import integration_line
+from bot.views.status import integration_blocks, integration_line
 from reconcile.checks import Status
 from reconcile.integrations import IntegrationInfo
 from reconcile.reconciliation import Report
@@ -41,7 +41,9 @@ def home_view(report: Report | None, integrations: Sequence[IntegrationInfo], la
                               "approves client links (`/billrec map`) and adds checks (`/billrec checks add`)."))
     blocks.append(divider())
     if integrations:
-        blocks += lines_to_sections([integration_line(i) for i in integrations], "*Integrations*", 10)
+        # everyone sees the same tab; the Edit button itself asks whether the clicker is a billing admin
+        blocks += integration_blocks(integrations, [integration_line(i) for i in integrations], editable=True,
+                                     max_sections=10)
     else:
         blocks.append(section("*Integrations*\nNone yet."))
     blocks.append(divider())

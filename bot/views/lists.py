@@ -37,13 +37,17 @@ HELP = """*BillingReconcile* shows where what you bill and what clients really u
 `/billrec connect` — connect an integration _(admins)_
 `/billrec disconnect NAME` — delete its credentials; its data and snapshots stay _(admins)_
 `/billrec map` — open client-link suggestions: Approve · Reject · Choose another _(admins decide)_
-`/billrec checks` — the checks; `checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
-[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P]`, `checks remove NAME` _(admins)_
+`/billrec checks` — the checks; `checks add` alone opens a form of the synced metrics; \
+`checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \
+[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]`, `checks remove NAME` \
+_(admins)_
+`/billrec metrics [INTEGRATION]` — every synced metric with its name, accounts, units and price
 `/billrec reconcile [CLIENT]` — post the summary here, details and the CSV in its thread
 `/billrec snapshot` — freeze the current results and post them here
 `/billrec export [YYYY-MM]` — upload the latest snapshot (of that month) as CSV
 `/billrec history CLIENT` — one client, month over month
-`/billrec except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]`, `except list [all]`, `except revoke ID` _(admins change)_
+`/billrec except add CLIENT | CHECK | REASON | until YYYY-MM-DD` (or `| forever`), `except list [all]`, \
+`except revoke ID` _(admins change)_
 `/billrec settings` — show; `settings name=value …` to change _(admins)_: billing_channel=#billing \
 admins=@dana @sam digest_day=1 digest_time=09:00 timezone=Europe/London sync_interval_hours=24 alert_threshold=100"""
 

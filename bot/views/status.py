@@ -24,6 +24,8 @@ HEALTH = {
     "disconnected": ":heavy_minus_sign:",
 }
 MAX_HOLDS = 10
+EDIT = "integration_edit"  # its value: the integration's name
+MAX_EDITABLE = 15  # one section per integration with its Edit button; more are listed packed, without buttons
 
 
 def integration_line(info: IntegrationInfo, next_sync: datetime | None = None, *, detailed: bool = False) -> str:
@@ -36,6 +38,17 @@ def integration_line(info: IntegrationInfo, next_sync: datetime | None = None, *
         line += f" · last error: {info.problem}"
         line += f" — {name(info.last_error, 300)}" if detailed else ""
     return line
+
+
+def integration_blocks(integrations: Sequence[IntegrationInfo], lines: Sequence[str], *, editable: bool,
+                       max_sections: int) -> list[Block]:
+    """The integrations under a heading; `editable`, each its own section with an Edit button (the connect
+    form, filled in, to change its settings), as long as they fit a message's block budget."""
+    if not editable or len(integrations) > MAX_EDITABLE:
+        return lines_to_sections(lines, "*Integrations*", max_sections=max_sections)
+    return [section("*Integrations*"), *({**section(line), "block_id": f"integration:{cut(info.name, 40)}",
+                                         "accessory": button("Edit", EDIT, info.name)}
+                                        for info, line in zip(integrations, lines, strict=True))]
 
 
 def hold_blocks(outcome: SyncOutcome) -> list[Block]:
@@ -72,12 +85,13 @@ def read_hold(value: str) -> tuple[str, int | None]:
 def status_message(integrations: Sequence[IntegrationInfo], held: Sequence[SyncOutcome], open_links: int,
                    latest: SnapshotInfo | None, next_syncs: Mapping[int, datetime | None] | None = None, *,
                    detailed: bool = False) -> Message:
-    """`/billrec status`; `detailed` (for billing admins) adds the vendor's words to each last error."""
+    """`/billrec status`; `detailed` (for billing admins) adds the vendor's words to each last error, and
+    an Edit button to each integration."""
     if not integrations:
         return "No integrations yet", [section("No integrations yet. An admin can add one with `/billrec connect`.")]
     upcoming = next_syncs or {}
-    blocks = lines_to_sections([integration_line(i, upcoming.get(i.id), detailed=detailed) for i in integrations],
-                               "*Integrations*", max_sections=20)
+    lines = [integration_line(i, upcoming.get(i.id), detailed=detailed) for i in integrations]
+    blocks = integration_blocks(integrations, lines, editable=detailed, max_sections=20)
     for outcome in held[:MAX_HOLDS]:
         blocks += hold_blocks(outcome)
     snapshot = (f"latest snapshot #{latest.id} ({latest.period}) taken {when(latest.taken_at)}"

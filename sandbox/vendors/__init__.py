@@ -7,6 +7,7 @@ of the connector that reads it (`connectors.REGISTRY`).
 from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
+from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
@@ -14,8 +15,11 @@ from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.nsight import NSight
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
+from sandbox.vendors.sherweb import Sherweb
+from sandbox.vendors.syncro import Syncro
 
 VENDORS: dict[str, FakeVendor] = {
+    "autotask": Autotask(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
@@ -23,4 +27,6 @@ VENDORS: dict[str, FakeVendor] = {
     "nsight": NSight(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
+    "sherweb": Sherweb(),
+    "syncro": Syncro(),
 }

@@ -84,8 +84,7 @@ class NSight(FakeVendor):
         )
 
     def _list(self, service: str, item: str, rows: Callable[[Call], Sequence[Row]]) -> Route:
-        needs = {"list_sites": ("clientid",), "list_servers": ("siteid",), "list_workstations": ("siteid",)}
-        return list_route("GET", "/api/", rows, XmlWhole(item), operation=service, needs=needs.get(service, ()),
+        return list_route("GET", "/api/", rows, XmlWhole(item), operation=service,
                           respond=lambda call, body, headers: self._answer(call.incoming, "OK", items=(item, body)))
 
     def render(self, world: World) -> View:
@@ -126,8 +125,16 @@ class NSight(FakeVendor):
     def operation_of(self, incoming: Incoming) -> str:
         return incoming.arg("service") or ""
 
-    def operation_query(self, operation: str) -> dict[str, str]:
-        return {"service": operation}
+    def list_query(self, route: Route, world: World) -> dict[str, str]:
+        """The service that names the call, and for a per-client or per-site list the first scope
+        that holds records."""
+        view, named = self.view(world), {"service": route.operation or ""}
+        scoped = {"list_sites": ("clientid", view.sites), "list_servers": ("siteid", view.servers),
+                  "list_workstations": ("siteid", view.workstations)}.get(route.operation or "")
+        if scoped is None:
+            return named
+        param, rows = scoped
+        return named | {param: next(scope for scope, records in rows.items() if records)}
 
     # -- how N-sight says no ----------------------------------------------------------------
 

@@ -31,8 +31,8 @@ def world():
 def billrec(cli_env):
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, ok: bool = True):
-        result = runner.invoke(cli, list(args), env=cli_env, input=input, prog_name="billrec")
+    def run(*args: str, input: str | None = None, ok: bool = True, env_extra: dict[str, str] | None = None):
+        result = runner.invoke(cli, list(args), env={**cli_env, **(env_extra or {})}, input=input, prog_name="billrec")
         if ok:
             assert result.exit_code == 0, result.output + result.stderr
         return result

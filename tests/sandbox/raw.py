@@ -24,7 +24,8 @@ def token(server: SandboxServer, kind: str, **changes: Any) -> httpx.Response:
     url, request = vendor.grant.request(server.url + vendor.prefix)  # type: ignore[union-attr]
     key = "data" if "data" in request else "json"
     fields = {k: v for k, v in ({**request[key], **changes}).items() if v is not None}  # type: ignore[dict-item]
-    return HTTP.post(url, **{key: fields})
+    more = {k: v for k, v in request.items() if k != key}  # headers a grant wants too (a gateway's key)
+    return HTTP.post(url, **{key: fields}, **more)  # type: ignore[arg-type]
 
 
 class Raw:
@@ -45,11 +46,16 @@ class Raw:
 
     def get(self, path: str, params: dict[str, Any] | None = None, *, timeout: float = 5.0,
             headers: dict[str, str] | None = None) -> httpx.Response:
-        path, _, named = path.partition("?")  # a call named in the query (`?service=…`) stays named
-        params = {**dict(parse_qsl(named)), **(params or {})} if named else params
+        path, _, query = path.partition("?")  # a list's own query (`path(route)`) stays beside `params`
+        params = {**self.needs(path), **dict(parse_qsl(query)), **(params or {})}
         if headers is not None:
             return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
         return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
+
+    def needs(self, path: str) -> dict[str, str]:
+        """What a bare request for a list must carry where the vendor takes none without (Autotask's query)."""
+        route = self.vendor.route("GET", self.vendor.api_root + path)[0]
+        return dict(getattr(route.listing, "needs", {}) if route is not None else {})
 
     def follow(self, url: str) -> httpx.Response:
         """GET an absolute URL the vendor handed out (a `Link` header's, a next link)."""
@@ -68,11 +74,10 @@ class Raw:
         return list(pager.walk(fetch, size))
 
     def lists(self) -> list[Route]:
-        """The vendor's list routes that need no path or query parameter."""
-        return [r for r in self.vendor.routes if r.listing is not None and "{" not in r.pattern and not r.needs]
+        """The vendor's list routes that need no path parameter."""
+        return [r for r in self.vendor.routes if r.listing is not None and "{" not in r.pattern]
 
     def path(self, route: Route) -> str:
-        """A route's path under the connector's base URL, with the query naming its call where one path
-        serves several (`/api/?service=list_clients`)."""
-        named = self.vendor.operation_query(route.operation) if route.operation else {}
-        return route.pattern[len(self.vendor.api_root):] + (f"?{urlencode(named)}" if named else "")
+        """A route's path under the connector's base URL, with the query a list cannot be read without."""
+        query = self.vendor.list_query(route, self.server.world)
+        return route.pattern[len(self.vendor.api_root):] + (f"?{urlencode(query)}" if query else "")

@@ -4,8 +4,11 @@ The request is replayed against the spec's own server with the fake's prefix str
 things the stored documents need, whatever the vendor: a vendor media type such as
 `application/vnd.connectwise.com+json` is JSON (openapi-core only knows plain
 `application/json`), and plain JSON answers where the document names only the vendor type; and
-`"servers": null` (NinjaOne's subset), which the validator refuses, is dropped. A vendor whose API is split over several documents is validated by the one that
-describes the path.
+`"servers": null` (NinjaOne's subset) and an apiKey scheme's stray `scheme` (Syncro's), which the
+validator refuses, are dropped, and a string parameter's `false` default is spelled as a string.
+A vendor whose API is split over several documents is validated by the one that describes the path.
+A document that names no server at all (Sherweb's Service Provider API) is given the one its
+`Spec.roots` declares.
 """
 
 from __future__ import annotations
@@ -31,18 +34,25 @@ SPECS = SHARED / "vendor-specs"
 
 
 @functools.cache
-def document(file: str) -> dict[str, Any]:
+def document(file: str, server: str | None = None) -> dict[str, Any]:
+    """A document as the validator takes it; `server` stands in where the document names none."""
     text = (SPECS / file).read_text(encoding="utf-8")
     spec = yaml.safe_load(text) if file.endswith((".yaml", ".yml")) else json.loads(text)
     if spec.get("servers", []) is None:
         spec.pop("servers")
+    for scheme in spec.get("components", {}).get("securitySchemes", {}).values():
+        if scheme.get("type") == "apiKey":
+            scheme.pop("scheme", None)  # Syncro's apiKey scheme also names `scheme: bearer`, which OpenAPI refuses
+    _string_defaults(spec)
+    if server is not None and not spec.get("servers"):
+        spec["servers"] = [{"url": server}]
     _plain_json_too(spec)
     return spec
 
 
 @functools.cache
-def openapi(file: str) -> OpenAPI:
-    spec = document(file)
+def openapi(file: str, server: str | None = None) -> OpenAPI:
+    spec = document(file, server)
     vendor_types = {media.split(";")[0] for media in _media_types(spec) if "+json" in media}
     deserialise = {media: (lambda body, **_: json.loads(body)) for media in vendor_types}
     return OpenAPI.from_dict(spec, config=Config(extra_media_type_deserializers=deserialise))
@@ -76,9 +86,10 @@ def replay(kind: str, method: str, path: str, args: Mapping[str, str], headers: 
     content_type = next((v for k, v in reply_headers.items() if k.lower() == "content-type"), "")
     response = MockResponse(body, status, headers=dict(reply_headers), content_type=content_type)
     problem: Exception | None = None
+    roots = dict(spec.roots)
     for file in spec.files:
         try:
-            openapi(file).validate_response(request, response)
+            openapi(file, spec.server + roots[file] if file in roots else None).validate_response(request, response)
             return
         except PathNotFound as missing:
             problem = missing
@@ -110,6 +121,18 @@ def _plain_json_too(node: Any) -> None:
     elif isinstance(node, list):
         for item in node:
             _plain_json_too(item)
+
+
+def _string_defaults(node: Any) -> None:
+    """`{"type": "string", "default": false}` (Syncro's `include_disabled`) as the string it stands for."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and isinstance(node.get("default"), bool):
+            node["default"] = str(node["default"]).lower()
+        for value in node.values():
+            _string_defaults(value)
+    elif isinstance(node, list):
+        for item in node:
+            _string_defaults(item)
 
 
 def _media_types(node: Any) -> set[str]:

@@ -182,6 +182,9 @@ def test_a_fault_until_cleared_lasts_until_cleared_and_can_target_one_path(fresh
 def test_data_is_read_only(served: sandbox.SandboxServer, kind: str, method: str) -> None:
     raw = Raw(served, kind)
     for route in raw.lists():
+        declared = VENDORS[kind].route(method, route.pattern)[0]
+        if route.method != "GET" or (declared is not None and declared.reads):
+            continue  # a POST the vendor documents as a read (a query with a filter body) is no write
         answer = raw.send(method, raw.path(route), json={"name": "changed"})
         assert answer.status_code == 405 and "GET" in answer.headers["Allow"], route.pattern
         assert keys(answer) == shape(kind, 405)

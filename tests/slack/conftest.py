@@ -205,6 +205,15 @@ class Chat:
         return Result(response, [h.body for h in self.fake.hooks[before:]])
 
 
+def submit_form(slack: Chat, view: dict[str, Any], **values: str) -> dict[str, Any]:
+    """Submit the connect form `view` with `values` ({block id: text}); Slack's answer to the submission."""
+    state = {block: {"value": value} for block, value in values.items()}
+    response = slack.driver.view_submission("connect_submit", state, view_id=view["id"])
+    assert response.status_code == 200
+    slack.served.settle()
+    return response.json() if response.content else {}
+
+
 @pytest.fixture
 def driver(served: Served, fake: FakeSlack) -> Iterator[SlackDriver]:
     with SlackDriver(served.events_url, SECRET, fake=fake) as running:

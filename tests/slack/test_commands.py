@@ -192,7 +192,8 @@ def test_export_with_a_malformed_month_shows_its_usage(slack):
 # -- changing things: admins only -----------------------------------------------------------------
 
 def test_an_admin_adds_and_removes_a_check_with_the_cli_syntax(slack, world, services):
-    added = slack.run('checks add "Servers" --billed psa:billed:SRV --usage rmm:devices:server --tolerance 1')
+    added = slack.run('checks add "Servers" --billed psa:billed:SRV --usage rmm:devices:server --tolerance 1 '
+                      '--allow-unsynced')
     assert "*Servers*: billed psa `billed:SRV` vs used rmm `devices:server` · tolerance ±1" in added.text
     assert [c.name for c in services.checks.list("local")] == ["Managed workstations", "Servers"]
     removed = slack.run("checks remove Servers")
@@ -227,7 +228,8 @@ def test_exceptions_are_added_listed_and_revoked(slack, world, services):
 
 def test_a_malformed_exception_shows_the_pipe_syntax(slack, world):
     result = slack.run("except add Acme Managed workstations", replies=0)
-    assert "Usage: `/billrec except add CLIENT | CHECK | REASON [| until YYYY-MM-DD]`" in result.response.text
+    assert "Usage: `/billrec except add CLIENT | CHECK | REASON | until YYYY-MM-DD (or | forever)`" \
+        in result.response.text
 
 
 def test_an_admin_changes_settings_with_channel_and_user_mentions(slack, services):

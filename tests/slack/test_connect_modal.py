@@ -17,6 +17,7 @@ from reconcile.tables import AuditEntry
 from sandbox import slack_limits
 from sandbox.slack_seed import ADMIN_ID, TECH_ID
 from tests.fakes import Scripted
+from tests.slack.conftest import submit_form
 
 KEY = "k-secret-4242"
 
@@ -37,12 +38,7 @@ def text_of(view):
     return json.dumps(view["blocks"], ensure_ascii=False)
 
 
-def submit(slack, view, **values):
-    state = {block: {"value": value} for block, value in values.items()}
-    response = slack.driver.view_submission("connect_submit", state, view_id=view["id"])
-    assert response.status_code == 200
-    slack.served.settle()
-    return response.json() if response.content else {}
+submit = submit_form
 
 
 def test_choosing_a_kind_shows_its_least_privilege_guidance_and_fields(slack, modal):

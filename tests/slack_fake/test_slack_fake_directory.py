@@ -25,6 +25,7 @@ def test_auth_test_names_the_bot_and_sends_the_scopes_header(web):
         "channels:read",
         "groups:read",
         "users:read",
+        "users:read.email",
     ]
 
 
@@ -43,6 +44,22 @@ def test_users_info_serves_seeded_users(web):
     user = web.users_info(user=ADMIN_ID)["user"]
     assert (user["name"], user["is_admin"], user["team_id"]) == ("dana", True, TEAM_ID)
     assert error_of(lambda: web.users_info(user="U404")) == "user_not_found"
+
+
+def test_users_list_pages_the_seeded_people_and_lookup_by_email_finds_one(web):
+    first = web.users_list(limit=2)
+    rest = web.users_list(limit=2, cursor=first["response_metadata"]["next_cursor"])
+    names = [m["name"] for m in first["members"] + rest["members"]]
+    assert "dana" in names and "sam" in names and rest["response_metadata"]["next_cursor"] == ""
+    found = web.users_lookupByEmail(email="Dana@acme-msp.example")["user"]
+    assert (found["id"], found["profile"]["email"]) == (ADMIN_ID, "dana@acme-msp.example")
+    assert error_of(lambda: web.users_lookupByEmail(email="nobody@acme-msp.example")) == "users_not_found"
+
+
+def test_lookup_by_email_needs_its_scope(fake, web):
+    fake.add_team(TEAM_ID, BOT_TOKEN, name="Acme MSP", domain="acme-msp", scopes=["users:read"])
+    assert error_of(lambda: web.users_lookupByEmail(email="dana@acme-msp.example")) == "missing_scope"
+    assert "email" not in web.users_info(user=ADMIN_ID)["user"]["profile"]
 
 
 def test_team_info_needs_the_team_read_scope(fake, web):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +12,8 @@ from connectors.auth import ApiKeyHeader, OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint
 from connectors.errors import BadResponse
+from connectors.paging import NextLink
+from connectors.ratelimit import RateLimiter
 from connectors.parse import Reader
 from connectors.records import Record
 from tests.conftest import FAST_POLICY
@@ -112,11 +116,84 @@ def test_the_read_only_allow_list_is_read_off_the_declaration():
     assert Tree.read_posts("https://cloud.example/api") == frozenset()  # GETs only, key in a header
 
 
-def test_a_declared_read_post_is_never_sent_as_a_get():
+class KeyedRpc(JsonRpc):
+    auth = ApiKeyHeader("X-Api-Key")
+
+
+def test_a_declared_read_post_is_sent_as_a_post_with_its_declared_body():
     with ScriptedServer() as server:
-        with JsonRpc({"base_url": server.url, "api_key": "k"}, policy=FAST_POLICY) as vendor:
-            with pytest.raises(NotImplementedError, match="POST v1.0/jsonrpc/network is declared"):
-                list(vendor.items(vendor.endpoints_list))
+        server.answer("/api/v1.0/jsonrpc/network", 200, listing({"id": "e1"}))
+        with KeyedRpc({"base_url": server.url + "/api", "api_key": "k"}, policy=FAST_POLICY) as vendor:
+            assert [e["id"] for e in vendor.items(vendor.endpoints_list)] == ["e1"]
+        sent = server.requests[0]
+    assert sent.method == "POST" and json.loads(sent.body)["method"] == "getEndpointsList"
+
+
+class Query(Tree):
+    """A vendor whose lists are query POSTs with a filter body, paging on at `<list>/next` (Autotask)."""
+
+    kind = "query"
+    display_name = "Query Vendor"
+    paging = NextLink(at="pageDetails.nextPageUrl", follow="{path}/next")
+    companies = Endpoint("v1.0/Companies/query", method="POST", body={"filter": [{"op": "exist", "field": "id"}]})
+
+
+def query(server: ScriptedServer) -> Query:
+    return Query({"base_url": server.url + "/api", "api_key": "k"}, policy=FAST_POLICY)
+
+
+def paged(*items, following=None):
+    return {"items": list(items), "pageDetails": {"count": len(items), "nextPageUrl": following}}
+
+
+def test_a_read_post_pages_on_with_the_same_body_at_the_next_page_url():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/api/v1.0/Companies/query/next?paging=a"))
+        server.answer("/api/v1.0/Companies/query/next", 200, paged({"id": 2}))
+        with query(server) as vendor:
+            filtered = {"filter": [{"op": "eq", "field": "isActive", "value": True}]}
+            assert [c["id"] for c in vendor.items(vendor.companies, body=filtered)] == [1, 2]
+    assert [(seen.method, seen.path) for seen in server.requests] == [
+        ("POST", "/api/v1.0/Companies/query"), ("POST", "/api/v1.0/Companies/query/next")]
+    assert {json.loads(seen.body)["filter"][0]["field"] for seen in server.requests} == {"isActive"}
+
+
+def test_a_next_page_in_another_letter_case_or_with_another_tail_under_the_list_is_followed():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/API/V1.0/Companies/query/next?paging=a"))
+        server.answer("/API/V1.0/Companies/query/next", 200,
+                      paged({"id": 2}, following=server.url + "/api/v1.0/Companies/query/page/3"))
+        server.answer("/api/v1.0/Companies/query/page/3", 200, paged({"id": 3}))
+        with query(server) as vendor:
+            assert [c["id"] for c in vendor.items(vendor.companies)] == [1, 2, 3]
+
+
+def test_a_next_page_where_the_paging_declares_none_is_refused_before_it_is_sent():
+    with ScriptedServer() as server:
+        server.answer("/api/v1.0/Companies/query", 200,
+                      paged({"id": 1}, following=server.url + "/api/v1.0/Companies/delete"))
+        with query(server) as vendor, pytest.raises(BadResponse, match="gave a next page at /api/v1.0/Companies/"):
+            list(vendor.items(vendor.companies))
+        assert len(server.requests) == 1
+
+
+def test_the_allow_list_holds_a_read_posts_next_pages_and_nothing_else():
+    assert Query.read_posts("https://webservices2.autotask.net/atservicesrest") == {
+        ("/atservicesrest/v1.0/Companies/query", None), ("/atservicesrest/v1.0/Companies/query/next", None)}
+
+
+@pytest.mark.parametrize("declared", [dict(method="PUT"), dict(method="DELETE"), dict(body={"name": "x"})])
+def test_a_declaration_that_could_write_is_refused(declared):
+    with pytest.raises(ValueError, match="a read is a GET|a GET carries no body"):
+        Endpoint("v1.0/Companies/175", **declared)
+
+
+def test_a_get_is_never_given_a_body_at_run_time():
+    with ScriptedServer() as server:
+        with tree(server) as vendor, pytest.raises(TypeError, match="carries no body"):
+            list(vendor.items(vendor.agreements, body={"filter": []}))
         assert server.requests == []
 
 
@@ -128,3 +205,26 @@ def test_a_reader_names_its_vendor_and_the_missing_part_of_a_nested_field():
     with pytest.raises(BadResponse, match="a record from ConnectWise PSA has no 'id'"):
         read.require({"company": {"name": "Acme"}}, "company.id")
     assert read.optional_number(None) is None and str(read.optional_number("22.50")) == "22.50"
+
+
+def test_a_discovery_call_sent_anonymous_carries_none_of_the_credentials_and_the_client_moves_to_its_answer():
+    with ScriptedServer() as server:
+        server.answer("/api/zoneInformation", 200, {"url": server.url + "/zone2/"})
+        server.answer("/zone2/me", 200, {"ok": True})
+        with tree(server) as vendor:
+            zone = vendor.http.json("zoneInformation", {"user": "api@msp"}, anonymous=True)
+            vendor.http.rebase(zone["url"])
+            vendor.test()
+        found, tested = server.requests
+    assert "x-api-key" not in {name.lower() for name in found.headers}
+    assert tested.path == "/zone2/me" and tested.headers.get("X-Api-Key") == "k"
+
+
+def test_a_pace_slowed_for_a_filling_quota_waits_longer_and_never_speeds_up():
+    waits: list[float] = []
+    limiter = RateLimiter(10, 10, clock=lambda: 0.0, sleep=waits.append)
+    limiter.slow_to(0.5)
+    limiter.slow_to(5)  # a later, gentler reading does not undo the slowdown
+    limiter.acquire()
+    limiter.acquire()
+    assert limiter.rate == 0.5 and waits == [2.0]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from connectors.auth import ApiKeyHeader, OAuth2ClientCredentials
 from connectors.errors import AuthFailed, BadResponse, RateLimited, VendorUnavailable
-from connectors.http import HttpPolicy, VendorClient
-from connectors.paging import BodyCursor, IdCursor, LinkHeader, NextLink, Offset, PageNumber
+from connectors.http import HttpPolicy, VendorClient, paced_for
+from connectors.paging import BodyCursor, IdCursor, LinkHeader, NextLink, Offset, PageCount, PageNumber
+from connectors.ratelimit import RateLimit
 from tests.scripted import ScriptedServer
 
 SECRET = "s3cret-key-value"
@@ -67,6 +69,27 @@ def test_persistent_rate_limiting_becomes_rate_limited_after_the_allowed_attempt
     assert len(server.requests) == POLICY.attempts
     assert "Acme RMM: GET /items answered 429 (quota)" in caught.value.message
     assert SECRET not in str(caught.value) and "apikey" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("policy", "waited"), [
+    (POLICY, [60.0]),  # unpaced (tests), still waits out the window
+    (replace(POLICY, requests_per_second=10, max_wait=5), [5]),  # capped like any wait
+])
+def test_a_429_without_retry_after_waits_out_the_window_of_a_limit_that_resets_on_a_clock(server, policy, waited):
+    server.answer("/items", 429, {"error": "slow down"})
+    server.answer("/items", 200, [1])
+    sleeps = Sleeps()
+    minute = RateLimit(180, 60, wait_out_window=True)
+    assert client(server, policy=paced_for(policy, minute), sleep=sleeps).json("/items") == [1]
+    assert sleeps == waited
+
+
+def test_a_limit_that_does_not_reset_on_a_clock_backs_off_as_usual(server):
+    server.answer("/items", 429, {"error": "slow down"})
+    server.answer("/items", 200, [1])
+    sleeps = Sleeps()
+    client(server, policy=paced_for(POLICY, RateLimit(180, 60)), sleep=sleeps).json("/items")
+    assert sleeps and max(sleeps) < 1
 
 
 def test_server_errors_are_retried_then_reported_as_vendor_unavailable(server):
@@ -130,6 +153,13 @@ def paged(seen, items, size_key, start=1, page_key="page"):
 ITEMS = [{"id": i} for i in range(1, 12)]
 
 
+def fixed(seen, size=4):
+    """A page of the vendor's own size: the client sends only the page number."""
+    assert set(seen.query) == {"page"}
+    page = int(seen.query["page"])
+    return ITEMS[(page - 1) * size:page * size]
+
+
 @pytest.mark.parametrize("paging, script", [
     (PageNumber(size=4), lambda s: (200, {}, paged(s, ITEMS, "pageSize"))),
     (PageNumber(param="page", size_param="size", size=4, start=0, total_pages_at="page.totalPages"),
@@ -147,11 +177,14 @@ ITEMS = [{"id": i} for i in range(1, 12)]
     (LinkHeader(size=4), lambda s: (200, {"Link": f'</items?pageSize=4&pageId={int(s.query.get("pageId", 0)) + 4}>; rel="next"'}
                                     if int(s.query.get("pageId", 0)) + 4 < 11 else {},
                                     ITEMS[int(s.query.get("pageId", 0)):int(s.query.get("pageId", 0)) + 4])),
-], ids=["page-number", "page-object", "record-count", "offset", "id-cursor", "body-cursor", "next-link", "link-header"])
+    (PageCount(), lambda s: (200, {}, {"content": fixed(s), "meta": {"total_pages": 3, "page": int(s.query["page"])}})),
+    (PageCount(), lambda s: (200, {}, {"content": fixed(s)})),  # no count: on until an empty page
+], ids=["page-number", "page-object", "record-count", "offset", "id-cursor", "body-cursor", "next-link", "link-header",
+        "page-count", "page-count-until-empty"])
 def test_every_paging_style_returns_every_item_exactly_once(server, paging, script):
     server.answer_with("/items", script)
     in_body = getattr(paging, "total_pages_at", None) or getattr(paging, "total_items_at", None)
-    items_at = "content" if isinstance(paging, (BodyCursor, NextLink)) or in_body else None
+    items_at = "content" if isinstance(paging, (BodyCursor, NextLink, PageCount)) or in_body else None
     assert list(client(server).items("/items", paging=paging, items_at=items_at)) == ITEMS
 
 
@@ -259,3 +292,17 @@ def test_a_next_page_on_another_host_is_refused(server):
     server.answer("/items", 200, {"value": [1], "@odata.nextLink": "http://169.254.169.254/latest/meta-data"})
     with pytest.raises(BadResponse, match="next page on another host"):
         list(client(server).items("/items", paging=NextLink(), items_at="value"))
+
+
+@pytest.mark.parametrize(("body", "shown"), [
+    ({"errors": ["Customer not found", "Try again"]}, "Customer not found; Try again"),
+    ({"errors": {"quantity": ["is not a number", "must be positive"]}}, "quantity is not a number must be positive"),
+    ({"errors": "Record not found"}, "Record not found"),
+    ({"error": "Not authorized"}, "Not authorized"),
+    ({"message": "Invalid request"}, "Invalid request"),
+], ids=["list", "by-field", "string", "error", "message"])
+def test_every_error_body_shape_a_rails_api_uses_is_quoted_in_the_message(server, body, shown):
+    server.answer("/items", 422, body)
+    with pytest.raises(BadResponse) as caught:
+        client(server).json("/items")
+    assert f"answered 422 ({shown})" in caught.value.message

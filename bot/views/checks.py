@@ -1,0 +1,83 @@
+"""The checks modal (`/billrec checks add` with nothing after it): a check picked from the synced metrics.
+
+    Name              [Managed workstations              ]
+    Billed            [Managed Workstation · psa:billed:MW-01 · 54 accounts  ▾]
+    Used              [Approved workstations … · rmm:devices:workstation · 58 accounts  ▾]
+    Seen within days  [30]   Tolerance (units)  [0]
+
+Each select lists what `billrec metrics` lists, by its human name: the billed side offers the
+metrics of sources that bill (PSA, distributor), the used side those of sources that count
+usage. Past 100 metrics, a select searches them (`app.options`) instead of listing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.views.format import cut, option, plain, section
+from bot.views.links import STATIC_SELECT_MAX
+from reconcile.metrics import SyncedMetric
+
+Block = dict[str, Any]
+SUBMIT = "checks_submit"
+VALUE = "value"  # the action id of the text inputs
+BILLED, USAGE = "checks_billed", "checks_usage"  # the selects' action ids (and block ids)
+NAME, SEEN_WITHIN, TOLERANCE = "check_name", "check_seen_within", "check_tolerance"
+TITLE = "Add a check"
+
+
+def metric_option(metric: SyncedMetric) -> dict[str, Any]:
+    """The human name first (a select shows 75 characters), then the key a check stores."""
+    label = f"{metric.name} · {metric.side} · {metric.accounts} accounts" if metric.name else \
+        f"{metric.side} · {metric.accounts} accounts"
+    return option(cut(label, 75), metric.side)
+
+
+def metric_options(metrics: Sequence[SyncedMetric], typed: str = "") -> list[dict[str, Any]]:
+    """Options for a select, or for its search: those whose name or key contains `typed`."""
+    wanted = typed.strip().lower()
+    found = [m for m in metrics if wanted in m.side.lower() or wanted in m.name.lower()]
+    return [metric_option(m) for m in found[:STATIC_SELECT_MAX]]
+
+
+def metric_select(action_id: str, metrics: Sequence[SyncedMetric]) -> Block:
+    placeholder = plain("Choose a metric…", 150)
+    if len(metrics) > STATIC_SELECT_MAX:
+        return {"type": "external_select", "action_id": action_id, "placeholder": placeholder, "min_query_length": 1}
+    return {"type": "static_select", "action_id": action_id, "placeholder": placeholder,
+            "options": metric_options(metrics)}
+
+
+def text_input(block_id: str, label: str, hint: str, *, optional: bool = False) -> Block:
+    return {"type": "input", "block_id": block_id, "label": plain(label, 2000), "optional": optional,
+            "hint": plain(hint, 2000), "element": {"type": "plain_text_input", "action_id": VALUE}}
+
+
+def add_view(billed: Sequence[SyncedMetric], usage: Sequence[SyncedMetric]) -> dict[str, Any]:
+    """The modal, or a notice saying to sync first when a side has nothing to offer."""
+    if not billed or not usage:
+        missing = "billed" if not billed else "usage"
+        return {"type": "modal", "callback_id": "checks_notice", "title": plain(TITLE, 24),
+                "close": plain("Close", 24),
+                "blocks": [section(f"No synced {missing} metrics yet: connect a source and sync it first "
+                                   "(`/billrec connect`, `/billrec sync all`); `/billrec metrics` lists them.")]}
+    blocks: list[Block] = [
+        text_input(NAME, "Name", "What the report calls it, e.g. Managed workstations."),
+        {"type": "input", "block_id": BILLED, "label": plain("Billed: what the client pays for", 2000),
+         "element": metric_select(BILLED, billed)},
+        {"type": "input", "block_id": USAGE, "label": plain("Used: what the client really uses", 2000),
+         "element": metric_select(USAGE, usage)},
+        text_input(SEEN_WITHIN, "Count only devices seen within (days)", "Leave empty to count every one.",
+                   optional=True),
+        text_input(TOLERANCE, "Tolerance (units)", "A variance this small still counts as matched; empty is 0.",
+                   optional=True),
+    ]
+    return {"type": "modal", "callback_id": SUBMIT, "title": plain(TITLE, 24), "submit": plain("Add check", 24),
+            "close": plain("Cancel", 24), "blocks": blocks}
+
+
+def added_view(text: str) -> dict[str, Any]:
+    """The modal once the check is added (`text` already escaped)."""
+    return {"type": "modal", "callback_id": "checks_done", "title": plain(TITLE, 24), "close": plain("Done", 24),
+            "blocks": [section(text)]}
