@@ -149,7 +149,7 @@ class NSight(Connector):
             return
         code, message = _error(body)
         service = response.request.url.params.get("service") or "the API"
-        said = f"{service} answered N-sight error {code or '?'}" + (f" ({message})" if message else "")
+        said = f"{service} answered error {code or '?'}" + (f" ({message})" if message else "")
         if code == AUTH_FAILED:
             raise AuthFailed(f"{said}: N-sight refused the credentials; check the API key and its region",
                              status=response.status_code)

@@ -153,7 +153,7 @@ def test_error_3_is_a_refused_key_in_words_without_the_key() -> None:
     with pytest.raises(AuthFailed) as caught:
         scripted(lambda seen: refused)
     message = caught.value.message
-    assert message.startswith("N-sight: list_clients answered N-sight error 3 (Login failed or invalid API key)")
+    assert message.startswith("N-sight: list_clients answered error 3 (Login failed or invalid API key)")
     assert "refused the credentials; check the API key and its region" in message and KEY not in message
 
 
