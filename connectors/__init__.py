@@ -12,6 +12,7 @@ from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
+from connectors.nsight import NSight
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
@@ -26,6 +27,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "datto": Datto,
     "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
+    "nsight": NSight,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,

@@ -3,6 +3,7 @@
 A connector says *how* it authenticates, by naming the settings fields to use:
 
     auth = ApiKeyHeader("X-Api-Key", field="api_key")
+    auth = ApiKeyQuery("apikey", field="api_key")          # ?apikey=… on every request
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
     auth = OAuth2Password(token_path="auth/token", scope="Console.GSM")   # a console user's name and password
@@ -65,6 +66,30 @@ class HeaderSet:
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
         return _HeaderAuth({name: value.format(**settings) for name, value in self.headers})
+
+
+@dataclass(frozen=True)
+class ApiKeyQuery:
+    """A key sent as a query parameter on every request (N-sight's `?apikey=`).
+
+    It then travels in every URL: the shared client never shows a query string, masks the key's
+    every form in its messages, and the httpx loggers' filter drops query strings too.
+    """
+
+    param: str
+    field: str = "api_key"
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return _QueryAuth(self.param, settings[self.field])
+
+
+class _QueryAuth(httpx.Auth):
+    def __init__(self, param: str, key: str) -> None:
+        self.param, self.secrets = param, (key,)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.url = request.url.copy_merge_params({self.param: self.secrets[0]})
+        yield request
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
+from sandbox.vendors.nsight import NSight
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
@@ -27,6 +28,7 @@ VENDORS: dict[str, FakeVendor] = {
     "datto": Datto(),
     "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
+    "nsight": NSight(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),
