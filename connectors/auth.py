@@ -5,6 +5,7 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = ApiKeyHeader("X-Api-Key", field="api_key")
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
+    auth = OAuth2Password(token_path="auth/token", scope="Console.GSM")   # a console user's name and password
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
@@ -149,14 +150,21 @@ class _OAuth2Flow(httpx.Auth):
 
     def _fetch_token(self, on_behalf_of: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
         self.token = None
-        token_request = self.spec.token_request(self.settings, self.base_url)
+        response = yield from self._ask(on_behalf_of, self.spec.token_request(self.settings, self.base_url))
+        return self._accept(response)
+
+    def _ask(self, on_behalf_of: httpx.Request,
+             token_request: httpx.Request) -> Generator[httpx.Request, httpx.Response, httpx.Response]:
         # A request an auth flow yields skips the client's defaults: without the timeouts of
         # the request it serves, it would wait for ever on a vendor that never answers.
         if "timeout" in on_behalf_of.extensions and "timeout" not in token_request.extensions:
             token_request.extensions = {**token_request.extensions, "timeout": on_behalf_of.extensions["timeout"]}
-        response = yield token_request
+        return (yield token_request)
+
+    def _accept(self, response: httpx.Response) -> bool:
+        """Take the token a 200 carries; any other answer reaches the caller and is judged there."""
         if response.status_code != 200:
-            return False  # the token response itself reaches the caller and is judged there
+            return False
         try:
             token, lifetime = self.spec.read_token(response.json())
         except (ValueError, KeyError, TypeError) as exc:
@@ -167,4 +175,70 @@ class _OAuth2Flow(httpx.Auth):
         self.token = token
         # refresh ahead of expiry, but never spend more than half a short-lived token's life doing so
         self.expires_at = time.monotonic() + lifetime - min(self.spec.expiry_margin, lifetime / 2)
+        return True
+
+
+@dataclass(frozen=True)
+class OAuth2Password(OAuth2ClientCredentials):
+    """OAuth2 password grant (RFC 6749 §4.3) for an API client acting as a console user, with refresh (§6).
+
+    The client id and secret go as HTTP Basic (§2.3.1), the user's name and password in the form.
+    The answer's `refresh_token` renews the access token before it expires and once after a 401;
+    where each refresh returns a new refresh token (Webroot's are single-use), the new one is the
+    one used next. A refused refresh (400 `invalid_grant`, 401: used, expired or revoked) falls back
+    to the password grant, once; anything else it answers (a 503, a 429) reaches the caller.
+    """
+
+    username_field: str = "username"
+    password_field: str = "password"
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return _PasswordFlow(self, settings, base_url)
+
+    def token_request(self, settings: Settings, base_url: str, refresh_token: str | None = None) -> httpx.Request:
+        fields = ({"grant_type": "refresh_token", "refresh_token": refresh_token} if refresh_token else
+                  {"grant_type": "password", "username": settings[self.username_field],
+                   "password": settings[self.password_field]})
+        if self.scope:
+            fields["scope"] = self.scope
+        fields.update(dict(self.extra))
+        request = httpx.Request("POST", self.token_url(base_url), data=fields)
+        request.headers["Authorization"] = "Basic " + base64.b64encode(self.client_pair(settings).encode()).decode()
+        return request
+
+    def client_pair(self, settings: Settings) -> str:
+        return f"{settings[self.client_id_field]}:{settings[self.client_secret_field]}"
+
+    def read_refresh(self, body: dict[str, Any]) -> str | None:
+        """The refresh token a token answer carries, if any."""
+        token = body.get("refresh_token")
+        return str(token) if token else None
+
+
+class _PasswordFlow(_OAuth2Flow):
+    spec: OAuth2Password
+
+    def __init__(self, spec: OAuth2Password, settings: Settings, base_url: str) -> None:
+        super().__init__(spec, settings, base_url)
+        self.refresh_token: str | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return super().secrets + ((self.refresh_token,) if self.refresh_token else ())
+
+    def _fetch_token(self, on_behalf_of: httpx.Request) -> Generator[httpx.Request, httpx.Response, bool]:
+        self.token = None
+        if self.refresh_token:
+            response = yield from self._ask(
+                on_behalf_of, self.spec.token_request(self.settings, self.base_url, self.refresh_token))
+            if self._accept(response) or response.status_code not in (400, 401):
+                return self.token is not None
+            self.refresh_token = None  # refused: used, expired or revoked; the password grant starts over
+        response = yield from self._ask(on_behalf_of, self.spec.token_request(self.settings, self.base_url))
+        return self._accept(response)
+
+    def _accept(self, response: httpx.Response) -> bool:
+        if not super()._accept(response):
+            return False
+        self.refresh_token = self.spec.read_refresh(response.json()) or self.refresh_token
         return True
