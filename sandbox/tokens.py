@@ -21,12 +21,12 @@ class TokenIssuer:
         self._expiry: dict[str, tuple[float, str]] = {}
         self._lock = threading.Lock()
 
-    def issue(self, subject: str = "") -> str:
-        """A new token for `subject`, valid for `lifetime` seconds from now."""
+    def issue(self, subject: str = "", lifetime: float | None = None) -> str:
+        """A new token for `subject`, valid for `lifetime` seconds from now (the issuer's own by default)."""
         with self._lock:
             n = len(self._expiry) + 1
             token = f"sbx-{self.vendor}-{n:05d}-" + hashlib.sha256(f"{self.vendor}:{n}".encode()).hexdigest()[:24]
-            self._expiry[token] = (self._now() + self.lifetime, subject)
+            self._expiry[token] = (self._now() + (self.lifetime if lifetime is None else lifetime), subject)
             return token
 
     def valid(self, token: str, subject: str | None = None) -> bool:
