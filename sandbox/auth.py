@@ -247,9 +247,6 @@ class PasswordGrant(ClientCredentials):
         return root + self.paths[0], {"data": fields, "headers": {"Authorization": f"Basic {pair}"}}
 
 
-REFRESH = "refresh"  # the subject refresh tokens are issued for, so none passes as an access token
-
-
 @dataclass(frozen=True)
 class TokenExchange:
     """A stored user token traded for an access and a refresh token (N-central's `/api/auth/authenticate`).
@@ -282,21 +279,21 @@ class TokenExchange:
 
     def renew(self, call: Call) -> Reply:
         assert call.tokens is not None
-        if not call.tokens.valid(call.incoming.body.decode("utf-8", "replace").strip(), REFRESH):
+        if not call.tokens.valid_refresh(call.incoming.body.decode("utf-8", "replace").strip()):
             return self.refuse()
-        self._counts[REFRESH] = self._counts.get(REFRESH, 0) + 1
+        self._counts["refresh"] = self._counts.get("refresh", 0) + 1
         return self.tokens(call)
 
     def tokens(self, call: Call) -> Reply:
         assert call.tokens is not None
         access = {"token": call.tokens.issue(), "type": "Bearer", "expirySeconds": int(call.tokens.lifetime)}
-        refresh = {"token": call.tokens.issue(REFRESH, self.refresh_lifetime), "type": "Body",
+        refresh = {"token": call.tokens.issue_refresh(self.refresh_lifetime), "type": "Body",
                    "expirySeconds": int(self.refresh_lifetime)}
         return Reply(200, {"tokens": {"access": access, "refresh": refresh}})
 
     @property
     def refreshes(self) -> int:
-        return self._counts.get(REFRESH, 0)
+        return self._counts.get("refresh", 0)
 
     def refuse(self) -> Reply:
         return self.error(401, self.denied)
@@ -317,8 +314,7 @@ class Bearer:
 
     def refusal(self, incoming: Incoming, tokens: TokenIssuer | None) -> str | None:
         scheme, _, token = (incoming.header("Authorization") or "").partition(" ")
-        if scheme.lower() != "bearer" or tokens is None or not tokens.valid(token.strip()) \
-                or tokens.valid(token.strip(), REFRESH):  # a refresh token is no access token
+        if scheme.lower() != "bearer" or tokens is None or not tokens.valid(token.strip()):
             return "the access token is missing, invalid or expired"
         return None
 

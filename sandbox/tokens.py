@@ -19,14 +19,15 @@ class TokenIssuer:
         self.vendor, self.lifetime, self._clock = vendor, lifetime, clock
         self._offset = 0.0
         self._expiry: dict[str, tuple[float, str]] = {}
+        self._refresh: dict[str, float] = {}  # refresh tokens (never access tokens) → when they expire
         self._lock = threading.Lock()
 
-    def issue(self, subject: str = "", lifetime: float | None = None) -> str:
-        """A new token for `subject`, valid for `lifetime` seconds from now (the issuer's own by default)."""
+    def issue(self, subject: str = "") -> str:
+        """A new token for `subject`, valid for `lifetime` seconds from now."""
         with self._lock:
             n = len(self._expiry) + 1
             token = f"sbx-{self.vendor}-{n:05d}-" + hashlib.sha256(f"{self.vendor}:{n}".encode()).hexdigest()[:24]
-            self._expiry[token] = (self._now() + (self.lifetime if lifetime is None else lifetime), subject)
+            self._expiry[token] = (self._now() + self.lifetime, subject)
             return token
 
     def valid(self, token: str, subject: str | None = None) -> bool:
@@ -34,6 +35,18 @@ class TokenIssuer:
         with self._lock:
             expiry, issued_for = self._expiry.get(token, (float("-inf"), ""))
             return expiry > self._now() and (subject is None or subject == issued_for)
+
+    def issue_refresh(self, lifetime: float) -> str:
+        """A refresh token, good for `lifetime` seconds on this issuer's clock; it is no access token."""
+        with self._lock:
+            n = len(self._refresh) + 1
+            token = f"sbx-{self.vendor}-refresh-{n:05d}-" + hashlib.sha256(f"{self.vendor}:r{n}".encode()).hexdigest()[:24]
+            self._refresh[token] = self._now() + lifetime
+            return token
+
+    def valid_refresh(self, token: str) -> bool:
+        with self._lock:
+            return self._refresh.get(token, float("-inf")) > self._now()
 
     def advance(self, seconds: float) -> None:
         """Behave as if `seconds` had passed: tokens issued earlier may now be expired."""
@@ -43,6 +56,7 @@ class TokenIssuer:
     def expire_all(self) -> None:
         with self._lock:
             self._expiry = {token: (float("-inf"), subject) for token, (_, subject) in self._expiry.items()}
+            self._refresh = dict.fromkeys(self._refresh, float("-inf"))
 
     @property
     def issued(self) -> int:
