@@ -10,6 +10,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
+from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
@@ -21,6 +22,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,
+    "ncentral": NCentral,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,

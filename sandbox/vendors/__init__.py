@@ -11,6 +11,7 @@ from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
+from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
@@ -22,6 +23,7 @@ VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
+    "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
