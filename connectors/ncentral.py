@@ -150,4 +150,5 @@ class NCentral(Connector):
             )
 
     def describe_error(self, response: httpx.Response) -> str:
-        return worded(response, WORDS)
+        # "Invalid or expired token: the API user's…" reads to the redactor as a token's value, and loses a word
+        return worded(response, WORDS).replace("token: ", "token — ", 1)
