@@ -40,7 +40,8 @@ class TokenIssuer:
         """A refresh token, good for `lifetime` seconds on this issuer's clock; it is no access token."""
         with self._lock:
             n = len(self._refresh) + 1
-            token = f"sbx-{self.vendor}-refresh-{n:05d}-" + hashlib.sha256(f"{self.vendor}:r{n}".encode()).hexdigest()[:24]
+            digest = hashlib.sha256(f"{self.vendor}:refresh:{n}".encode()).hexdigest()[:24]
+            token = f"sbx-{self.vendor}-refresh-{n:05d}-{digest}"
             self._refresh[token] = self._now() + lifetime
             return token
 

@@ -36,7 +36,8 @@ class Issuer:
 
     def tokens(self) -> tuple[int, dict, dict]:
         n = len(self.calls)
-        return 200, {}, {"tokens": {"access": {"token": f"access-{n}", "type": "Bearer", "expirySeconds": self.lifetime},
+        access = {"token": f"access-{n}", "type": "Bearer", "expirySeconds": self.lifetime}
+        return 200, {}, {"tokens": {"access": access,
                                     "refresh": {"token": f"refresh-{n}", "type": "Body", "expirySeconds": 90000}}}
 
     def authenticate(self, seen):

@@ -6,6 +6,7 @@ names cut from `longName`, its `{"status", "message"}` errors in words, and a 42
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ import sandbox
 from connectors.errors import AuthFailed, ConfigError, ConnectorError
 from connectors.ncentral import NCentral, category
 from connectors.records import Account, Asset, Record
+from reconcile.audit import Actor
+from reconcile.errors import Invalid
 from sandbox.vendors import ncentral
 from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where every fleet trap is planted)
@@ -216,3 +219,13 @@ def test_one_device_reads_inside_data_and_an_unknown_one_is_a_404(served: sandbo
     assert one == {"data": first["data"][0]}
     missing = raw.get("/devices/1")
     assert (missing.status_code, missing.json()["status"]) == (404, 404)
+
+
+@pytest.mark.parametrize("server_url", ["https://10.0.0.5/api", "https://127.0.0.1:8443/api",
+                                        "http://ncentral.example.com/api"])
+def test_a_self_hosted_server_url_on_a_private_network_is_refused_in_oauth_mode(services, server_url) -> None:
+    services.context.config = dataclasses.replace(services.context.config, allow_private_urls=False)
+    with pytest.raises(Invalid, match="must start with https://|private network|resolve"):
+        services.integrations.connect("local", KIND, KIND, {"base_url": server_url, "user_token": SECRET},
+                                      Actor("U_ADMIN", "slack"))
+    assert services.integrations.list("local") == []
