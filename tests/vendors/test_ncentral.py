@@ -75,6 +75,16 @@ def test_the_user_token_is_traded_once_and_only_the_access_token_reads() -> None
     assert any(isinstance(r, Asset) for r in records)
 
 
+def test_the_connection_test_is_the_exchange_then_one_customer() -> None:
+    with ScriptedServer() as scripted:
+        scripted.answer("/api/auth/authenticate", 200, TOKENS)
+        scripted.answer("/api/customers", 200, paged([]))
+        with NCentral({"base_url": scripted.url + "/api", "user_token": SECRET}, policy=FAST_POLICY) as connector:
+            connector.test()
+    assert [(s.method, s.path, s.query) for s in scripted.requests] == [
+        ("POST", "/api/auth/authenticate", {}), ("GET", "/api/customers", {"pageSize": "1"})]
+
+
 def test_the_fake_renews_with_the_refresh_token_as_plain_text_and_never_takes_it_as_an_access_token(
         served: sandbox.SandboxServer) -> None:
     first = token(served, KIND).json()["tokens"]
