@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
-from reconcile.checks import CheckResult, Source, Status, Summary
+from reconcile.checks import GAP_STATUSES, CheckResult, Source, Status, Summary
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
@@ -53,6 +53,8 @@ def cards(summary: Summary) -> str:
     body = tabulate(rows, tablefmt="rounded_grid")
     extra = (f"unmapped {summary.count(Status.UNMAPPED)} · stale {summary.count(Status.STALE)} · "
              f"excepted {summary.count(Status.EXCEPTED)}")
+    if summary.gaps:
+        extra += f" · coverage gaps {summary.gaps}"
     if summary.count(Status.FAILED):
         extra += f" · FAILED CHECKS {summary.count(Status.FAILED)}"
     return f"{body}\n{extra}"
@@ -65,9 +67,10 @@ def failed_lines(results: Iterable[CheckResult]) -> list[str]:
 
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
     shown = results[:limit] if limit else results
-    rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             money(r.impact) if r.impact is not None else ""] if r.status is not Status.FAILED else
-            ["—", r.check, "", "", "", r.status.label, ""] for r in shown]
+    rows = [["—", r.check, "", "", "", r.status.label, ""] if r.status is Status.FAILED else
+            [r.client, r.check, "", "", "", f"{r.status.label}: {r.device}", ""] if r.status in GAP_STATUSES else
+            [r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
+             money(r.impact) if r.impact is not None else ""] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                      tablefmt="simple", disable_numparse=True, colalign=("left", "left", "right", "right", "right", "left", "right"))
     if limit and len(results) > limit:
@@ -104,6 +107,9 @@ def result_json(r: CheckResult) -> dict[str, object]:
     if r.status is Status.FAILED:
         return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
                 "status": r.status.value, "unit_price": None, "impact": None, "note": r.note}
+    if r.status in GAP_STATUSES:  # one device: no numbers, the device's name as its console shows it
+        return {"client": r.client, "check": r.check, "device": r.device, "billed": None, "actual": None,
+                "variance": None, "status": r.status.value, "unit_price": None, "impact": None, "note": r.note}
     return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
             "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
             "impact": csvnumber(r.impact) or None, "note": r.note}

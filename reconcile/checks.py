@@ -25,9 +25,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
+from reconcile import coverage
+from reconcile.coverage import Machine
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+
+QUANTITY, COVERAGE = "quantity", "coverage"  # the kinds of check
 
 AccountKey = tuple[int, str]  # (integration id, the account's id in that source)
 
@@ -40,6 +45,10 @@ class Status(str, Enum):
     STALE = "stale"
     EXCEPTED = "excepted"
     FAILED = "failed"  # the whole check could not be evaluated; one result for it, no client
+    # a coverage check's gaps: one result per device (see reconcile.coverage)
+    UNPROTECTED = "unprotected"
+    UNMANAGED = "unmanaged"
+    AMBIGUOUS = "ambiguous"
 
     @property
     def label(self) -> str:
@@ -54,15 +63,19 @@ LABELS = {
     Status.STALE: "stale",
     Status.EXCEPTED: "excepted",
     Status.FAILED: "failed",
+    Status.UNPROTECTED: "no security agent",
+    Status.UNMANAGED: "agent on no managed device",
+    Status.AMBIGUOUS: "ambiguous match",
 }
+GAP_STATUSES = frozenset({Status.UNPROTECTED, Status.UNMANAGED, Status.AMBIGUOUS})
 
 # statuses whose variance is trustworthy enough to put a price on
 MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
 
 # The order a reader wants: a check missing from every number first, then lost revenue, then
 # refunds owed, then what needs a human.
-STATUS_ORDER = (Status.FAILED, Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED,
-                Status.MATCHED)
+STATUS_ORDER = (Status.FAILED, Status.UNDER, Status.OVER, Status.UNPROTECTED, Status.UNMANAGED, Status.AMBIGUOUS,
+                Status.UNMAPPED, Status.STALE, Status.EXCEPTED, Status.MATCHED)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,7 @@ class Check:
     ratio: Decimal = Decimal(1)
     tolerance_units: Decimal = ZERO
     tolerance_percent: Decimal = ZERO
+    kind: str = QUANTITY  # COVERAGE: `billed` is the device side (--coverage), `usage` the agent side (--by)
 
     def actual(self, usage: Decimal) -> Decimal:
         """Usage in billed units. With a ratio other than 1, rounded to cents of a unit, so three
@@ -141,6 +155,8 @@ class CheckResult:
     check_id: int | None = None
     sources: tuple[str, ...] = ()
     note: str = ""
+    device: str = ""  # a coverage gap's device or agent, as its console names it
+    device_class: str = ""  # and its class, from its metric (server, workstation, core…)
 
     @property
     def variance(self) -> Decimal:
@@ -165,6 +181,11 @@ class Summary:
 
     def count(self, status: Status) -> int:
         return self.counts.get(status, 0)
+
+    @property
+    def gaps(self) -> int:
+        """Coverage gaps: devices with no security agent, agents on no managed device, ambiguous matches."""
+        return sum(self.count(status) for status in GAP_STATUSES)
 
     @property
     def total(self) -> int:
@@ -211,6 +232,7 @@ def evaluate(
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]] = frozenset(),
     failed: Mapping[int, str] | None = None,
+    machines: Mapping[tuple[int, str], Iterable[Machine]] | None = None,
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -223,13 +245,17 @@ def evaluate(
         sources: integration id → freshness.
         excepted: (client id, check id) pairs with an active exception.
         failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
+        machines: for coverage checks, (check id, "billed" | "usage") → the side's assets not retired.
     """
     results: list[CheckResult] = []
     for check in checks:
         reason = (failed or {}).get(check.id)
         if reason is None:
             try:
-                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+                if check.kind == COVERAGE:
+                    results.extend(_evaluate_coverage(check, clients, links, account_names, machines or {}, sources))
+                else:
+                    results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -291,6 +317,58 @@ def _evaluate_one(
     return results
 
 
+def _evaluate_coverage(
+    check: Check,
+    clients: Mapping[int, str],
+    links: Mapping[AccountKey, int],
+    account_names: Mapping[AccountKey, str],
+    machines: Mapping[tuple[int, str], Iterable[Machine]],
+    sources: Mapping[int, Source],
+) -> list[CheckResult]:
+    """Per client: one result per gap, or one `matched` result (billed = devices, actual = covered).
+
+    An account no approved link ties to a client is one `unmapped` result (billed = its devices, actual =
+    its agents): matching it would report every one of its machines as a gap of no one. A stale source
+    makes every client's result `stale`, with its counts and no gaps, as a quantity check does.
+    """
+    sides: dict[str, dict[int | AccountKey, list[Machine]]] = {"billed": defaultdict(list), "usage": defaultdict(list)}
+    for side_name, side in (("billed", check.billed), ("usage", check.usage)):
+        for machine in machines.get((check.id, side_name), ()):
+            key: AccountKey = (side.integration_id, machine.account_id)
+            sides[side_name][links.get(key, key)].append(machine)
+    device_source, agent_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
+    stale = [s for s in (device_source, agent_source) if s is None or s.stale]
+    stale_note = "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
+    as_of = tuple(_as_of(s) for s in (device_source, agent_source) if s is not None)
+    results = []
+    for owner in sides["billed"].keys() | sides["usage"].keys():
+        devices, agents = sides["billed"].get(owner, []), sides["usage"].get(owner, [])
+        if isinstance(owner, tuple):
+            source = device_source if owner[0] == check.billed.integration_id else agent_source
+            results.append(CheckResult(
+                client=account_names.get(owner, owner[1]), check=check.name, billed=Decimal(len(devices)),
+                actual=Decimal(len(agents)), status=Status.UNMAPPED, check_id=check.id, sources=as_of,
+                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}"))
+            continue
+        client = clients.get(owner) or f"client {owner}"
+        found = coverage.match(devices, agents)
+        if stale or not found.gaps:
+            status, note = (Status.STALE, stale_note) if stale else (Status.MATCHED, "every managed device protected")
+            results.append(CheckResult(client=client, check=check.name, billed=Decimal(found.devices),
+                                       actual=Decimal(found.covered), status=status, client_id=owner,
+                                       check_id=check.id, sources=as_of, note=note))
+            continue
+        results.extend(CheckResult(client=client, check=check.name, billed=ZERO, actual=ZERO,
+                                   status=GAP_STATUS[gap.kind], client_id=owner, check_id=check.id, sources=as_of,
+                                   note=gap.describe(), device=gap.machine.name,
+                                   device_class=gap.device_class) for gap in found.gaps)
+    return results
+
+
+GAP_STATUS = {coverage.UNPROTECTED: Status.UNPROTECTED, coverage.UNMANAGED: Status.UNMANAGED,
+              coverage.AMBIGUOUS: Status.AMBIGUOUS}
+
+
 def first_price(*prices: Decimal | None) -> Decimal | None:
     """The first known price; a price of 0 (a bundled service) is known, not missing."""
     return next((p for p in prices if p is not None), None)
@@ -313,10 +391,10 @@ def order(results: Iterable[CheckResult]) -> list[CheckResult]:
     """Under-licensed first by money at stake, then over-licensed, then what needs a human."""
     rank = {status: i for i, status in enumerate(STATUS_ORDER)}
 
-    def key(r: CheckResult) -> tuple[int, Decimal, Decimal, str, str]:
+    def key(r: CheckResult) -> tuple[int, Decimal, Decimal, str, str, str]:
         variance = r.actual - r.billed
         money = variance * r.unit_price if r.unit_price is not None and r.status in MONEY_STATUSES else ZERO
-        return rank[r.status], -abs(money), -abs(variance), r.client.casefold(), r.check
+        return rank[r.status], -abs(money), -abs(variance), r.client.casefold(), r.check, r.device.casefold()
 
     return sorted(results, key=key)
 

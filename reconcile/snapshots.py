@@ -94,7 +94,8 @@ class Snapshots:
                 batch.append({"tenant_id": tenant_id, "snapshot_id": snapshot.id, "position": position,
                               "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
-                              "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note})
+                              "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note,
+                              "device": r.device, "device_class": r.device_class})
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -204,7 +205,7 @@ def to_result(row: SnapshotRow) -> CheckResult:
     return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
                        actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
-                       note=row.note)
+                       note=row.note, device=row.device or "", device_class=row.device_class or "")
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:
