@@ -131,7 +131,7 @@ class Checks:
             if not any(fnmatch.fnmatchcase(key, metric) for key in exact) and not cls.declares(metric):
                 near = closest_keys(metric, exact) if exact else []
                 hint = f" — did you mean {spec.integration}:{near[0]}?" if near else ""
-                raise Invalid(f"{cls.display_name} has no metric matching {metric!r}{hint} Its catalog: "
+                raise Invalid(f"{option}: {cls.display_name} has no metric matching {metric!r}{hint} Its catalog: "
                               f"{', '.join(cls.metrics)}")
         return integration
 
