@@ -78,6 +78,20 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     return table
 
 
+def gap_lines(results: Sequence[CheckResult], *, limit: int | None = None) -> list[str]:
+    """The coverage gaps, one line per device ("Acme Corp · EDR coverage · ACME-SRV01 (server): no security agent")."""
+    gaps = [r for r in results if r.status in GAP_STATUSES]
+    if not gaps:
+        return []
+    shown = gaps[:limit] if limit else gaps
+    lines = [f"Coverage gaps: {len(gaps)} (a device with no security agent, an agent on no managed device, "
+             "or an ambiguous match)"]
+    lines += [f"  {r.client} · {r.check} · {r.note}" for r in shown]
+    if len(gaps) > len(shown):
+        lines.append(f"  … and {len(gaps) - len(shown)} more (see the CSV)")
+    return lines
+
+
 def sources_line(sources: Iterable[Source]) -> str:
     parts = []
     for s in sources:
