@@ -69,8 +69,8 @@ class Gap:
         what = f"{self.machine.name} ({self.device_class or self.machine.metric})"
         if self.kind == UNPROTECTED:
             return f"{what}: no security agent"
-        if self.kind == UNMANAGED:
-            return f"{what}: security agent on no managed device"
+        if self.kind == UNMANAGED:  # an agent's class is its tier or package
+            return f"{self.machine.name} ({self.device_class or self.machine.metric} agent): on no managed device"
         return f"{what}: ambiguous match with {', '.join(self.candidates)}; check by hand"
 
 

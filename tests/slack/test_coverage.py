@@ -65,7 +65,7 @@ def test_the_thread_lists_each_gap_by_device_and_the_cards_count_them(slack, cov
     assert "Coverage gaps 2" in str(parent.blocks) and "2 coverage gaps" in parent.text
     details = str([m.blocks for m in replies])
     assert "EDR coverage: PC-acme-3 (workstation): no security agent" in details
-    assert "EDR coverage: ROGUE-LT1 (complete): security agent on no managed device" in details
+    assert "EDR coverage: ROGUE-LT1 (complete agent): on no managed device" in details
     assert "pc-cedar-0" not in details  # matched despite its case and .local suffix
     [shared] = slack.fake.files(BILLING)
     lines = [line for line in shared.content.decode().splitlines() if "EDR coverage" in line]
