@@ -284,10 +284,8 @@ def _evaluate_one(
             key: AccountKey = (side.integration_id, reading.account_id)
             tallies[side_name][links.get(key, key)].add(reading)
 
-    billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
-    stale = [s for s in (billed_source, usage_source) if s is None or s.stale]
-    stale_note = "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
-    as_of = tuple(_as_of(s) for s in (billed_source, usage_source) if s is not None)
+    billed_source, usage_source, stale_note, as_of = _trust(check, sources)
+    stale = bool(stale_note)
     billed_prices = {owner: tally.unit_price() for owner, tally in tallies["billed"].items()}
     fallback_price = _most_common_price(billed_prices.values())
 
@@ -336,10 +334,8 @@ def _evaluate_coverage(
         for machine in machines.get((check.id, side_name), ()):
             key: AccountKey = (side.integration_id, machine.account_id)
             sides[side_name][links.get(key, key)].append(machine)
-    device_source, agent_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
-    stale = [s for s in (device_source, agent_source) if s is None or s.stale]
-    stale_note = "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
-    as_of = tuple(_as_of(s) for s in (device_source, agent_source) if s is not None)
+    device_source, agent_source, stale_note, as_of = _trust(check, sources)
+    stale = bool(stale_note)
     results = []
     for owner in sides["billed"].keys() | sides["usage"].keys():
         devices, agents = sides["billed"].get(owner, []), sides["usage"].get(owner, [])
@@ -367,6 +363,14 @@ def _evaluate_coverage(
 
 GAP_STATUS = {coverage.UNPROTECTED: Status.UNPROTECTED, coverage.UNMANAGED: Status.UNMANAGED,
               coverage.AMBIGUOUS: Status.AMBIGUOUS}
+
+
+def _trust(check: Check, sources: Mapping[int, Source]) -> tuple[Source | None, Source | None, str, tuple[str, ...]]:
+    """A check's two sources, why it cannot be trusted now ("" when it can) and each source's as-of."""
+    first, second = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
+    stale = [s for s in (first, second) if s is None or s.stale]
+    note = ("; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing") if stale else ""
+    return first, second, note, tuple(_as_of(s) for s in (first, second) if s is not None)
 
 
 def first_price(*prices: Decimal | None) -> Decimal | None:
