@@ -5,6 +5,7 @@ Adding a vendor is one new module and one new line here.
 
 from __future__ import annotations
 
+from connectors.acronis import Acronis
 from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
@@ -17,6 +18,7 @@ from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
 
 REGISTRY: dict[str, type[Connector]] = {
+    "acronis": Acronis,
     "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,

@@ -5,6 +5,7 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = ApiKeyHeader("X-Api-Key", field="api_key")
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
+    auth = OAuth2BasicClient(token_path="idp/token")     # the client's pair in a Basic header
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
@@ -168,3 +169,31 @@ class _OAuth2Flow(httpx.Auth):
         # refresh ahead of expiry, but never spend more than half a short-lived token's life doing so
         self.expires_at = time.monotonic() + lifetime - min(self.spec.expiry_margin, lifetime / 2)
         return True
+
+
+@dataclass(frozen=True)
+class OAuth2BasicClient(OAuth2ClientCredentials):
+    """The client-credentials grant with the client authenticated by HTTP Basic (RFC 6749 §2.3.1).
+
+    For vendors that take `client_id:client_secret` only in the `Authorization` header (Acronis):
+    the body carries the grant type (and scope) alone. A token's life is read from `expires_in`, or
+    from `expires_on` where the vendor gives an absolute Unix time instead of a duration.
+    """
+
+    # a token whose `expires_on` lies behind our clock (clock skew) is still used this long; a 401 renews it
+    least_lifetime: float = 60.0
+
+    def token_request(self, settings: Settings, base_url: str) -> httpx.Request:
+        fields: dict[str, str] = {"grant_type": "client_credentials"}
+        if self.scope:
+            fields["scope"] = self.scope
+        fields.update(dict(self.extra))
+        pair = f"{settings[self.client_id_field]}:{settings[self.client_secret_field]}"
+        headers = {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+        return httpx.Request("POST", self.token_url(base_url), data=fields, headers=headers)
+
+    def read_token(self, body: dict[str, Any]) -> tuple[str, float]:
+        if body.get("expires_on") is None:
+            return super().read_token(body)
+        lifetime = float(body["expires_on"]) - time.time()
+        return str(body["access_token"]), lifetime if lifetime > 0 else self.least_lifetime

@@ -36,6 +36,13 @@ class Role(str, Enum):
     BOTH = "both"
 
 
+class PriceBasis(str, Enum):
+    """What a source's unit prices are: the MSP's price to its client, or what the MSP pays for it."""
+
+    SALE = "sale"  # a PSA's agreement price: what the client is billed
+    COST = "cost"  # a distributor's price to the MSP: money from it is labelled "at cost"
+
+
 @dataclass(frozen=True)
 class Field:
     """One setting a user gives when connecting: shown in the connect modal and `billrec connect`.
@@ -63,6 +70,8 @@ class Connector:
     guidance: ClassVar[Guidance]
     # metric key or pattern ("billed:*") → what it counts
     metrics: ClassVar[dict[str, str]]
+    # what the unit prices on its quantities are; never summed with the other kind
+    price_basis: ClassVar[PriceBasis] = PriceBasis.SALE
     auth: ClassVar[AuthSpec | None] = None
     # the vendor's documented request limit, paced at in production; None where none is published
     rate_limit: ClassVar[RateLimit | None] = None

@@ -21,6 +21,8 @@ clients, so no company is reported twice (once billed, once used). On the PSA's 
       "Cedar Dental" link is suggested again), "Dunmore" becomes client #3.
 
 A PSA sync with no companies retires nothing; clients another PSA founded are never touched.
+A client a person created by hand from an account (`Links.create_client`) is adopted like any
+other when a PSA company carries its name, and otherwise never retired.
 Every step is audited as the `sync` actor.
 """
 
@@ -85,7 +87,8 @@ class Founding:
         if self._is_billing(integration):
             return True
         existing_origin = session.scalar(select(Client.origin_integration_id).where(
-            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None)).limit(1))
+            Client.tenant_id == integration.tenant_id, Client.origin_integration_id.is_not(None),
+            Client.created_by.is_(None)).limit(1))
         if existing_origin is not None:
             return existing_origin == integration.id
         # no clients yet and no PSA connected: the first connected source founds them
@@ -144,7 +147,8 @@ class Founding:
         for client in founded:
             company = pairs.get(client.id)
             if company is None or company in links:
-                self._retire(session, client, psa)
+                if client.created_by is None:  # one made by hand stays until a person says otherwise
+                    self._retire(session, client, psa)
                 continue
             audit.record(session, psa.tenant_id, SYNC, "client.adopt", names[company], client=client.id,
                          was=client.name, integration=psa.name)

@@ -206,6 +206,9 @@ class Client(Base):
     # (a client a PSA replaced, kept only because exceptions refer to it: see reconcile.linking)
     origin_integration_id: Mapped[int | None] = mapped_column(Integer)
     origin_account_id: Mapped[str | None] = mapped_column(String(200))
+    # who created it by hand from a vendor account that no PSA company matches; NULL when a sync founded it.
+    # Founding never retires such a client: a PSA company of the same name adopts it, otherwise it stays.
+    created_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class Link(Base):
@@ -218,7 +221,7 @@ class Link(Base):
     account_id: Mapped[str] = mapped_column(String(200))
     account_name: Mapped[str] = mapped_column(String(300))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    # suggested | approved | rejected
+    # suggested | approved | rejected | ignored (no client: the MSP's own lab, a vendor's demo tenant)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     score: Mapped[float] = mapped_column(default=0.0)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -182,6 +183,43 @@ class ClientCredentials:
 
     def _headers(self) -> dict[str, str]:
         return {"Cache-Control": "no-store"} if self.no_store else {}
+
+
+@dataclass(frozen=True)
+class BasicClientCredentials(ClientCredentials):
+    """The grant with the client authenticated by HTTP Basic (RFC 6749 §2.3.1), as Acronis takes it.
+
+    `fields` name `client_id` and `client_secret` as usual, but they are read only from the
+    `Authorization: Basic` header: the same pair in the body is not authentication. With
+    `absolute_expiry` the answer says `expires_on`, a Unix time, instead of `expires_in`.
+    """
+
+    absolute_expiry: bool = False
+
+    def token(self, call: Call) -> Reply:
+        reply = super().token(call)
+        if reply.status == 200 and self.absolute_expiry and isinstance(reply.body, dict):
+            lifetime = reply.body.pop("expires_in")
+            reply.body["expires_on"] = int(time.time() + lifetime)
+        return reply
+
+    def request(self, root: str) -> tuple[str, dict[str, object]]:
+        url, arguments = super().request(root)
+        body = dict(arguments["data"])  # type: ignore[call-overload]
+        pair = (body.pop("client_id", ""), body.pop("client_secret", ""))
+        return url, {"data": body, "auth": pair}
+
+    def _body(self, incoming: Incoming) -> dict[str, object] | None:
+        body = super()._body(incoming)
+        if body is None:
+            return None
+        body = {k: v for k, v in body.items() if k not in ("client_id", "client_secret")}
+        scheme, _, encoded = (incoming.header("Authorization") or "").partition(" ")
+        try:
+            client_id, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return body  # no readable client: the fields do not match, and the grant is refused
+        return body | {"client_id": client_id, "client_secret": secret} if scheme.lower() == "basic" else body
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ of the connector that reads it (`connectors.REGISTRY`).
 from __future__ import annotations
 
 from sandbox.vendor import FakeVendor
+from sandbox.vendors.acronis import Acronis
 from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
@@ -18,6 +19,7 @@ from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
 
 VENDORS: dict[str, FakeVendor] = {
+    "acronis": Acronis(),
     "autotask": Autotask(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
