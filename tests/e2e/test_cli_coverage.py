@@ -27,7 +27,7 @@ def test_a_coverage_check_reports_the_planted_server_by_name_in_table_json_and_c
     assert planted and retired
 
     table = billrec("reconcile").stdout
-    assert all(f"no security agent: {host}" in table for host in planted)
+    assert all(f"{host} (server): no security agent" in table for host in planted)
     assert "coverage gaps" in table and not any(host in table for host in retired)
 
     report = json.loads(billrec("reconcile", "--format", "json").stdout)
