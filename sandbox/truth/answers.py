@@ -29,8 +29,9 @@ from sandbox.truth.checks import COVERAGE
 from sandbox.truth.model import ACTIVE, INACTIVE, Account, Customer, Device, Linking, Role, SecurityAgent, World
 
 UNDER, OVER, MATCHED, UNMAPPED = "under", "over", "matched", "unmapped"
+STATUSES = (UNDER, OVER, MATCHED, UNMAPPED)
 UNPROTECTED, UNMANAGED = "unprotected", "unmanaged"  # a coverage check's gaps, one per device
-STATUSES = (UNDER, OVER, MATCHED, UNMAPPED, UNPROTECTED, UNMANAGED)
+GAP_STATUSES = (UNPROTECTED, UNMANAGED)
 PRICE_PLACES = Decimal("0.0001")
 AT_COST = frozenset({Role.DISTRIBUTOR})  # roles whose prices are the MSP's cost, not a sale price
 ZERO = Decimal(0)
