@@ -119,6 +119,11 @@ def test_with_a_security_source_every_planted_coverage_gap_is_reported_by_name_a
                  if {"decommissioned agent", "unmanaged detected endpoint"} & set(d.tags)}
         assert never and not never & {d for _, _, d in gaps}
         assert run.report.summary.gaps == len([r for r in run.report.results if r.status in GAP_STATUSES]) > 0
+        # the snapshot (what the digest posts from) keeps each gap's device and class, for the servers call-out
+        frozen = run.services.snapshots.results("local", run.snapshot.id)
+        assert {(r.client, r.status, r.device, r.device_class) for r in frozen if r.status in GAP_STATUSES} == {
+            (r.client, r.status, r.device, r.device_class) for r in run.report.results if r.status in GAP_STATUSES}
+        assert {r.device_class for r in frozen if r.status is Status.UNPROTECTED} == {"server"}
         with run.csv_path.open(encoding="utf-8") as handle:
             lines = [r for r in csv.DictReader(handle) if r["Check"] == EDR_COVERAGE and r["Status"] == "no security agent"]
         assert {line["Note"].split(" ", 1)[0] for line in lines} == {d for _, d in unprotected} | {
