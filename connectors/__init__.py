@@ -12,10 +12,13 @@ from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
+from connectors.nsight import NSight
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
+from connectors.veeam import Veeam
+from connectors.webroot import Webroot
 
 REGISTRY: dict[str, type[Connector]] = {
     "acronis": Acronis,
@@ -24,10 +27,13 @@ REGISTRY: dict[str, type[Connector]] = {
     "datto": Datto,
     "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
+    "nsight": NSight,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,
     "syncro": Syncro,
+    "veeam": Veeam,
+    "webroot": Webroot,
 }
 
 

@@ -22,7 +22,7 @@ from connectors.auth import AuthSpec
 from connectors.endpoints import Endpoint, Item
 from connectors.guidance import Guidance
 from connectors.errors import BadResponse, ConfigError
-from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message, paced_for
+from connectors.http import DEFAULT_POLICY, JSON_BODY, BodyFormat, HttpPolicy, VendorClient, error_message, paced_for
 from connectors.paging import Paginator, Unpaged
 from connectors.parse import Reader
 from connectors.records import Record
@@ -75,6 +75,8 @@ class Connector:
     auth: ClassVar[AuthSpec | None] = None
     # the vendor's documented request limit, paced at in production; None where none is published
     rate_limit: ClassVar[RateLimit | None] = None
+    # how the vendor writes its answers: JSON, or `connectors.http.XML_BODY` for an XML API
+    body_format: ClassVar[BodyFormat] = JSON_BODY
     # extra headers on every request; values are format strings over the settings
     headers: ClassVar[dict[str, str]] = {}
     # one cheap authenticated read: what `test()` calls
@@ -109,6 +111,7 @@ class Connector:
             check_response=self.check_response,
             describe_error=self.describe_error,
             sleep=sleep,
+            body_format=self.body_format,
         )
 
     # -- declared behaviour ---------------------------------------------------------------

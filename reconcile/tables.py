@@ -76,6 +76,9 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the PSA whose companies are the clients (`founding.primary_psa`); NULL until the first PSA founds them.
+    # No foreign key: integrations already point at tenants, and a disconnected primary keeps its row.
+    primary_psa_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Integration(Base):

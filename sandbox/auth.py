@@ -5,6 +5,7 @@
     auth = AnyOf(Headers({"Authorization": f"Bearer {KEY}"}), QueryKey("api_key", KEY))  # either way
     GRANT = ClientCredentials("/ws/oauth/token", {"client_id": ID, "client_secret": SECRET}, scope="monitoring")
     auth = Bearer(GRANT)                                 # tokens the grant issued
+    GRANT = PasswordGrant(("/auth/token",), {"username": USER, "password": PASSWORD}, client=(ID, SECRET))
 
 Each strategy answers `refusal(incoming, tokens)`: None to let a request through, else the
 reason it is refused (the vendor says no in its own shape). `sign(request, login)` sets the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
@@ -186,6 +188,61 @@ class ClientCredentials:
 
 
 @dataclass(frozen=True)
+class PasswordGrant(ClientCredentials):
+    """The OAuth2 password grant (RFC 6749 §4.3) with rotating refresh tokens (§6), as Webroot words it.
+
+    The API `client` (id, secret) signs in with HTTP Basic: wrong, it is `denied` (401
+    `invalid_client`, also the `auth` fault). `fields` are the console user's name and password:
+    wrong, 400 `invalid_grant` (`wrong_user`). `grant_type=refresh_token` takes a refresh token
+    this grant issued and has not yet taken: each is good once, and every good answer carries a
+    new one; any other is 400 `invalid_grant` (`stale_refresh`). `refreshes` counts the refreshes
+    taken, so a test can tell a refresh from a new password grant.
+    """
+
+    client: tuple[str, str] | None = ("", "")  # None: no API client, the user alone (Veeam SPC)
+    denied: tuple[str, str] = ("invalid_client", "Client authentication failed")
+    wrong_user: str = "The user name or password is incorrect."
+    stale_refresh: str = "The refresh token is invalid, expired or already used."
+    # refresh token → whether it is still good; shared by every server the vendor serves from
+    _refresh: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def token(self, call: Call) -> Reply:
+        body = self._body(call.incoming)
+        if body is None:
+            return self.error(400, "invalid_request", self.malformed)
+        if self.client is not None and Basic(*self.client).refusal(call.incoming, call.tokens) is not None:
+            return self.refuse()
+        grant = body.get("grant_type")
+        if grant == "refresh_token":
+            presented = str(body.get("refresh_token") or "")
+            if not self._refresh.get(presented):
+                return self.error(400, "invalid_grant", self.stale_refresh)
+            self._refresh[presented] = False
+        elif grant != "password":
+            return self.error(400, "unsupported_grant_type", self.unsupported(str(grant)))
+        elif any(body.get(name) != value for name, value in self.fields.items()):
+            return self.error(400, "invalid_grant", self.wrong_user)
+        if self.scope is not None and set(str(body.get("scope", "")).split()) != {self.scope}:
+            return self.error(400, "invalid_scope", f"Invalid scope: {body.get('scope', '')!r}; this app has {self.scope}")
+        assert call.tokens is not None
+        refresh = f"sbx-refresh-{len(self._refresh) + 1:05d}-{uuid.uuid4().hex[:16]}"
+        self._refresh[refresh] = True
+        answer = {"access_token": call.tokens.issue(), "token_type": "Bearer", "expires_in": int(call.tokens.lifetime),
+                  "refresh_token": refresh}
+        if self.scope is not None:
+            answer["scope"] = self.scope
+        return Reply(200, answer | dict(self.extra), self._headers())
+
+    @property
+    def refreshes(self) -> int:
+        return sum(1 for good in self._refresh.values() if not good)
+
+    def request(self, root: str) -> tuple[str, dict[str, object]]:
+        fields = {"grant_type": "password", **self.fields} | ({"scope": self.scope} if self.scope else {})
+        return root + self.paths[0], {"data": fields} if self.client is None else {"data": fields, "auth": self.client}
+
+
+@dataclass(frozen=True)
 class BasicClientCredentials(ClientCredentials):
     """The grant with the client authenticated by HTTP Basic (RFC 6749 §2.3.1), as Acronis takes it.
 
@@ -226,7 +283,7 @@ class BasicClientCredentials(ClientCredentials):
 class Bearer:
     """`Authorization: Bearer <token>` with a live token from this vendor's issuer."""
 
-    grant: ClientCredentials | None = None  # how a raw client gets one
+    grant: ClientCredentials | None = None  # how a raw client gets one (a PasswordGrant too)
 
     def refusal(self, incoming: Incoming, tokens: TokenIssuer | None) -> str | None:
         scheme, _, token = (incoming.header("Authorization") or "").partition(" ")

@@ -223,3 +223,35 @@ def report(outcomes: list[SyncOutcome]) -> None:
                        f"or drop it with `billrec sync --discard {o.integration}`.")
         else:
             click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status is SyncStatus.FAILED)
+
+
+@cli.group()
+def psa() -> None:
+    """The primary PSA: the billing-side integration whose companies are the clients."""
+
+
+@psa.command("primary")
+@click.argument("name", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def psa_primary(env: Env, name: str | None, yes: bool) -> None:
+    """Show the primary PSA, or make NAME the primary (says what changes, then asks).
+
+    The other PSAs' companies are suggested to the primary's clients, so during a move between
+    PSAs a check can compare what each one bills.
+    """
+    services = env.services
+    if name is None:
+        current = services.primary.current(env.tenant)
+        click.echo(f"Primary PSA: {current}" if current else
+                   "No PSA connected yet: the first one connected founds the clients.")
+        return
+    change = services.primary.preview(env.tenant, name)
+    if not yes and not sys.stdin.isatty():
+        raise Invalid(f"changing the primary PSA asks first, and there is no terminal to ask at: "
+                      f"run `billrec psa primary {change.psa} --yes` to confirm. {change.describe()}")
+    if not yes:
+        click.confirm(f"{change.describe()} Make {change.psa} the primary PSA?", abort=True)
+    done = services.primary.switch(env.tenant, name, env.actor)
+    click.echo(f"{done.psa} is now the primary PSA. Review the suggested links: "
+               "billrec links list --status suggested")

@@ -13,10 +13,13 @@ from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
+from sandbox.vendors.nsight import NSight
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
 from sandbox.vendors.syncro import Syncro
+from sandbox.vendors.veeam import Veeam
+from sandbox.vendors.webroot import Webroot
 
 VENDORS: dict[str, FakeVendor] = {
     "acronis": Acronis(),
@@ -25,8 +28,11 @@ VENDORS: dict[str, FakeVendor] = {
     "datto": Datto(),
     "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
+    "nsight": NSight(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),
     "syncro": Syncro(),
+    "veeam": Veeam(),
+    "webroot": Webroot(),
 }
