@@ -1,7 +1,7 @@
 """Checks gain a kind, "quantity" (every check so far) or "coverage"; snapshot rows keep a gap's device and class
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-02 05:30:00.000000
 
 The column is declared in `reconcile/tables.py` (`CheckRow.kind`, `SnapshotRow.device`,
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
