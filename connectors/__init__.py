@@ -11,6 +11,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
+from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
 from connectors.nsight import NSight
 from connectors.pax8 import Pax8
@@ -26,6 +27,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,
+    "ncentral": NCentral,
     "ninjaone": NinjaOne,
     "nsight": NSight,
     "pax8": Pax8,

@@ -202,7 +202,9 @@ class Connector:
                 if following is not None and following(path):
                     posts |= {(following(path), endpoint.rpc_method)}
         token = cls.token_url(base_url)
-        return frozenset(posts | {(httpx.URL(token).path, None)} if token else posts)
+        # an auth that renews at a second address (a refresh route) names every address it posts to
+        tokens = getattr(cls.auth, "token_urls", lambda url: (token,) if token else ())(base_url)
+        return frozenset(posts | {(httpx.URL(url).path, None) for url in tokens})
 
     @classmethod
     def token_url(cls, base_url: str) -> str | None:
