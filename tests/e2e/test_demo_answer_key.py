@@ -100,10 +100,16 @@ def test_approving_a_hard_variant_by_hand_turns_its_unmapped_rows_into_a_client_
 
 
 
+def pairs() -> list[dict[str, str]]:
+    """Every RMM with every security tool: the coverage check is theirs together."""
+    return [{"rmm": rmm, "security": security} for rmm in sandbox.kinds_for(sandbox.Role.RMM)
+            for security in sandbox.kinds_for(sandbox.Role.SECURITY)]
+
+
+@pytest.mark.parametrize("pair", pairs(), ids=lambda pair: "+".join(pair.values()))
 def test_with_a_security_source_every_planted_coverage_gap_is_reported_by_name_and_nothing_else(
-        world_server, tmp_path, config):
-    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config,
-                   vendors=demo.DEFAULT_VENDORS | {"security": "sentinelone"})
+        world_server, tmp_path, config, pair):
+    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config, vendors=demo.DEFAULT_VENDORS | pair)
     world = world_server.world
     try:
         assert EDR_COVERAGE in [c.name for c in run.checks]
