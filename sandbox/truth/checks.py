@@ -22,6 +22,8 @@ ENDPOINT_SECURITY = "Endpoint security"
 SERVER_BACKUP = "Server backup"
 SAAS_BACKUP = "Microsoft 365 backup seats"
 ASSIGNED_M365 = "Microsoft 365 assigned"
+EDR_COVERAGE = "EDR coverage"
+QUANTITY, COVERAGE = "quantity", "coverage"
 
 MACHINES = ("devices:workstation", "devices:laptop", "devices:server", "devices:virtual")
 ENDPOINTS = ("endpoints:standard", "endpoints:advanced", "endpoints:complete")
@@ -42,6 +44,8 @@ class CheckSpec:
     ratio: Decimal = Decimal(1)
     tolerance_units: Decimal = Decimal(0)
     tolerance_percent: Decimal = Decimal(0)
+    # COVERAGE: `billed` is the machines that should be protected, `usage` the agents that protect them
+    kind: str = QUANTITY
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -59,6 +63,7 @@ CATALOG = PLANTED + (
     CheckSpec(SERVER_BACKUP, Side(Role.PSA, ("billed:BK-01",)), Side(Role.BACKUP, ("protected:server", "protected:vm"))),
     CheckSpec(SAAS_BACKUP, Side(Role.PSA, ("billed:BK-365",)), Side(Role.BACKUP, ("seats:user", "seats:shared mailbox"))),
     CheckSpec(ASSIGNED_M365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",))),
+    CheckSpec(EDR_COVERAGE, Side(Role.RMM, MACHINES), Side(Role.SECURITY, ENDPOINTS), SEEN_WITHIN_DAYS, kind=COVERAGE),
 )
 NAMES = tuple(c.name for c in CATALOG)
 
