@@ -19,17 +19,15 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not batch copies: SQLite cannot drop the old copy of checks while exceptions
+# and results refer to its rows (3.35+ adds and drops columns natively).
 def upgrade() -> None:
-    with op.batch_alter_table('checks', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('kind', sa.String(length=20), server_default='quantity', nullable=False))
-    with op.batch_alter_table('snapshot_rows', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('device', sa.String(length=300), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('device_class', sa.String(length=60), server_default='', nullable=False))
+    op.add_column('checks', sa.Column('kind', sa.String(length=20), server_default='quantity', nullable=False))
+    op.add_column('snapshot_rows', sa.Column('device', sa.String(length=300), server_default='', nullable=False))
+    op.add_column('snapshot_rows', sa.Column('device_class', sa.String(length=60), server_default='', nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('snapshot_rows', schema=None) as batch_op:
-        batch_op.drop_column('device_class')
-        batch_op.drop_column('device')
-    with op.batch_alter_table('checks', schema=None) as batch_op:
-        batch_op.drop_column('kind')
+    op.drop_column('snapshot_rows', 'device_class')
+    op.drop_column('snapshot_rows', 'device')
+    op.drop_column('checks', 'kind')
