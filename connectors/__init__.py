@@ -9,6 +9,7 @@ from connectors.acronis import Acronis
 from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
+from connectors.cove import Cove
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
@@ -23,6 +24,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "acronis": Acronis,
     "autotask": Autotask,
     "connectwise": ConnectWise,
+    "cove": Cove,
     "datto": Datto,
     "halopsa": HaloPSA,
     "ninjaone": NinjaOne,

@@ -10,6 +10,7 @@ from sandbox.vendor import FakeVendor
 from sandbox.vendors.acronis import Acronis
 from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
+from sandbox.vendors.cove import Cove
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
@@ -24,6 +25,7 @@ VENDORS: dict[str, FakeVendor] = {
     "acronis": Acronis(),
     "autotask": Autotask(),
     "connectwise": ConnectWise(),
+    "cove": Cove(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
