@@ -9,6 +9,7 @@ from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
+from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
@@ -20,6 +21,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,
+    "gravityzone": GravityZone,
     "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
     "pax8": Pax8,

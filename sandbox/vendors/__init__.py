@@ -10,6 +10,7 @@ from sandbox.vendor import FakeVendor
 from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
+from sandbox.vendors.gravityzone import GravityZone
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
@@ -21,6 +22,7 @@ VENDORS: dict[str, FakeVendor] = {
     "autotask": Autotask(),
     "connectwise": ConnectWise(),
     "datto": Datto(),
+    "gravityzone": GravityZone(),
     "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
