@@ -11,6 +11,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.cove import Cove
 from connectors.datto import Datto
+from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
@@ -26,6 +27,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "cove": Cove,
     "datto": Datto,
+    "gravityzone": GravityZone,
     "halopsa": HaloPSA,
     "ninjaone": NinjaOne,
     "pax8": Pax8,

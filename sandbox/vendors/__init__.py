@@ -12,6 +12,7 @@ from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.cove import Cove
 from sandbox.vendors.datto import Datto
+from sandbox.vendors.gravityzone import GravityZone
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
@@ -27,6 +28,7 @@ VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
     "cove": Cove(),
     "datto": Datto(),
+    "gravityzone": GravityZone(),
     "halopsa": HaloPSA(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),

@@ -153,7 +153,9 @@ def test_a_fault_until_cleared_lasts_until_cleared_and_can_target_one_path(fresh
                                                                          kind: str) -> None:
     raw = Raw(fresh_server, kind)
     target = raw.lists()[0]
-    other = next(r for r in raw.lists() if not r.pattern.startswith(target.pattern))
+    other = next((r for r in raw.lists() if not r.pattern.startswith(target.pattern)), None)
+    if other is None:
+        pytest.skip("every list of this vendor is on one path (JSON-RPC: one path per API)")
     fresh_server.faults.inject(kind, "server_error", times=-1, path=target.pattern)
     assert [raw.get(raw.path(target)).status_code for _ in range(3)] == [500] * 3
     assert raw.get(raw.path(other)).status_code == 200
@@ -202,7 +204,8 @@ def test_faults_and_the_request_log_are_reachable_over_http(fresh_server: sandbo
     assert HTTP.delete(control + "/faults").json() == {"faults": []}
     assert raw.get(first_list(raw)).status_code == 200
     logged = HTTP.get(control + "/requests").json()["requests"]
-    assert logged[-1] == [kind, "GET", raw.lists()[0].pattern, ""]
+    route = raw.lists()[0]
+    assert logged[-1] == [kind, route.method, route.pattern, route.operation or ""]
     assert HTTP.post(control + "/faults", json={"vendor": kind, "fault": "gremlins"}).status_code == 400
     assert HTTP.post(control + "/faults", json={"vendor": "acme", "fault": "auth"}).status_code == 400
 
