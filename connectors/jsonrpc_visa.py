@@ -15,7 +15,8 @@ is the one sent next. A visa is a credential: it is masked in every message like
 An answer with an `error` object (typically with HTTP 200) is raised in words: the error's message
 and code, what the vendor's code means (`error_words`), and whether it is the credentials
 (`refused_codes`), a permission (`forbidden_codes`), or the visa itself (`visa_codes`, or any
-message naming the visa). A lost visa (idled out, corrupted) logs in again, once per call.
+message naming the visa). A lost visa (idled out, corrupted; an error object or an HTTP 401) logs
+in again, once per call.
 
 Kept apart from GravityZone's API-key JSON-RPC layer (built alongside it) so the two can be
 unified later: the envelope and its error words are the same idea, the visa is Cove's own.
@@ -108,8 +109,10 @@ class VisaRpc(Connector):
                     return list(self.items(endpoint, body=body))
                 answer = self.http.json(endpoint.path, method="POST", body=body)
                 return dig(answer, endpoint.items_at) if endpoint.items_at else answer
-            except VisaLost:
-                if attempt == 2:
+            except AuthFailed as refused:
+                # a visa refused (an error object naming it, or a 401: its status is unconfirmed) logs in again,
+                # once; a permission refusal (403) would only be refused again
+                if attempt == 2 or refused.status != 401:
                     raise
                 self.sign_in()
         raise AssertionError("unreachable")

@@ -64,7 +64,6 @@ class VisaAuth:
     """Every call but the login carries a visa `visas` issued and that has not idled out."""
 
     visas: TokenIssuer
-    login: Callable[[], str] | None = None
 
     def refusal(self, incoming: Incoming, tokens: TokenIssuer | None) -> str | None:
         sent = incoming.json
@@ -74,13 +73,14 @@ class VisaAuth:
         return None
 
     def sign(self, request: httpx.Request, login: Callable[[], str]) -> None:
-        """Put a visa into a raw request's JSON body (its content is rebuilt)."""
+        """Put a fresh visa into a raw request's JSON body (its content is rebuilt); the visa is issued
+        in process, as a `Login` would issue it, since no OAuth grant stands behind `login`."""
         try:
             sent = json.loads(request.content or b"{}")
         except ValueError:
             return
         if isinstance(sent, dict):
-            sent["visa"] = login()
+            sent["visa"] = self.visas.issue()
             content = json.dumps(sent).encode()
             request.headers["Content-Length"] = str(len(content))
             request._content = content  # noqa: SLF001 - httpx has no public way to replace a built body
@@ -94,6 +94,11 @@ class RecordRange:
     start: str = "StartRecordNumber"
     count: str = "RecordsCount"
     within: str = "query"
+
+    @property
+    def needs(self) -> dict[str, Any]:
+        """The query a bare raw call must carry (the vendor takes none without): everything at once."""
+        return {self.within: {self.start: 0, self.count: MAX_PAGES}}
 
     def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
         query = params_of(call.incoming).get(self.within)
@@ -109,7 +114,7 @@ class RecordRange:
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
         start = 0
         for _ in range(MAX_PAGES):
-            page = fetch({self.start: start, self.count: size}).json()["result"]["result"]
+            page = fetch({self.within: {self.start: start, self.count: size}}).json()["result"]["result"]
             yield from page
             if len(page) < size:
                 return

@@ -48,7 +48,7 @@ class Raw:
             headers: dict[str, str] | None = None) -> httpx.Response:
         path, _, query = path.partition("?")  # a list's own query (`path(route)`) stays beside `params`
         path, _, method = path.partition("#")  # a JSON-RPC method (`path(route)`): its params go in the body
-        params = {**self.needs(path), **dict(parse_qsl(query)), **(params or {})}
+        params = {**self.needs(path, method), **dict(parse_qsl(query)), **(params or {})}
         if method:
             call = {"id": "raw", "jsonrpc": "2.0", "method": method, "params": params}
             return HTTP.post(self.base + path, json=call, timeout=timeout,
@@ -57,9 +57,10 @@ class Raw:
             return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
         return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
 
-    def needs(self, path: str) -> dict[str, str]:
-        """What a bare request for a list must carry where the vendor takes none without (Autotask's query)."""
-        route = self.vendor.route("GET", self.vendor.api_root + path)[0]
+    def needs(self, path: str, method: str = "") -> dict[str, Any]:
+        """What a bare request for a list must carry where the vendor takes none without (Autotask's query,
+        Cove's `params.query`); `method` names a JSON-RPC list's method."""
+        route = self.vendor.route("POST" if method else "GET", self.vendor.api_root + path, method)[0]
         return dict(getattr(route.listing, "needs", {}) if route is not None else {})
 
     def follow(self, url: str) -> httpx.Response:
