@@ -19,7 +19,7 @@ Some devices have never reported an OS type (`OT` 0), counted as workstations.
 
 `Login` checks the partner name, user and password (wrong: error 2100 with HTTP 200); every other
 call needs a visa from it, and every answer carries a new one; a visa idles out after 15 minutes
-(`VISAS.advance(901)` in a test). A refused visa is error -32603 with data 1701. Errors are
+(`VISAS.advance(901)` in a test). A refused visa is error -32603 with data 1701, at HTTP 401. Errors are
 JSON-RPC error objects; the 429 and 5xx the sandbox's faults give carry one too (Cove publishes no
 rate limit, so how it throttles is UNCONFIRMED).
 """
@@ -120,8 +120,8 @@ class Cove(FakeVendor):
         return Reply(status, error_body(incoming, status, message))
 
     def refuse(self, incoming: Incoming) -> Reply:
-        code, message, data = BAD_VISA
-        return Reply(200, error_body(incoming, code, message, data))
+        code, message, data = BAD_VISA  # the HTTP status of a refused visa is UNCONFIRMED: 401 here
+        return Reply(401, error_body(incoming, code, message, data))
 
     def refuse_token(self, incoming: Incoming) -> Reply:
         return Reply(200, error_body(incoming, *WRONG_LOGIN))
