@@ -49,8 +49,8 @@ from typing import Any
 from connectors import hostnames
 from connectors.base import Field, Guidance, Role
 from connectors.endpoints import Item
-from connectors.errors import BadResponse
-from connectors.jsonrpc_visa import VisaRpc, rpc
+from connectors.jsonrpc import call
+from connectors.jsonrpc_visa import RecordRange, VisaRpc
 from connectors.records import Account, Asset, Quantity, Record, counted
 
 PATH = "jsonapi"
@@ -114,10 +114,11 @@ class Cove(VisaRpc):
     forbidden_codes = frozenset({13501})
     visa_codes = frozenset({1701})
 
-    login = rpc(PATH, "Login", items_at="result.result")
-    test_call = rpc(PATH, "EnumerateAccountStatistics")
-    partners = rpc(PATH, "EnumeratePartners", fetchRecursively=True, fields=[0, 1, 3, 4, 5, 8])
-    statistics = rpc(PATH, "EnumerateAccountStatistics")
+    login = call(PATH, "Login", items_at="result.result")
+    test_call = call(PATH, "EnumerateAccountStatistics", items_at="result.result")
+    partners = call(PATH, "EnumeratePartners", items_at="result.result", fetchRecursively=True,
+                    fields=[0, 1, 3, 4, 5, 8])
+    statistics = call(PATH, "EnumerateAccountStatistics", items_at="result.result", paging=RecordRange(size=PAGE))
 
     def login_params(self) -> dict[str, Any]:
         return {"partner": self.settings["partner"], "username": self.settings["username"],
@@ -125,11 +126,12 @@ class Cove(VisaRpc):
 
     def test(self) -> None:
         """Log in, then read one device's statistics."""
-        self.rpc_items(self.test_call, query=self.query(0, 1))
+        self.visa_items(self.test_call, query={**self.query(), "StartRecordNumber": 0, "RecordsCount": 1})
 
-    def query(self, start: int, count: int) -> dict[str, Any]:
-        return {"PartnerId": self.partner_id(), "SelectionMode": "Merged", "Filter": "",
-                "StartRecordNumber": start, "RecordsCount": count, "OrderBy": "I1 ASC", "Columns": list(COLUMNS)}
+    def query(self) -> dict[str, Any]:
+        """Every device under the logged-in partner, with the columns read (the range is the paging's)."""
+        return {"PartnerId": self.partner_id(), "SelectionMode": "Merged", "Filter": "", "OrderBy": "I1 ASC",
+                "Columns": list(COLUMNS)}
 
     def partner_id(self) -> int:
         """The logged-in partner's id (logging in first): the top of every read."""
@@ -139,7 +141,7 @@ class Cove(VisaRpc):
 
     def sync(self) -> Iterator[Record]:
         names: dict[str, str] = {}  # partner id → customer name, each announced once
-        for partner in self.rpc_items(self.partners, parentPartnerId=self.partner_id()):
+        for partner in self.visa_items(self.partners, parentPartnerId=self.partner_id()):
             if str(partner.get("Level") or "").lower() in CUSTOMER_LEVELS:
                 partner_id = str(self.read.require(partner, "Id"))
                 names[partner_id] = str(partner.get("Name") or partner_id)
@@ -155,7 +157,7 @@ class Cove(VisaRpc):
     def protected(self, names: dict[str, str]) -> Iterator[Record]:
         """Every device as an asset of its customer (a customer first seen here is announced), and
         each customer's used storage and Microsoft 365 seats as quantities."""
-        for statistic in self.devices():
+        for statistic in self.visa_items(self.statistics, query=self.query()):
             account_id = str(self.read.require(statistic, "PartnerId"))
             device_id = str(self.read.require(statistic, "AccountId"))
             columns = flattened(statistic)
@@ -174,24 +176,6 @@ class Cove(VisaRpc):
                 continue
             yield Asset(account_id, self.device_metric(columns), device_id,
                         hostnames.short(columns.get("I18")) or label)
-
-    def devices(self) -> Iterator[Item]:
-        """Every device's statistics, page by page until a short page."""
-        seen: set[str] = set()
-        start = 0
-        for _ in range(self.http.policy.max_pages):
-            page = self.rpc_items(self.statistics, query=self.query(start, PAGE))
-            fresh = [s for s in page if str(s.get("AccountId")) not in seen if isinstance(s, dict)]
-            if page and not fresh:
-                raise BadResponse(f"{self.display_name}: EnumerateAccountStatistics repeated a page at record "
-                                  f"{start:,}; stopping so the sync cannot loop")
-            seen.update(str(s.get("AccountId")) for s in fresh)
-            yield from page
-            if len(page) < PAGE:
-                return
-            start += PAGE
-        raise BadResponse(f"{self.display_name}: EnumerateAccountStatistics went past "
-                          f"{self.http.policy.max_pages} pages; stopping")
 
     @staticmethod
     def device_metric(columns: dict[str, str]) -> str:

@@ -5,7 +5,7 @@
                operation="EnumerateAccountStatistics")
 
 Every call is a POST of `{"jsonrpc": "2.0", "id", "method", "params"}` to one path; the route is
-chosen by the body's `method` (`operation_of`), so a method no route declares is no read at all.
+chosen by the body's `method` (`JsonRpcVendor.operation_of`), so a method no route declares is no read.
 `Login` issues a visa; every later call must carry a valid one at the top level (`VisaAuth`), and
 every answer carries a new one (`answered`), as the vendor chains them. Visas idle out after the
 issuer's lifetime. Errors are `error` objects (`error_body`), with HTTP 200 where the vendor says so.
@@ -20,17 +20,10 @@ from typing import Any
 
 import httpx
 
+from sandbox.jsonrpc import envelope
 from sandbox.paging import MAX_PAGES, Fetch
 from sandbox.routing import BadQuery, Call, Incoming, Reply
 from sandbox.tokens import TokenIssuer
-
-VERSION = "2.0"
-
-
-def method_of(incoming: Incoming) -> str:
-    """The JSON-RPC method a request calls, or "" for a body that names none."""
-    sent = incoming.json
-    return str(sent.get("method") or "") if isinstance(sent, dict) and incoming.method == "POST" else ""
 
 
 def params_of(incoming: Incoming) -> dict[str, Any]:
@@ -40,18 +33,14 @@ def params_of(incoming: Incoming) -> dict[str, Any]:
 
 
 def error_body(incoming: Incoming, code: int, message: str, data: Any = None) -> dict[str, Any]:
-    sent = incoming.json
-    return {"jsonrpc": VERSION, "id": sent.get("id") if isinstance(sent, dict) else None,
-            "error": {"code": code, "message": message, "data": data}}
+    """An error object in the vendor's own words (its code, its message), where `JsonRpcVendor.error`'s
+    standard ones would not do."""
+    return envelope(incoming, error={"code": code, "message": message, "data": data})
 
 
 def result_body(incoming: Incoming, result: Any, visa: str | None) -> dict[str, Any]:
-    """`{"jsonrpc", "id", "visa", "result": {"result": …}}`, the answer shape the vendor nests."""
-    sent = incoming.json
-    body: dict[str, Any] = {"jsonrpc": VERSION, "id": sent.get("id") if isinstance(sent, dict) else None}
-    if visa:
-        body["visa"] = visa
-    return body | {"result": {"result": result}}
+    """`{"id", "jsonrpc", "visa", "result": {"result": …}}`, the answer shape the vendor nests."""
+    return envelope(incoming, **({"visa": visa} if visa else {}), result={"result": result})
 
 
 def answered(visas: TokenIssuer) -> Callable[[Call, Any, dict[str, str]], Reply]:

@@ -30,12 +30,13 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sandbox.jsonrpc_visa import RecordRange, VisaAuth, answered, error_body, method_of, params_of, result_body
+from sandbox.jsonrpc import JsonRpcVendor
+from sandbox.jsonrpc_visa import RecordRange, VisaAuth, answered, error_body, params_of, result_body
 from sandbox.paging import list_route
 from sandbox.routing import READ, TOKEN, Call, Incoming, Reply, Route
 from sandbox.tokens import TokenIssuer
 from sandbox.truth.model import Account, Customer, Role, World
-from sandbox.vendor import FakeVendor, Owned
+from sandbox.vendor import Owned
 
 PATH = "/jsonapi"
 PARTNER = "Sandbox MSP (ops@sandbox-msp.example)"
@@ -61,7 +62,7 @@ class View:
     owners: dict[str, Owned]
 
 
-class Cove(FakeVendor):
+class Cove(JsonRpcVendor):
     kind = "cove"
     display_name = "N-able Cove Data Protection"
     roles = (Role.BACKUP,)
@@ -78,9 +79,6 @@ class Cove(FakeVendor):
             list_route("POST", PATH, lambda call: call.view.devices, STATISTICS, respond=answered(VISAS),
                        kind=READ, operation="EnumerateAccountStatistics"),
         )
-
-    def operation_of(self, incoming: Incoming) -> str:
-        return method_of(incoming)
 
     def render(self, world: World) -> View:
         rng = random.Random(f"{world.seed}:cove")
@@ -115,9 +113,6 @@ class Cove(FakeVendor):
 
     def metric(self, neutral: str) -> str | None:
         return METRICS.get(neutral)
-
-    def error(self, incoming: Incoming, status: int, message: str) -> Reply:
-        return Reply(status, error_body(incoming, status, message))
 
     def refuse(self, incoming: Incoming) -> Reply:
         code, message, data = BAD_VISA  # the HTTP status of a refused visa is UNCONFIRMED: 401 here
