@@ -110,6 +110,9 @@ class Cove(VisaRpc):
         "m365_tenants": "Microsoft 365 tenants backed up, listed for drill-down (assets only, no count)",
     }
     error_words = WORDS
+    # what an HTTP status means for the user, beside the error object's words
+    words = {401: "the session visa was refused", 429: "Cove asked to slow down (it publishes no rate)",
+             500: "Cove reported an internal error"}
     refused_codes = frozenset({2100})
     forbidden_codes = frozenset({13501})
     visa_codes = frozenset({1701})
