@@ -45,10 +45,11 @@ def test_the_sandbox_wants_a_live_visa_and_a_record_range() -> None:
     assert auth.refusal(incoming({"method": "EnumeratePartners", "visa": good}), None) is None
     visas.advance(901)
     assert auth.refusal(incoming({"method": "EnumeratePartners", "visa": good}), None) == "no valid visa"
-    bare = Call(incoming({"method": "EnumerateAccountStatistics", "params": {}}), {}, None, None)  # type: ignore[arg-type]
+    bare = Call(incoming({"params": {}}), {}, None, None)  # type: ignore[arg-type]
     with pytest.raises(BadQuery):
         ServedRange().serve([1, 2, 3], bare)
-    ranged = Call(incoming({"params": {"query": {"StartRecordNumber": 1, "RecordsCount": 1}}}), {}, None, None)  # type: ignore[arg-type]
+    query = {"StartRecordNumber": 1, "RecordsCount": 1}
+    ranged = Call(incoming({"params": {"query": query}}), {}, None, None)  # type: ignore[arg-type]
     assert ServedRange().serve([1, 2, 3], ranged)[0] == [2]
 
 
