@@ -57,7 +57,7 @@ PATH = "jsonapi"
 COLUMNS = ("I1", "I8", "I18", "OT", "AT", "I81", "I14", "TM")
 PAGE = 500
 CUSTOMER_LEVELS = frozenset({"endcustomer", "site"})
-BACKUP_DEVICE, M365 = "1", "2"
+M365 = "2"  # account type `AT`: 1 a backup device (or none given), 2 a Microsoft 365 tenant
 # what Cove's error codes mean for the user, beside the error's own message
 WORDS = {2100: "the partner name, user name or password was not accepted (the partner name must be exactly "
                "as the console shows it)",
@@ -147,6 +147,8 @@ class Cove(VisaRpc):
         for partner in self.visa_items(self.partners, parentPartnerId=self.partner_id()):
             if str(partner.get("Level") or "").lower() in CUSTOMER_LEVELS:
                 partner_id = str(self.read.require(partner, "Id"))
+                if partner_id in names:  # listed twice (a recursive walk reaching it by two paths)
+                    continue
                 names[partner_id] = str(partner.get("Name") or partner_id)
                 yield Account(partner_id, names[partner_id])
         devices: list[Asset] = []  # counted once the last page is in
