@@ -9,7 +9,9 @@ from connectors.acronis import Acronis
 from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
+from connectors.cove import Cove
 from connectors.datto import Datto
+from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
 from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
@@ -25,7 +27,9 @@ REGISTRY: dict[str, type[Connector]] = {
     "acronis": Acronis,
     "autotask": Autotask,
     "connectwise": ConnectWise,
+    "cove": Cove,
     "datto": Datto,
+    "gravityzone": GravityZone,
     "halopsa": HaloPSA,
     "ncentral": NCentral,
     "ninjaone": NinjaOne,

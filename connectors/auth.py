@@ -99,10 +99,11 @@ class Basic:
     """HTTP Basic; `username` is a format string over the settings (`"{company_id}+{public_key}"`)."""
 
     username: str = "{username}"
-    password_field: str = "password"
+    password_field: str | None = "password"  # None: an empty password (GravityZone's key is the user name)
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
-        pair = f"{self.username.format(**settings)}:{settings[self.password_field]}"
+        password = settings[self.password_field] if self.password_field else ""
+        pair = f"{self.username.format(**settings)}:{password}"
         return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}, (pair,))
 
 

@@ -10,7 +10,9 @@ from sandbox.vendor import FakeVendor
 from sandbox.vendors.acronis import Acronis
 from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
+from sandbox.vendors.cove import Cove
 from sandbox.vendors.datto import Datto
+from sandbox.vendors.gravityzone import GravityZone
 from sandbox.vendors.halopsa import HaloPSA
 from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
@@ -26,7 +28,9 @@ VENDORS: dict[str, FakeVendor] = {
     "acronis": Acronis(),
     "autotask": Autotask(),
     "connectwise": ConnectWise(),
+    "cove": Cove(),
     "datto": Datto(),
+    "gravityzone": GravityZone(),
     "halopsa": HaloPSA(),
     "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
