@@ -11,6 +11,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
+from connectors.m365 import M365
 from connectors.ninjaone import NinjaOne
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
@@ -25,6 +26,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,
+    "m365": M365,
     "ninjaone": NinjaOne,
     "pax8": Pax8,
     "sentinelone": SentinelOne,

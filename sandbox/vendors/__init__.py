@@ -12,6 +12,7 @@ from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
+from sandbox.vendors.m365 import M365
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
@@ -26,6 +27,7 @@ VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
+    "m365": M365(),
     "ninjaone": NinjaOne(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
