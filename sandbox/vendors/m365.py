@@ -25,7 +25,7 @@ from typing import Any
 from sandbox.auth import Bearer, ClientCredentials
 from sandbox.paging import Envelope, NextLink, Whole, list_route
 from sandbox.routing import Call, Incoming, Reply, Route
-from sandbox.truth.model import Role, World
+from sandbox.truth.model import Role, TenantLicence, World
 from sandbox.vendor import FakeVendor, Owned, stable_uuid
 
 API = "/v1.0"
@@ -39,7 +39,7 @@ JSON = dict[str, Any]
 def odata(context: str) -> Envelope:
     return Envelope(lambda page: {"@odata.context": f"https://graph.microsoft.com/v1.0/$metadata#{context}",
                                   "value": page.items} | ({"@odata.nextLink": page.next} if page.next else {}),
-                    items_at="value")
+                    items_at="value", next_at="@odata.nextLink")
 
 
 CONTRACT_PAGES = NextLink(odata("contracts"), token="$skiptoken", size="$top", default=100, maximum=999)
@@ -61,6 +61,11 @@ class Grant(ClientCredentials):
 
     def subject(self, call: Call) -> str:
         return call.params["tenant"]
+
+    def request(self, root: str) -> tuple[str, dict[str, object]]:
+        """A raw client signs in to the partner tenant, as the connector does first."""
+        url, arguments = super().request(root)
+        return url.replace("{tenant}", PARTNER_TENANT), arguments
 
 
 GRANT = Grant(("/{tenant}/oauth2/v2.0/token",), {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
@@ -119,26 +124,30 @@ class M365(FakeVendor):
                 continue
             tenant_id = customer.tenant.id if customer.tenant else stable_uuid("m365", world.seed, account.number)
             owners[tenant_id] = (customer, account)
-            contracts.append({"id": stable_uuid("contract", world.seed, account.number), "contractType": "ResellerPartner",
+            contracts.append({"id": stable_uuid("contract", world.seed, account.number),
+                              "contractType": "ResellerPartner",
                               "customerId": tenant_id, "defaultDomainName": account.domain or "",
                               "displayName": account.name})
             if not account.consent:
                 refusing[tenant_id] = account.name
                 continue
-            skus = []
-            for licence in customer.tenant.licences if customer.tenant else ():
-                sku_id = stable_uuid("sku", licence.sku)
-                status = ("Warning" if licence.warning else "Suspended" if licence.suspended and not licence.units
-                          else "Enabled")
-                skus.append({"accountId": tenant_id, "accountName": account.name, "appliesTo": "User",
-                             "capabilityStatus": status, "consumedUnits": customer.assigned(licence.sku),
-                             "id": f"{tenant_id}_{sku_id}", "skuId": sku_id, "skuPartNumber": licence.sku,
-                             "prepaidUnits": {"enabled": licence.units, "lockedOut": 0,
-                                              "suspended": licence.suspended, "warning": licence.warning},
-                             "servicePlans": [],
-                             "subscriptionIds": [stable_uuid("subscription", tenant_id, licence.sku)]})
-            tenants[tenant_id] = skus
+            tenants[tenant_id] = [self.sku(tenant_id, account.name, licence, customer.assigned(licence.sku))
+                    for licence in (customer.tenant.licences if customer.tenant else ())]
+        # the partner's own tenant has licences too (its staff's); no client's, so no sync reads them
+        tenants[PARTNER_TENANT] = [self.sku(PARTNER_TENANT, "Sandbox MSP", TenantLicence("SPB", 12), 9)]
         return View(contracts, tenants, refusing, owners)
+
+    @staticmethod
+    def sku(tenant_id: str, name: str, licence: TenantLicence, assigned: int) -> JSON:
+        """One `subscribedSku` of a tenant, in Graph's shape."""
+        sku_id = stable_uuid("sku", licence.sku)
+        status = "Warning" if licence.warning else "Suspended" if licence.suspended and not licence.units else "Enabled"
+        return {"accountId": tenant_id, "accountName": name, "appliesTo": "User", "capabilityStatus": status,
+                "consumedUnits": assigned, "id": f"{tenant_id}_{sku_id}", "skuId": sku_id,
+                "skuPartNumber": licence.sku, "prepaidUnits": {"enabled": licence.units, "lockedOut": 0,
+                                                               "suspended": licence.suspended,
+                                                               "warning": licence.warning},
+                "servicePlans": [], "subscriptionIds": [stable_uuid("subscription", tenant_id, licence.sku)]}
 
     def accounts(self, world: World) -> dict[str, Owned]:
         return self.view(world).owners
