@@ -5,6 +5,9 @@ withdrew consent named as a partial failure while every other tenant's licences 
 
 from __future__ import annotations
 
+import json
+import uuid
+
 
 import pytest
 
@@ -19,6 +22,7 @@ from sandbox.vendors import m365
 from tests.conftest import FAST_POLICY
 from tests.sandbox.conftest import server  # noqa: F401  (the 60-client world, where a tenant withdrew consent)
 from tests.scripted import ScriptedServer
+from tests.shared import SHARED
 from tests.vendors.summed import values
 
 KIND = "m365"
@@ -109,3 +113,36 @@ def test_the_token_request_asks_for_graph_with_the_apps_credentials(server):  # 
     posts = [c for c in server.requests.of(KIND)[before:] if c.method == "POST"]
     assert [c.path for c in posts] == [f"/{m365.PARTNER_TENANT}/oauth2/v2.0/token"]  # the test reads the partner's
     assert m365.GRANT.scope == "https://graph.microsoft.com/.default"  # which the fake's grant insists on
+
+
+def csdl_types(name: str) -> dict[str, str]:
+    """A type's properties (its base entity's too) as Graph's CSDL extract declares them: name → type."""
+    parsed = json.loads((SHARED / "vendor-specs/microsoft-graph/v1.0-subscribedSku-csdl-extract.json").read_text())
+    declared = parsed["parsed"][name] + (parsed["parsed"]["EntityType:entity"] if name.startswith("Entity") else [])
+    return {p["Name"]: p["Type"] for p in declared}
+
+
+def fits(value: object, kind: str) -> bool:
+    if value is None:
+        return True
+    if kind == "Edm.Int32":
+        return isinstance(value, int) and not isinstance(value, bool) and -2**31 <= value < 2**31
+    if kind == "Edm.Guid":
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    if kind.startswith("Collection("):
+        return isinstance(value, list)
+    if kind.startswith("graph."):
+        return isinstance(value, dict)
+    return isinstance(value, str)
+
+
+def test_every_subscribed_sku_the_fake_serves_fits_graphs_csdl(server):  # noqa: F811
+    sku_type, units_type = csdl_types("EntityType:subscribedSku"), csdl_types("ComplexType:licenseUnitsDetail")
+    served = [sku for skus in m365.M365().view(server.world).tenants.values() for sku in skus]
+    assert served
+    for sku in served:
+        assert set(sku) <= set(sku_type), set(sku) - set(sku_type)
+        assert all(fits(sku[name], sku_type[name]) for name in sku), sku
+        assert set(sku["prepaidUnits"]) <= set(units_type)
+        assert all(fits(value, units_type[name]) for name, value in sku["prepaidUnits"].items())
+        assert sku["capabilityStatus"] in ("Enabled", "Warning", "Suspended", "Deleted", "LockedOut")
