@@ -76,7 +76,8 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
         say(f"connected {info.display_name} (connection tested)")
     for outcome in services.syncs.run_all(tenant, DEMO_ACTOR):
         say(f"synced {outcome.integration}: {outcome.accounts} accounts, {outcome.quantities} quantities, "
-            f"{outcome.assets} assets" if outcome.ok else f"{outcome.integration}: {outcome.message}")
+            f"{outcome.assets} assets" + "".join(f"; could not read {what}" for what in outcome.unreadable)
+            if outcome.ok else f"{outcome.integration}: {outcome.message}")
     before = {l.id for l in services.links.list(tenant, "approved")}
     open_suggestions = services.links.suggest(tenant, DEMO_ACTOR, approve_above=AUTO_APPROVE)
     approved = [l for l in services.links.list(tenant, "approved") if l.id not in before]

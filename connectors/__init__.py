@@ -13,6 +13,7 @@ from connectors.cove import Cove
 from connectors.datto import Datto
 from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
+from connectors.m365 import M365
 from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
 from connectors.nsight import NSight
@@ -31,6 +32,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "datto": Datto,
     "gravityzone": GravityZone,
     "halopsa": HaloPSA,
+    "m365": M365,
     "ncentral": NCentral,
     "ninjaone": NinjaOne,
     "nsight": NSight,

@@ -370,6 +370,11 @@ class VendorClient:
             f"{self.vendor}: {method} {url.path} went past {self.policy.max_pages} pages; stopping",
         )
 
+    @property
+    def auth(self) -> httpx.Auth | None:
+        """The auth installed on every request (a connector steering `TenantTokens` reaches it here)."""
+        return self._client.auth
+
     def close(self) -> None:
         self._client.close()
 

@@ -14,6 +14,7 @@ from sandbox.vendors.cove import Cove
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.gravityzone import GravityZone
 from sandbox.vendors.halopsa import HaloPSA
+from sandbox.vendors.m365 import M365
 from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.nsight import NSight
@@ -32,6 +33,7 @@ VENDORS: dict[str, FakeVendor] = {
     "datto": Datto(),
     "gravityzone": GravityZone(),
     "halopsa": HaloPSA(),
+    "m365": M365(),
     "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
     "nsight": NSight(),
