@@ -105,7 +105,8 @@ def test_only_endpoints_managed_with_the_agent_count_even_where_the_filter_is_ig
 
 
 def test_every_endpoint_is_an_asset_named_by_its_host_name_and_last_seen_at_its_last_scan() -> None:
-    records, _ = scripted_sync([endpoint("e1", "ACME-DC01.acme.local"), endpoint("e2", "", fqdn="frontdesk-01.acme.local", lastSuccessfulScan=None)])
+    records, _ = scripted_sync([endpoint("e1", "ACME-DC01.acme.local"),
+                                endpoint("e2", "", fqdn="frontdesk-01.acme.local", lastSuccessfulScan=None)])
     assets = [r for r in records if isinstance(r, Asset)]
     assert [(a.id, a.name) for a in assets] == [("e1", "ACME-DC01"), ("e2", "frontdesk-01")]  # else its FQDN, cut
     assert assets[0].last_seen == datetime.fromisoformat("2026-11-30T08:12:00+00:00")
