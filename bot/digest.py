@@ -32,7 +32,8 @@ from bot.schedule.runtime import Runtime
 from bot.views import report as report_views
 from bot.views.format import context, money, name, section, signed
 from reconcile.changes import Changes
-from reconcile.schedule import plan
+from reconcile.audit import Actor
+from reconcile.schedule import ACTOR, plan
 from reconcile.schedule.digest import Digest, compared_period, not_fresh
 from reconcile.schedule.journal import DigestJournal
 
@@ -96,13 +97,16 @@ def title_of(period: str, warned: Sequence[str]) -> str:
     return title
 
 
-def run(rt: Runtime, tenant_id: str, period: str) -> str:
-    """Do every step not yet done for the tenant's period; returns what happened, in words."""
+def run(rt: Runtime, tenant_id: str, period: str, actor: Actor = ACTOR) -> str:
+    """Do every step not yet done for the tenant's period; returns what happened, in words.
+
+    `actor` is who asked: the scheduler, or a person running `billrec digest` by hand (then "manual").
+    """
     services = rt.services
     journal = DigestJournal(services.context.sessions, tenant_id, period, rt.now, in_flight=rt.in_flight)
     if journal.value("done") is not None:
         return "skipped: already posted"
-    month = Digest(services, journal)
+    month = Digest(services, journal, actor)
     syncs = month.syncs()
     snapshot = month.snapshot()
     previous = month.previous(snapshot)

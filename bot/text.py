@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from tabulate import tabulate
 
+from reconcile import checks
 from reconcile.checks import CheckResult, Source, Status, Summary
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
+
+ZERO = Decimal(0)  # `ZERO - x` negates without making a -0.00
 
 
 def money(value: Decimal | None) -> str:
@@ -55,6 +58,9 @@ def cards(summary: Summary) -> str:
              f"excepted {summary.count(Status.EXCEPTED)}")
     if summary.count(Status.FAILED):
         extra += f" · FAILED CHECKS {summary.count(Status.FAILED)}"
+    if summary.under_at_cost or summary.over_at_cost:
+        extra += (f"\nat cost (a distributor's price to you, not in the totals above): "
+                  f"{money(summary.under_at_cost)}/mo under · {money(summary.over_at_cost)}/mo over")
     return f"{body}\n{extra}"
 
 
@@ -64,21 +70,66 @@ def failed_lines(results: Iterable[CheckResult]) -> list[str]:
 
 
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
+    """The results, one per line, with the note that says why (stale) or what next (unmapped)."""
     shown = results[:limit] if limit else results
     rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             money(r.impact) if r.impact is not None else ""] if r.status is not Status.FAILED else
-            ["—", r.check, "", "", "", r.status.label, ""] for r in shown]
-    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
-                     tablefmt="simple", disable_numparse=True, colalign=("left", "left", "right", "right", "right", "left", "right"))
+             impact_cell(r), r.note] if r.status is not Status.FAILED else
+            ["—", r.check, "", "", "", r.status.label, "", ""] for r in shown]
+    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
+                     tablefmt="simple", disable_numparse=True,
+                     colalign=("left", "left", "right", "right", "right", "left", "right", "left"))
     if limit and len(results) > limit:
         table += f"\n… and {len(results) - limit} more (see the CSV)"
     return table
 
 
+def impact_cell(result: CheckResult) -> str:
+    if result.impact is None:
+        return ""
+    return money(result.impact) + (" at cost" if result.at_cost and result.impact else "")
+
+
+def client_totals_table(results: Iterable[CheckResult]) -> str:
+    """Per client with money at stake, in report order: unbilled, overbilled and the net (+ = lost revenue)."""
+    totals = [t for key, t in checks.client_totals(results).items()
+              if key[0] == "client" and (t.unbilled or t.overbilled or t.unbilled_at_cost or t.overbilled_at_cost)]
+    if not totals:
+        return ""
+    rows = [[t.client, money(t.unbilled), money(t.overbilled), signed_money(t.net)] for t in totals]
+    headers = ["Client", "Unbilled", "Overbilled", "Net"]
+    if any(t.unbilled_at_cost or t.overbilled_at_cost for t in totals):  # kept apart: a cost is not a price
+        rows = [row + [money(t.unbilled_at_cost), money(t.overbilled_at_cost)] for row, t in zip(rows, totals)]
+        headers += ["Under at cost", "Over at cost"]
+    return "Money at stake per client (monthly; net = unbilled − overbilled)\n" + tabulate(
+        rows, headers=headers, tablefmt="simple", disable_numparse=True,
+        colalign=("left",) + ("right",) * (len(headers) - 1))
+
+
+def signed_money(value: Decimal) -> str:
+    """Money with its sign always shown: +$110.00, -$40.00, $0.00."""
+    return ("+" if value > 0 else "") + money(value)
+
+
+def failure_notices(sources: Iterable[Source], now: datetime | None = None) -> list[str]:
+    """One line per source whose last sync failed while its data is still fresh enough to report."""
+    return [f"Warning: {notice}" for s in sources if (notice := s.failure_notice(now))]
+
+
+def disconnected_note(source: Source) -> str:
+    """For a disconnected source, when it was and until when its last data counts (before it goes stale)."""
+    if source.disconnected_at is None:
+        return ""
+    note = f"disconnected {when(source.disconnected_at)}"
+    if not source.stale and source.good_until is not None:
+        note += f"; its last data counts until {when(source.good_until)}, then its checks are stale"
+    return note
+
+
 def sources_line(sources: Iterable[Source]) -> str:
     parts = []
     for s in sources:
-        parts.append(f"{s.name} as of {when(s.as_of)}" + (f" (STALE: {s.reason})" if s.stale else ""))
+        notes = [n for n in (disconnected_note(s), f"STALE: {s.reason}" if s.stale else "") if n]
+        parts.append(f"{s.name} as of {when(s.as_of)}" + (f" ({'; '.join(notes)})" if notes else ""))
     return "Sources: " + "; ".join(parts) if parts else "Sources: none connected"
 
 
@@ -91,10 +142,20 @@ def report_json(report: Report) -> dict[str, object]:
     summary = report.summary
     return {
         "generated_at": report.generated_at.isoformat(),
+        # money carries the sign of `impact` (variance × price): under positive, over negative
         "summary": {**{s.value: summary.count(s) for s in Status},
-                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(summary.over_money)},
+                    "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money),
+                    "under_at_cost": csvnumber(summary.under_at_cost),
+                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost)},
+        "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled),
+                     "overbilled": csvnumber(ZERO - t.overbilled),
+                     "net": csvnumber(t.net), "unbilled_at_cost": csvnumber(t.unbilled_at_cost),
+                     "overbilled_at_cost": csvnumber(ZERO - t.overbilled_at_cost)}
+                    for key, t in checks.client_totals(report.results).items() if key[0] == "client"],
         "sources": [{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                     "stale": s.stale, "reason": s.reason} for s in report.sources],
+                     "stale": s.stale, "reason": s.reason,
+                     "last_failure": {"at": s.failed_at.isoformat(), "kind": s.failure} if s.failed_at else None}
+                    for s in report.sources],
         "results": [result_json(r) for r in report.results],
     }
 
@@ -103,7 +164,7 @@ def result_json(r: CheckResult) -> dict[str, object]:
     """One result; a failed check has no client and no numbers (null), and its reason in `note`."""
     if r.status is Status.FAILED:
         return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
-                "status": r.status.value, "unit_price": None, "impact": None, "note": r.note}
+                "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False, "note": r.note}
     return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
             "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
-            "impact": csvnumber(r.impact) or None, "note": r.note}
+            "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}

@@ -5,29 +5,39 @@ Adding a vendor is one new module and one new line here.
 
 from __future__ import annotations
 
+from connectors.acronis import Acronis
 from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
+from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
+from connectors.nsight import NSight
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
 from connectors.syncro import Syncro
+from connectors.veeam import Veeam
+from connectors.webroot import Webroot
 
 REGISTRY: dict[str, type[Connector]] = {
+    "acronis": Acronis,
     "autotask": Autotask,
     "connectwise": ConnectWise,
     "datto": Datto,
     "gravityzone": GravityZone,
     "halopsa": HaloPSA,
+    "ncentral": NCentral,
     "ninjaone": NinjaOne,
+    "nsight": NSight,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,
     "syncro": Syncro,
+    "veeam": Veeam,
+    "webroot": Webroot,
 }
 
 

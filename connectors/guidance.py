@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 # What every integration's disconnect does on our side; a vendor's guidance adds where to revoke.
 DISCONNECT = ("`/billrec disconnect NAME` (or `billrec disconnect NAME`) deletes the stored credentials "
-              "and stops future syncs; synced data and snapshots stay.")
+              "and stops future syncs; synced data and snapshots stay (`billrec purge NAME` then deletes "
+              "the synced data, for a deletion request).")
 
 
 @dataclass(frozen=True)

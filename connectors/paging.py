@@ -43,7 +43,9 @@ class PageNumber:
     `{"content": […], "page": {"size": 200, "totalElements": 431, "totalPages": 3, "number": 0}}`).
     With `total_items_at`, the body says how many records there are, and the page that reaches
     that count is the last (HaloPSA: `{"record_count": 431, "clients": […]}`); a body without the
-    count falls back to the short-page rule.
+    count falls back to the short-page rule. With `size_at` too, the page size the body says it
+    served is the one counted (Webroot: `{"TotalAvailable": 48, "PageNr": 1, "PageSize": 50, …}`),
+    so a vendor that serves fewer than asked is still read to the end.
     """
 
     param: str = "page"
@@ -52,6 +54,7 @@ class PageNumber:
     start: int = 1
     total_pages_at: str | None = None
     total_items_at: str | None = None
+    size_at: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url.copy_merge_params({self.param: self.start, self.size_param: self.size})
@@ -63,7 +66,9 @@ class PageNumber:
             if not isinstance(total, int) or current - self.start + 1 >= total:
                 return None
         elif self.total_items_at and isinstance(total := dig(body, self.total_items_at), int):
-            if (current - self.start + 1) * self.size >= total:
+            served = dig(body, self.size_at) if self.size_at else None
+            size = served if isinstance(served, int) and not isinstance(served, bool) and served > 0 else self.size
+            if (current - self.start + 1) * size >= total:
                 return None
         elif len(items) < self.size:  # no count (or none declared): a short page is the last one
             return None
@@ -72,11 +77,16 @@ class PageNumber:
 
 @dataclass(frozen=True)
 class Offset:
-    """`?offset=N&limit=S`; a short page is the last one. Sample: `{"items": […], "total": 812}`."""
+    """`?offset=N&limit=S`; a short page is the last one. Sample: `{"items": […], "total": 812}`.
+
+    With `total_at` (Veeam's `meta.pagingInfo.total`), the body's count of all items ends the list too:
+    `offset + len(items) >= total`, so a full last page costs no empty request after it.
+    """
 
     offset_param: str = "offset"
     limit_param: str = "limit"
     limit: int = 100
+    total_at: str | None = None
 
     def first(self, url: httpx.URL) -> httpx.URL:
         return url.copy_merge_params({self.offset_param: 0, self.limit_param: self.limit})
@@ -85,6 +95,9 @@ class Offset:
         if len(items) < self.limit:
             return None
         offset = int(response.request.url.params.get(self.offset_param, 0))
+        total = dig(body, self.total_at) if self.total_at else None
+        if isinstance(total, int) and not isinstance(total, bool) and offset + len(items) >= total:
+            return None
         return response.request.url.copy_set_param(self.offset_param, offset + len(items))
 
 

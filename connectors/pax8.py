@@ -2,8 +2,15 @@
 
 Pax8 is the licensed side against RMM devices ("devices vs licenses") and the usage side against
 PSA billing ("what we pay the distributor for, we should bill"), so its role is both. Each
-subscription is one `licenses:<product SKU>` quantity at the subscription's price to the customer;
-the SKU comes from `GET /products/{id}`, read once per product.
+subscription is one `licenses:<product SKU>` quantity; the SKU comes from `GET /products/{id}`,
+read once per product.
+
+Prices are the MSP's cost (`price_basis = COST`): the unit price is `Subscription.partnerCost`,
+which Pax8 documents as the MSP's cost. `Subscription.price` (the price Pax8 holds for the end
+customer) is not read: what the client is billed is the PSA's business, and a report prices a
+variance with the PSA's sale price whenever there is one. Money priced from Pax8 is labelled *at
+cost* and kept out of the "unbilled" total. UNCONFIRMED: the documented sample subscription has
+no `partnerCost`; without it a subscription carries no price, and the PSA's price applies.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from connectors.auth import OAuth2ClientCredentials
-from connectors.base import Connector, Field, Guidance, Role
+from connectors.base import Connector, Field, Guidance, PriceBasis, Role
 from connectors.endpoints import Endpoint
 from connectors.paging import PageNumber
 from connectors.ratelimit import RateLimit
@@ -22,14 +29,15 @@ class Pax8(Connector):
     kind = "pax8"
     display_name = "Pax8"
     role = Role.BOTH
+    price_basis = PriceBasis.COST
     fields = (
         Field("base_url", "API URL", default="https://api.pax8.com/v1"),
         Field("client_id", "Client ID"),
         Field("client_secret", "Client secret", secret=True),
     )
     guidance = Guidance(
-        reads="Companies (id, name, status), active subscriptions (company, product, quantity, price) and the "
-              "SKU of each subscribed product.",
+        reads="Companies (id, name, status), active subscriptions (company, product, quantity, the MSP's cost) and "
+              "the SKU of each subscribed product.",
         why="Companies are matched to clients; active subscriptions are the licences bought for each client, "
             "compared with what the PSA bills and with the devices in use; the product SKU names a licence the "
             "same way every month.",
@@ -71,6 +79,6 @@ class Pax8(Connector):
                 account_id=company_id,
                 metric=f"licenses:{skus[product_id]}",
                 value=self.read.number(sub.get("quantity", 0)),
-                unit_price=self.read.optional_number(sub.get("price")),
+                unit_price=self.read.optional_number(sub.get("partnerCost")),
                 label=str(sub.get("productName") or ""),
             )

@@ -27,8 +27,9 @@ Readings chosen where the documents leave a fact open:
   other price, and a cycle that is neither monthly nor yearly (none, daily, weekly, unknown), or no
   `fees` at all, gives no price rather than a wrong one. The currency is not converted. Whether
   the fee is the partner's cost or the customer's retail price is UNCONFIRMED (the document says
-  only "the recurring amount charge every cycle"); like every distributor price, the product
-  shows money from it *at cost*.
+  only "the recurring amount charge every cycle"); it is read as what Sherweb charges the
+  partner, the MSP's cost (`price_basis = COST`), so money from it shows *at cost* and a PSA's
+  sale price wins wherever the client is billed the product.
 - The commitment term (`Annual`, `termEndDate`, renewal) and the billing cycle go in each
   quantity's label ("… · Annual term to 2026-12-31, renews 2027-01-01 · billed monthly"), so a
   reader sees when an over-bought seat can be reduced; `term()` gives them parsed.
@@ -50,7 +51,7 @@ from typing import Any
 import httpx
 
 from connectors.auth import OAuth2ClientCredentials, Settings
-from connectors.base import Connector, Field, Guidance, Role
+from connectors.base import Connector, Field, Guidance, PriceBasis, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.http import error_message
 from connectors.records import Account, Quantity, Record
@@ -131,6 +132,7 @@ class Sherweb(Connector):
     auth = SherwebToken(token_path="auth/oidc/connect/token", scope="service-provider")
     headers = {SUBSCRIPTION_KEY: "{subscription_key}"}
     rate_limit = None  # Sherweb documents none (UNCONFIRMED); see the module docstring
+    price_basis = PriceBasis.COST  # a distributor's fee is what the MSP pays it
     items_at = "items"
 
     test_call = Endpoint("customers")

@@ -21,6 +21,7 @@ from reconcile.events import Events
 from reconcile.integrations import Integrations
 from reconcile.linking import Links
 from reconcile.metrics import Metrics
+from reconcile.primary import PrimaryPsa
 from reconcile.reconciliation import Reconciler
 from reconcile.check_catalog import Checks
 from reconcile.snapshots import Snapshots
@@ -40,6 +41,7 @@ class Services:
     snapshots: Snapshots
     exceptions: Exceptions
     metrics: Metrics
+    primary: PrimaryPsa
 
     @property
     def config(self) -> Config:
@@ -98,4 +100,5 @@ def build(
         snapshots=Snapshots(context, reconciler),
         exceptions=Exceptions(context, links, checks),
         metrics=metrics,
+        primary=PrimaryPsa(context, integrations, links),
     )

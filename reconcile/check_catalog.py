@@ -130,7 +130,9 @@ class Checks:
                           "compare its data with itself. Put the billing source (PSA, distributor) on --billed "
                           "and the usage source (RMM, security, backup) on --usage")
         cls = self.integrations.connector_class(usage.kind)
-        if cls.role is Role.BILLING:
+        # two PSAs side by side is a move between PSAs: the other PSA's bill stands where usage would
+        moving = self.integrations.connector_class(billed.kind).role is Role.BILLING
+        if cls.role is Role.BILLING and not moving:
             raise Invalid(f"{usage.name} ({cls.display_name}) only says what clients are billed, not what they use: "
                           "it cannot stand on the usage side. Put it on --billed, and a usage source on --usage")
 

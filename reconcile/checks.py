@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
@@ -55,6 +55,15 @@ LABELS = {
     Status.EXCEPTED: "excepted",
     Status.FAILED: "failed",
 }
+
+# how a result priced from a cost says so in its note (and how a snapshot's copy is recognised)
+AT_COST = "at cost"
+
+# the next step of every unmapped result, in both faces' words (its CSV is posted in Slack too)
+LINK_IT = "link it with /billrec map in Slack, or billrec links suggest"
+
+# statuses whose money is shown as at stake
+MONEY_AT_STAKE = frozenset({Status.UNDER, Status.OVER, Status.EXCEPTED})
 
 # statuses whose variance is trustworthy enough to put a price on
 MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EXCEPTED})
@@ -119,7 +128,13 @@ class Reading:
 
 @dataclass(frozen=True)
 class Source:
-    """How far a source can be trusted right now."""
+    """How far a source can be trusted right now.
+
+    A source whose last sync failed while its last good data is still within the freshness
+    window is not stale: it keeps reporting from that data, and `failed_at` / `failure` say
+    when the last attempt failed and how, in words ("vendor error 500"), for a warning above
+    the report.
+    """
 
     integration_id: int
     name: str
@@ -127,6 +142,34 @@ class Source:
     as_of: datetime | None
     stale: bool
     reason: str = ""
+    failed_at: datetime | None = None
+    failure: str = ""
+    # a disconnected source: when, and until when its last data still counts (then it is stale)
+    disconnected_at: datetime | None = None
+    good_until: datetime | None = None
+
+    def failure_notice(self, now: datetime | None = None) -> str:
+        """"ninja's last sync failed at 09:02 UTC (vendor error 500); figures as of yesterday 09:00 UTC",
+        or "" when the last sync did not fail or the source is stale anyway (its results say so)."""
+        if self.failed_at is None or self.stale:
+            return ""
+        how = f" ({self.failure})" if self.failure else ""
+        return (f"{self.name}'s last sync failed at {_moment(self.failed_at, now)}{how}; "
+                f"figures as of {_moment(self.as_of, now)}")
+
+
+def _moment(moment: datetime | None, now: datetime | None) -> str:
+    """A time of day, with "today" / "yesterday" or the date before it (UTC, as every as-of time is)."""
+    if moment is None:
+        return "never"
+    moment = moment.astimezone(UTC)
+    day = moment.date()
+    today = now.astimezone(UTC).date() if now is not None else None
+    if today is not None and day == today:
+        return moment.strftime("%H:%M UTC")
+    if today is not None and (today - day).days == 1:
+        return moment.strftime("yesterday %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass(frozen=True)
@@ -141,6 +184,7 @@ class CheckResult:
     check_id: int | None = None
     sources: tuple[str, ...] = ()
     note: str = ""
+    at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
 
     @property
     def variance(self) -> Decimal:
@@ -160,8 +204,10 @@ class Summary:
     """The summary cards: counts per status and the monthly money at stake."""
 
     counts: Mapping[Status, int] = field(default_factory=dict)
-    under_money: Decimal = ZERO
-    over_money: Decimal = ZERO
+    under_money: Decimal = ZERO  # sale prices only: lost revenue
+    over_money: Decimal = ZERO  # sale prices only, as an amount (never negative)
+    under_at_cost: Decimal = ZERO  # money priced at a distributor's cost, never summed with the above
+    over_at_cost: Decimal = ZERO
 
     def count(self, status: Status) -> int:
         return self.counts.get(status, 0)
@@ -211,6 +257,8 @@ def evaluate(
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]] = frozenset(),
     failed: Mapping[int, str] | None = None,
+    at_cost: frozenset[int] = frozenset(),
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -223,13 +271,16 @@ def evaluate(
         sources: integration id → freshness.
         excepted: (client id, check id) pairs with an active exception.
         failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
+        at_cost: integration ids whose unit prices are the MSP's cost (a distributor's), not a sale price.
+        ignored: accounts a person set aside as no client; their readings count for nobody.
     """
     results: list[CheckResult] = []
     for check in checks:
         reason = (failed or {}).get(check.id)
         if reason is None:
             try:
-                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted))
+                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
+                                             at_cost, ignored))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -251,11 +302,15 @@ def _evaluate_one(
     readings: Mapping[tuple[int, str], Iterable[Reading]],
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]],
+    at_cost: frozenset[int] = frozenset(),
+    ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
     tallies: dict[str, dict[int | AccountKey, _Tally]] = {"billed": defaultdict(_Tally), "usage": defaultdict(_Tally)}
     for side_name, side in (("billed", check.billed), ("usage", check.usage)):
         for reading in readings.get((check.id, side_name), ()):
             key: AccountKey = (side.integration_id, reading.account_id)
+            if key in ignored:
+                continue
             tallies[side_name][links.get(key, key)].add(reading)
 
     billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
@@ -269,13 +324,17 @@ def _evaluate_one(
     for owner in tallies["billed"].keys() | tallies["usage"].keys():
         billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
         actual = check.actual(usage.value)
-        price = first_price(billed_prices.get(owner), usage.unit_price(), fallback_price)
+        price, priced_at_cost = pick_price(((billed_prices.get(owner), check.billed.integration_id in at_cost),
+                                            (usage.unit_price(), check.usage.integration_id in at_cost),
+                                            (fallback_price, check.billed.integration_id in at_cost)))
+        cost_note = f"{AT_COST}: {_cost_source(check, at_cost)}" if priced_at_cost else ""
         if isinstance(owner, tuple):
             source = billed_source if owner[0] == check.billed.integration_id else usage_source
             results.append(CheckResult(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
-                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}",
+                note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
+                             f"{LINK_IT}"), at_cost=priced_at_cost,
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -286,9 +345,35 @@ def _evaluate_one(
             status, note = Status.EXCEPTED, "acknowledged exception"
         results.append(CheckResult(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
-            status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of, note=note,
+            status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
+            # only money at stake is labelled in words; every result carries `at_cost`
+            note=_joined(note, cost_note if status in MONEY_AT_STAKE else ""), at_cost=priced_at_cost,
         ))
     return results
+
+
+def pick_price(candidates: Iterable[tuple[Decimal | None, bool]]) -> tuple[Decimal | None, bool]:
+    """The first known sale price, else the first known cost; and whether it is a cost.
+
+    `candidates` are (price, is a cost) in order of preference: the client's own billed price,
+    its usage side's, then the price most clients are billed. A sale price anywhere in the list
+    wins over a cost before it: a distributor's cost never prices a variance the PSA prices.
+    """
+    candidates = list(candidates)
+    sale = first_price(*(p for p, cost in candidates if not cost))
+    if sale is not None:
+        return sale, False
+    cost = first_price(*(p for p, cost in candidates if cost))
+    return cost, cost is not None
+
+
+def _cost_source(check: Check, at_cost: frozenset[int]) -> str:
+    side = check.billed if check.billed.integration_id in at_cost else check.usage
+    return f"the unit price is {side.integration}'s price to the MSP, not a sale price"
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def first_price(*prices: Decimal | None) -> Decimal | None:
@@ -309,25 +394,92 @@ def _most_common_price(prices: Iterable[Decimal | None]) -> Decimal | None:
     return max(counted.items(), key=lambda item: (item[1], item[0]))[0]
 
 
-def order(results: Iterable[CheckResult]) -> list[CheckResult]:
-    """Under-licensed first by money at stake, then over-licensed, then what needs a human."""
-    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+@dataclass(frozen=True)
+class ClientTotals:
+    """One client's monthly money at stake, summed over its checks (or one unlinked account's).
 
-    def key(r: CheckResult) -> tuple[int, Decimal, Decimal, str, str]:
-        variance = r.actual - r.billed
-        money = variance * r.unit_price if r.unit_price is not None and r.status in MONEY_STATUSES else ZERO
-        return rank[r.status], -abs(money), -abs(variance), r.client.casefold(), r.check
+    `unbilled` and `overbilled` are amounts (never negative); `net` is unbilled − overbilled, so
+    positive means more lost revenue than refunds owed, the sign of a variance and of `impact`.
+    """
+
+    client: str
+    client_id: int | None
+    status: Status  # the first of its results' statuses in `STATUS_ORDER`
+    unbilled: Decimal = ZERO
+    overbilled: Decimal = ZERO
+    unbilled_at_cost: Decimal = ZERO  # priced at a distributor's cost: beside the totals, never in them
+    overbilled_at_cost: Decimal = ZERO
+    units_under: Decimal = ZERO  # for ordering clients whose variances have no price
+    units_over: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.unbilled - self.overbilled
+
+
+def owner_of(result: CheckResult) -> tuple[object, ...]:
+    """Whose result this is: a client, an unlinked account (never the client sharing its name), or a failed check."""
+    if result.status is Status.FAILED:
+        return ("failed", result.check)
+    if result.status is Status.UNMAPPED:
+        return ("unmapped", result.client, result.note)
+    return ("client", result.client_id, result.client)
+
+
+def client_totals(results: Iterable[CheckResult]) -> dict[tuple[object, ...], ClientTotals]:
+    """Per owner (see `owner_of`), in first-seen order: the money under and over, and the worst status."""
+    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    totals: dict[tuple[object, ...], ClientTotals] = {}
+    for r in results:
+        key = owner_of(r)
+        found = totals.get(key) or ClientTotals(r.client, r.client_id, r.status)
+        impact = abs(r.impact) if r.impact is not None else ZERO
+        if r.status is Status.UNDER and r.at_cost:
+            found = replace(found, unbilled_at_cost=found.unbilled_at_cost + impact,
+                            units_under=found.units_under + r.variance)
+        elif r.status is Status.UNDER:
+            found = replace(found, unbilled=found.unbilled + impact, units_under=found.units_under + r.variance)
+        elif r.status is Status.OVER and r.at_cost:
+            found = replace(found, overbilled_at_cost=found.overbilled_at_cost + impact,
+                            units_over=found.units_over - r.variance)
+        elif r.status is Status.OVER:
+            found = replace(found, overbilled=found.overbilled + impact, units_over=found.units_over - r.variance)
+        if rank[r.status] < rank[found.status]:
+            found = replace(found, status=r.status)
+        totals[key] = found
+    return totals
+
+
+def order(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """Grouped by client, clients ordered as a reader wants them; within a client, its worst first.
+
+    Failed checks first (they are missing from every number), then clients with an under-licensed
+    result by their total unbilled money, then those with only over-licensed ones by their total
+    overbilled money, then unmapped accounts, stale, excepted and matched clients, by name.
+    """
+    results = list(results)
+    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
+    totals = client_totals(results)
+
+    def client_key(t: ClientTotals) -> tuple[object, ...]:
+        return (rank[t.status], -t.unbilled, -t.overbilled, -t.unbilled_at_cost, -t.overbilled_at_cost,
+                -t.units_under, -t.units_over, t.client.casefold())
+
+    def key(r: CheckResult) -> tuple[object, ...]:
+        owner = owner_of(r)
+        money = abs(r.impact) if r.impact is not None else ZERO
+        return (*client_key(totals[owner]), str(owner), rank[r.status], -money, -abs(r.variance), r.check)
 
     return sorted(results, key=key)
 
 
 def summarise(results: Iterable[CheckResult]) -> Summary:
     counts: Counter[Status] = Counter()
-    under = over = ZERO
+    money = {(Status.UNDER, False): ZERO, (Status.OVER, False): ZERO, (Status.UNDER, True): ZERO,
+             (Status.OVER, True): ZERO}
     for result in results:
         counts[result.status] += 1
-        if result.status is Status.UNDER and result.impact is not None:
-            under += result.impact
-        elif result.status is Status.OVER and result.impact is not None:
-            over += -result.impact
-    return Summary(counts=dict(counts), under_money=under, over_money=over)
+        if result.status in (Status.UNDER, Status.OVER) and result.impact is not None:
+            money[result.status, result.at_cost] += abs(result.impact)
+    return Summary(counts=dict(counts), under_money=money[Status.UNDER, False], over_money=money[Status.OVER, False],
+                   under_at_cost=money[Status.UNDER, True], over_at_cost=money[Status.OVER, True])

@@ -7,6 +7,7 @@ and stops syncs; synced data, links and snapshots stay, as the permissions page 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,20 @@ def in_words(kind: str | None) -> str:
     return PROBLEMS.get(kind or "", "the last sync failed")
 
 
+# the status a vendor answered, as `connectors.http` words every error answer ("… answered 503: …")
+ANSWERED = re.compile(r"\banswered (\d{3})\b")
+
+
+def failure_in_words(kind: str | None, message: str | None) -> str:
+    """A failed sync in a few words anyone may read: "vendor error 500" when the vendor answered
+    with a server error, else its kind in words ("the vendor refused the credentials")."""
+    status = ANSWERED.search(message or "")
+    if status and status.group(1).startswith("5"):
+        return f"vendor error {status.group(1)}"
+    words = in_words(kind)
+    return f"{words}, HTTP {status.group(1)}" if status and status.group(1) != "200" else words
+
+
 @dataclass(frozen=True)
 class IntegrationInfo:
     """An integration as a person sees it: never its secrets."""
@@ -66,6 +81,7 @@ class IntegrationInfo:
     held_run_id: int | None
     created_at: datetime
     last_error_kind: str | None = None
+    disconnected_at: datetime | None = None
 
     @property
     def problem(self) -> str | None:
@@ -74,6 +90,8 @@ class IntegrationInfo:
 
     @property
     def health(self) -> str:
+        if self.status == "purged":
+            return "purged"
         if self.status != "connected":
             return "disconnected"
         if self.held_run_id:
@@ -263,5 +281,5 @@ class Integrations:
             status=integration.status, public_settings=dict(integration.public_settings or {}),
             last_success_at=integration.last_success_at, last_attempt_at=integration.last_attempt_at,
             last_error=integration.last_error, held_run_id=held, created_at=integration.created_at,
-            last_error_kind=integration.last_error_kind,
+            last_error_kind=integration.last_error_kind, disconnected_at=integration.disconnected_at,
         )

@@ -24,11 +24,11 @@ from reconcile import audit, naming
 from reconcile.audit import Actor
 from reconcile.bounds import real, record_id
 from reconcile.context import Context
-from reconcile.errors import Invalid, NotFound
+from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.founding import SYNC, Founding, live_clients
 from reconcile.integrations import Integrations
 from reconcile.naming import normalise
-from reconcile.tables import AccountRow, Client, Integration, Link
+from reconcile.tables import AccountRow, Client, Integration, Link, VarianceException
 
 SUGGEST_FLOOR = 0.6  # below this a "suggestion" would be noise
 AMBIGUOUS_SCORE = 0.9  # two clients share the normalised name: never auto-approvable
@@ -138,6 +138,83 @@ class Links:
             target = self.find_client(session, tenant_id, client)
             self._decide(session, link, "approved", target.id, actor, reason="chosen by hand")
         return self.get(tenant_id, link_id)
+
+    # -- accounts that are no client, or a client the PSA does not know yet -----------------
+
+    def ignore(self, tenant_id: str, link_id: int | str, actor: Actor) -> LinkInfo:
+        """Set an account aside (the MSP's own lab, a vendor's demo tenant): it leaves every report and
+        suggestion until `reopen`."""
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            if link.status == "ignored":
+                raise Conflict(f"#{link.id} {link.account_name} is already ignored; `reopen` it to count it again")
+            self._undo_hand_made(session, link, actor)
+            self._decide(session, link, "ignored", None, actor, reason="ignored: belongs to no client")
+        return self.get(tenant_id, link_id)
+
+    def create_client(self, tenant_id: str, link_id: int | str, actor: Actor, name: str | None = None) -> LinkInfo:
+        """A new client from an account no PSA company matches (a Pax8-only or RMM-only customer), linked to it.
+
+        A PSA company of the same name adopts the client later (see `founding`); until then it is
+        the MSP's word that this customer exists.
+        """
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            if link.status == "approved" and link.client_id is not None:
+                raise Conflict(f"#{link.id} {link.account_name} is already linked to "
+                               f"{session.get(Client, link.client_id).name}; `reopen` it first")
+            wanted = (name if name is not None else link.account_name).strip()
+            if not wanted:
+                raise Invalid("a client needs a name, e.g. --name 'Dunmore Dental'")
+            if len(wanted) > 300:
+                raise Invalid(f"a client name is at most 300 characters, not {len(wanted)}")
+            taken = [n for n in session.scalars(select(Client.name).where(live_clients(tenant_id)))
+                     if normalise(n) == normalise(wanted)]
+            if taken:
+                raise Conflict(f"a client named {taken[0]!r} already exists; choose it instead "
+                               f"(`billrec links choose {link.id} {taken[0]!r}`)")
+            client = Client(tenant_id=tenant_id, name=wanted, created_at=self.context.clock(), created_by=actor.name,
+                            origin_integration_id=link.integration_id, origin_account_id=link.account_id)
+            session.add(client)
+            session.flush()
+            audit.record(session, tenant_id, actor, "client.create", wanted, client=client.id, link=link.id,
+                         account=link.account_name)
+            self._decide(session, link, "approved", client.id, actor, reason="client created from this account")
+        return self.get(tenant_id, link_id)
+
+    def reopen(self, tenant_id: str, link_id: int | str, actor: Actor) -> tuple[LinkInfo, str]:
+        """Undo a decision: the account is suggested a client again. Returns the link and what else changed
+        (a client made by hand from this account and nothing else goes with it)."""
+        with self.context.sessions.begin() as session:
+            link = self._require(session, tenant_id, link_id)
+            if link.status == "suggested":
+                raise Conflict(f"#{link.id} {link.account_name} is not decided yet; nothing to reopen")
+            was = link.status
+            removed = self._undo_hand_made(session, link, actor)
+            clients = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
+            client_id, score, reason = match(link.account_name, clients)
+            link.status, link.client_id, link.score, link.reason = "suggested", client_id, score, reason
+            link.decided_by = link.decided_at = link.decided_via = None  # the audit log keeps who reopened it
+            audit.record(session, tenant_id, actor, "link.reopen", link.account_name, link=link.id, was=was,
+                         removed_client=removed)
+        return self.get(tenant_id, link_id), (f"client {removed!r} made from this account was removed"
+                                              if removed else "")
+
+    def _undo_hand_made(self, session: Session, link: Link, actor: Actor) -> str | None:
+        """Remove the client made by hand from this link's account, if nothing else refers to it; its name."""
+        client = session.get(Client, link.client_id) if link.client_id else None
+        if (client is None or client.created_by is None or client.origin_integration_id != link.integration_id
+                or client.origin_account_id != link.account_id):
+            return None
+        others = session.scalar(select(Link.id).where(Link.client_id == client.id, Link.id != link.id).limit(1))
+        kept = session.scalar(select(VarianceException.id).where(VarianceException.client_id == client.id).limit(1))
+        if others is not None or kept is not None:
+            return None  # other accounts or exceptions still name it: it stays a client
+        link.client_id = None
+        session.flush()
+        audit.record(session, link.tenant_id, actor, "client.remove", client.name, client=client.id, link=link.id)
+        session.delete(client)
+        return client.name
 
     def approve_above(self, tenant_id: str, threshold: float | str, actor: Actor) -> list[LinkInfo]:
         """Approve every open suggestion scoring at least `threshold`."""

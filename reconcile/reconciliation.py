@@ -15,10 +15,12 @@ from decimal import Decimal
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from connectors.base import PriceBasis
 from reconcile import checks, naming, tenants
 from reconcile.checks import Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.context import Context
 from reconcile.founding import live_clients
+from reconcile.integrations import failure_in_words
 from reconcile.check_catalog import Checks, seen_within_bound
 from reconcile.errors import UserError
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
@@ -58,6 +60,8 @@ class Reconciler:
             links = {(i, a): c for i, a, c in session.execute(
                 select(Link.integration_id, Link.account_id, Link.client_id)
                 .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
+            ignored = frozenset((i, a) for i, a in session.execute(select(Link.integration_id, Link.account_id).where(
+                Link.tenant_id == tenant_id, Link.status == "ignored")))
             names = {(i, a): n for i, a, n in session.execute(
                 select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
                 .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
@@ -79,12 +83,19 @@ class Reconciler:
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
-                                  failed=failed)
+                                  failed=failed, at_cost=self.priced_at_cost(sources.values()), ignored=ignored)
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)
         used = {c.billed.integration_id for c in check_list} | {c.usage.integration_id for c in check_list}
         return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now, name)
+
+
+    def priced_at_cost(self, sources: Iterable[tuple[Source, int | None]]) -> frozenset[int]:
+        """The integrations whose connectors declare their prices to be the MSP's cost."""
+        registry = self.context.registry
+        return frozenset(s.integration_id for s, _ in sources
+                         if s.kind in registry and registry[s.kind].price_basis is PriceBasis.COST)
 
 
 def seen_since(check: Check, now: datetime) -> datetime | None:
@@ -104,17 +115,36 @@ def load_sources(session: Session, tenant_id: str, now: datetime,
 
 
 def freshness(integration: Integration, now: datetime, stale_after: timedelta) -> Source:
-    """Stale when never synced, when the last good sync is too old, or when the last sync failed."""
+    """Stale when never synced, when its data was purged, or when the last good sync is older than the window.
+
+    A failed last sync alone is not stale: the last good data still reports, and the source
+    carries when and how the last attempt failed, for one warning line above the report.
+    A disconnected source keeps its synced data, which counts until it is too old like any other;
+    the source says when it was disconnected and until when its data counts, so every report can.
+    """
     as_of = integration.last_success_at
     reason = ""
-    if integration.current_run_id is None or as_of is None:
+    failed = bool(integration.last_error and integration.last_attempt_at and as_of
+                  and integration.last_attempt_at >= as_of)
+    disconnected = integration.disconnected_at if integration.status != "connected" else None
+    if integration.status == "purged":
+        reason = "its synced data was purged"
+    elif integration.current_run_id is None or as_of is None:
         reason = "never synced successfully"
-    elif integration.last_error and integration.last_attempt_at and integration.last_attempt_at >= as_of:
-        reason = f"last sync failed: {integration.last_error}"
+        if integration.last_error:
+            reason += f"; last sync failed: {integration.last_error}"
     elif now - as_of > stale_after:
         hours = int((now - as_of).total_seconds() // 3600)
         reason = f"last good sync {hours} h ago" if hours < 72 else f"last good sync {hours // 24} days ago"
-    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason)
+        if failed:
+            reason += f"; last sync failed: {integration.last_error}"
+    if disconnected is not None and reason:
+        reason = f"disconnected, {reason}"
+    return Source(integration.id, integration.name, integration.kind, as_of, bool(reason), reason,
+                  failed_at=integration.last_attempt_at if failed else None,
+                  failure=failure_in_words(integration.last_error_kind, integration.last_error) if failed else "",
+                  disconnected_at=disconnected or (now if integration.status != "connected" else None),
+                  good_until=as_of + stale_after if as_of is not None and integration.current_run_id else None)
 
 
 def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from reconcile import audit, naming, tenants
+from reconcile import audit, checks, naming, tenants
 from reconcile.audit import Actor
 from reconcile.bounds import record_id
 from reconcile.checks import CheckResult, Source, Status, Summary
@@ -83,8 +84,7 @@ class Snapshots:
             snapshot = Snapshot(
                 tenant_id=tenant_id, period=period or taken_at.astimezone(zone).strftime("%Y-%m"), taken_at=taken_at,
                 taken_by=actor.name, trigger=trigger, row_count=len(report.results),
-                sources=[{"integration": s.name, "kind": s.kind, "as_of": s.as_of.isoformat() if s.as_of else None,
-                          "status": "stale" if s.stale else "fresh", "reason": s.reason} for s in report.sources],
+                sources=[source_json(s) for s in report.sources],
                 summary=summary_json(summary),
             )
             session.add(snapshot)
@@ -131,12 +131,7 @@ class Snapshots:
         results = self.results(tenant_id, snapshot_id)
         with self.context.sessions() as session:
             snapshot = session.get(Snapshot, snapshot_id)
-            sources = [
-                Source(0, str(s.get("integration", "")), str(s.get("kind", "")),
-                       datetime.fromisoformat(str(s["as_of"])) if s.get("as_of") else None,
-                       s.get("status") == "stale", str(s.get("reason") or ""))
-                for s in snapshot.sources or []
-            ]
+            sources = [source_of(s) for s in snapshot.sources or []]
             return Report(results, sources, snapshot.taken_at)
 
     def history(self, tenant_id: str, client: str) -> tuple[str, list[HistoryLine]]:
@@ -186,13 +181,16 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
 
 def summary_json(summary: Summary) -> dict[str, object]:
     return {"counts": {s.value: n for s, n in summary.counts.items()},
-            "under_money": str(summary.under_money), "over_money": str(summary.over_money)}
+            "under_money": str(summary.under_money), "over_money": str(summary.over_money),
+            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost)}
 
 
 def summary_from_json(data: dict[str, object]) -> Summary:
     counts = {Status(k): int(v) for k, v in dict(data.get("counts") or {}).items()}
     return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
-                   over_money=Decimal(str(data.get("over_money", "0"))))
+                   over_money=Decimal(str(data.get("over_money", "0"))),
+                   under_at_cost=Decimal(str(data.get("under_at_cost", "0"))),
+                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))))
 
 
 def info(snapshot: Snapshot) -> SnapshotInfo:
@@ -204,10 +202,32 @@ def to_result(row: SnapshotRow) -> CheckResult:
     return CheckResult(client=row.client_name, check=row.check_name, billed=Decimal(row.billed),
                        actual=Decimal(row.actual), status=Status(row.status), unit_price=_decimal(row.unit_price),
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
-                       note=row.note)
+                       # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
+                       # labels only money at stake, so a matched row's copy no longer knows; it has no money)
+                       note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""))
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:
     return Decimal(value) if value is not None else None
 
 
+def source_json(source: Source) -> dict[str, Any]:
+    """A source as a snapshot keeps it: name, kind, as-of, fresh or stale and why, a failed last sync, a disconnection."""
+    return {"integration": source.name, "kind": source.kind, "as_of": moment(source.as_of),
+            "status": "stale" if source.stale else "fresh", "reason": source.reason,
+            "failed_at": moment(source.failed_at), "failure": source.failure,
+            "disconnected_at": moment(source.disconnected_at), "good_until": moment(source.good_until)}
+
+
+def source_of(kept: dict[str, Any]) -> Source:
+    """A snapshot's source as it was (snapshots taken before failures or disconnection were kept have none)."""
+    def at(key: str) -> datetime | None:
+        return datetime.fromisoformat(str(kept[key])) if kept.get(key) else None
+    return Source(0, str(kept.get("integration", "")), str(kept.get("kind", "")), at("as_of"),
+                  kept.get("status") == "stale", str(kept.get("reason") or ""),
+                  failed_at=at("failed_at"), failure=str(kept.get("failure") or ""),
+                  disconnected_at=at("disconnected_at"), good_until=at("good_until"))
+
+
+def moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

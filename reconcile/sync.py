@@ -58,6 +58,7 @@ from reconcile.tables import AccountRow, AssetRow, Integration, QuantityRow, Syn
 log = logging.getLogger(__name__)
 
 BATCH = 2000  # records written per staging transaction: bounded memory, few round trips
+PROGRESS_EVERY = 50  # records read between progress reports: a slow vendor's first page shows at once
 # A running sync beats at least this often (its staging writes do); a run silent for
 # RUNNING_SILENCE died with its process, and the next sync takes it over from any host.
 HEARTBEAT_EVERY = 30.0  # seconds
@@ -142,6 +143,7 @@ class _Stage:
     pending: dict[type, list[dict[str, Any]]] = field(default_factory=lambda: {t: [] for t in STAGED})
     counts: Counter[str] = field(default_factory=Counter)
     totals: dict[str, Decimal] = field(default_factory=dict)
+    read: int = 0  # records taken from the connector so far, for progress as they arrive (not as written)
 
     def add(self, record: object) -> None:
         base = {"tenant_id": self.tenant_id, "integration_id": self.integration_id, "sync_run_id": self.run_id}
@@ -166,22 +168,21 @@ class _Stage:
             self.counts["assets"] += 1
         else:
             raise BadResponse(f"{self.connector.display_name} yielded something that is not a record")
+        self.read += 1
+        if self.progress and self.read % PROGRESS_EVERY == 0:
+            self.progress(PROGRESS_EVERY)
         if sum(len(rows) for rows in self.pending.values()) >= BATCH:
             self.flush()
 
     def flush(self) -> None:
         """Write what is pending, only while the run is still ours to write."""
-        written = 0
         with self.context.sessions.begin() as session:
             if not beat(session, self.run_id, self.context.clock()):
                 raise Superseded(self.run_id)
             for table, rows in self.pending.items():
                 if rows:
                     session.execute(insert(table), rows)
-                    written += len(rows)
                     rows.clear()
-        if self.progress and written:
-            self.progress(written)
 
     def _metric(self, metric: str) -> None:
         if not self.connector.declares(metric):

@@ -76,6 +76,9 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the PSA whose companies are the clients (`founding.primary_psa`); NULL until the first PSA founds them.
+    # No foreign key: integrations already point at tenants, and a disconnected primary keeps its row.
+    primary_psa_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Integration(Base):
@@ -206,6 +209,9 @@ class Client(Base):
     # (a client a PSA replaced, kept only because exceptions refer to it: see reconcile.linking)
     origin_integration_id: Mapped[int | None] = mapped_column(Integer)
     origin_account_id: Mapped[str | None] = mapped_column(String(200))
+    # who created it by hand from a vendor account that no PSA company matches; NULL when a sync founded it.
+    # Founding never retires such a client: a PSA company of the same name adopts it, otherwise it stays.
+    created_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class Link(Base):
@@ -218,7 +224,7 @@ class Link(Base):
     account_id: Mapped[str] = mapped_column(String(200))
     account_name: Mapped[str] = mapped_column(String(300))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    # suggested | approved | rejected
+    # suggested | approved | rejected | ignored (no client: the MSP's own lab, a vendor's demo tenant)
     status: Mapped[str] = mapped_column(String(20), default="suggested")
     score: Mapped[float] = mapped_column(default=0.0)
     reason: Mapped[str] = mapped_column(Text, default="")

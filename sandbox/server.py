@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 
 from sandbox import control, faults
 from sandbox.bucket import TokenBucket
+from sandbox.quiet_server import QuietServer
 from sandbox.faults import Faults
 from sandbox.requestlog import Exchange, Logged, RequestLog
 from sandbox.routing import PUBLIC, TOKEN, BadQuery, Call, Incoming, Reply
@@ -191,8 +192,7 @@ def _under(incoming: Incoming, prefix: str) -> Incoming:
                     incoming.body, incoming.root, prefix)
 
 
-class _HttpServer(ThreadingHTTPServer):
-    daemon_threads = True
+class _HttpServer(QuietServer):
     sandbox: SandboxServer
 
 

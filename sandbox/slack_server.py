@@ -14,12 +14,11 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from sandbox import slack_chat as chat
@@ -29,6 +28,7 @@ from sandbox import slack_history as history
 from sandbox import slack_hooks as hooks
 from sandbox import slack_oauth as oauth
 from sandbox import slack_views as views
+from sandbox.quiet_server import QuietServer
 from sandbox.slack_access import CallContext, authenticate
 from sandbox.slack_faults import Faults
 from sandbox.slack_params import JSON, ApiError
@@ -204,14 +204,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Quiet: tests read `FakeSlack.calls`, not stderr."""
 
 
-class FakeHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class FakeHTTPServer(QuietServer):
     def __init__(self, router: Router) -> None:
         super().__init__(("127.0.0.1", 0), _RequestHandler)
         self.router = router
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Stay quiet when a client gave up first (a timeout test); report anything else."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)  # type: ignore[arg-type]

@@ -204,3 +204,19 @@ def test_a_psa_with_no_companies_retires_nothing(tenant):
     connect_psa(tenant)
     assert client_names(tenant) == ["ACME Corporation", "Bluebird Logistics", "Cedar Dental"]
     assert {status for _, status in links_of(tenant, "rmm").values()} == {"approved"}
+
+
+def test_a_client_made_by_hand_is_adopted_by_the_psa_company_that_later_carries_its_name(tenant):
+    connect_psa(tenant)
+    connect_rmm(tenant)
+    cedar = next(l for l in tenant.links.list("local", "suggested") if l.account_name == "Cedar Dental")
+    made = tenant.links.create_client("local", cedar.id, ADMIN)
+    assert (made.client_name, made.status) == ("Cedar Dental", "approved")
+    tenant.syncs.run("local", "psa", ADMIN)  # the PSA still does not know it: the client stays
+    assert client_ids(tenant)["Cedar Dental"] == made.client_id
+
+    ScriptedBilling.script = companies({**PSA_COMPANIES, "260": ("Cedar Dental LLC", 2)}, "billed:MW-01")
+    tenant.syncs.run("local", "psa", ADMIN)
+    assert client_ids(tenant)["Cedar Dental LLC"] == made.client_id and "Cedar Dental" not in client_names(tenant)
+    assert links_of(tenant, "rmm")["Cedar Dental"] == ("Cedar Dental LLC", "approved")
+    assert links_of(tenant, "psa")["Cedar Dental LLC"] == ("Cedar Dental LLC", "approved")

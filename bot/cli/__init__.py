@@ -1,7 +1,11 @@
 """`billrec`: the command-line face. Every Slack subcommand has a twin here, over the same services.
 
-Errors are one clear line on stderr and a non-zero exit, never a traceback: problems the user
-can fix exit 1; a bug exits 2 and its traceback goes to `BILLREC_HOME/billrec.log`.
+Errors are one clear line on stderr and a non-zero exit, never a traceback. Exit codes, one scheme
+for every command (documented in the README):
+
+    0   done                              2   a usage error (click's: unknown option, missing argument)
+    1   a known failure the message names 70  an internal error (EX_SOFTWARE); traceback in BILLREC_HOME/billrec.log
+    130 Ctrl-C                            143 SIGTERM
 
 SIGTERM stops a command the way Ctrl-C does, by an exception in the main thread (`Terminated`),
 so a sync in progress marks its run interrupted before the process exits (143, as for SIGTERM).
@@ -12,12 +16,14 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import click
@@ -27,6 +33,23 @@ from reconcile import bootstrap, errors, owner_only
 from reconcile.audit import Actor
 
 log = logging.getLogger("billrec")
+
+FAILED = 1  # a known failure: the message says what to do
+USAGE = 2  # click's own for usage errors; never reused for anything else
+INTERNAL = 70  # a bug (sysexits' EX_SOFTWARE), distinct from both
+
+
+def program() -> str:
+    """How to run `billrec` again from here: `billrec` when it is on PATH, else the path this run used
+    (`.venv/bin/billrec` in a fresh shell where the venv is not active)."""
+    used = Path(sys.argv[0])
+    found = shutil.which("billrec")
+    if used.name != "billrec" or (found is not None and Path(found).resolve() == used.resolve()):
+        return "billrec"
+    try:
+        return str(used.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(used.resolve())
 
 
 class Env:
@@ -90,18 +113,18 @@ class BillrecGroup(click.Group):
                 return super().invoke(ctx)
         except errors.KNOWN as error:
             click.echo(f"billrec: {errors.shown(error)}", err=True)
-            sys.exit(1)
+            sys.exit(FAILED)
         except BrokenPipeError:
             # `billrec reconcile | head`: the reader left; stop quietly, as other tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
+            sys.exit(FAILED)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as error:
             path = _log_to_file(ctx)
             log.exception("internal error")
             click.echo(f"billrec: internal error ({type(error).__name__}); details in {path}", err=True)
-            sys.exit(2)
+            sys.exit(INTERNAL)
 
 
 def _log_to_file(ctx: click.Context) -> str:

@@ -8,7 +8,7 @@ import click
 from slack_sdk import WebClient
 
 from bot import people
-from bot.cli import Env, cli
+from bot.cli import Env, cli, program
 from bot.cli.numbers import CLIENTS, PORT, SEED
 from reconcile.errors import Invalid
 from reconcile import db, keys
@@ -107,7 +107,7 @@ def sandbox(clients: int, seed: int, port: int) -> None:
         click.echo("\nConnect them from another terminal:")
         for kind in server.vendors:
             sets = " ".join(f"--set {name}={value}" for name, value in server.settings(kind).items())
-            click.echo(f"  billrec connect {kind} --name {kind} {sets}")
+            click.echo(f"  {program()} connect {kind} --name {kind} {sets}")
         click.echo("\nServing until Ctrl-C.")
         try:
             while True:

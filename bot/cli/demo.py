@@ -10,7 +10,7 @@ import click
 
 from bot import demo as pipeline
 from bot import text
-from bot.cli import Env, cli
+from bot.cli import Env, cli, program
 from bot.cli.numbers import CLIENTS, SEED
 
 # the sandbox's roles (`sandbox.Role`), one `--<role> KIND` option each; kept here, and checked
@@ -74,6 +74,7 @@ def demo(env: Env, clients: int, seed: int, home: Path | None, **vendors: str | 
     click.echo(f"\nSnapshot #{run.snapshot.id} ({run.snapshot.period}) is frozen; the full report is in:\n  {run.csv_path}")
     click.echo("\nThe same reconciliation, asked for in Slack (a fake Slack on 127.0.0.1):")
     pipeline.show_in_slack(run, say=lambda line: click.echo(f"  {line}".rstrip()))
-    click.echo(f"\nDone in {time.perf_counter() - started:.1f} s. Try: BILLREC_HOME={home} billrec reconcile --client "
-               f"\"{next((r.client for r in report.results if r.client_id), 'acme')}\"")
+    client = next((r.client for r in report.results if r.client_id), "acme")
+    click.echo(f"\nDone in {time.perf_counter() - started:.1f} s. "
+               f"Try: BILLREC_HOME={home} {program()} reconcile --client \"{client}\"")
     run.services.close()

@@ -1,4 +1,4 @@
-"""`billrec connect | disconnect | integrations | sync`."""
+"""`billrec connect | disconnect | purge | integrations | sync`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import click
 from tabulate import tabulate
 from tqdm import tqdm
 
+import connectors
 from bot.cli import Env, cli, given
 from connectors.base import Connector
 from connectors.redact import excerpt
-from reconcile.errors import Conflict, Invalid
+from reconcile import purge as purging
+from reconcile.errors import Conflict, Invalid, Refused
 from bot.text import when
 from reconcile.sync import SyncOutcome, SyncStatus
 
@@ -90,7 +92,7 @@ def _warn_if_typed(cls: type[Connector], values: tuple[str, ...]) -> None:
 @click.pass_obj
 def kinds(env: Env) -> None:
     """List the integration kinds, their fields, what each reads and its metric catalog."""
-    for kind, cls in sorted(env.services.integrations.kinds().items()):
+    for kind, cls in sorted(connectors.REGISTRY.items()):  # read-only: no database, no key is created
         click.echo(f"{kind} — {cls.display_name} ({cls.role.value})")
         for field in cls.fields:
             extra = " [secret]" if field.secret else (f" [default {field.default}]" if field.default else "")
@@ -131,6 +133,36 @@ def disconnect(env: Env, name: str, yes: bool) -> None:
 
 
 @cli.command()
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@click.pass_obj
+def purge(env: Env, name: str, yes: bool) -> None:
+    """Delete a disconnected integration's synced accounts, quantities, assets and links (a deletion request).
+
+    Snapshots keep their frozen results (client names and figures); clients, checks and the audit log stay.
+    """
+    planned = purging.preview(env.services.integrations, env.tenant, name)
+    what = (f"{planned.accounts} accounts, {planned.quantities} quantities, {planned.assets} assets "
+            f"and {planned.links} links")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise Refused(f"purge deletes {name}'s synced data for good: run it at a terminal to confirm, "
+                          "or pass --yes")
+        click.confirm(f"Delete {what} synced from {name}, for good?", abort=True)
+    done = purging.purge(env.services.integrations, env.tenant, name, env.actor)
+    click.echo(f"Purged {name}: deleted {done.accounts} accounts, {done.quantities} quantities, {done.assets} assets "
+               f"and {done.links} links. {snapshots_kept(done.snapshots_kept)} Clients, checks and the audit log "
+               "stay; checks that read it now report stale.")
+
+
+def snapshots_kept(count: int) -> str:
+    if not count:
+        return "No snapshot used it."
+    return (f"{count} snapshot{'s' if count != 1 else ''} that used it keep{'s' if count == 1 else ''} "
+            "its frozen results (client names and figures, no accounts or assets): snapshots are immutable.")
+
+
+@cli.command()
 @click.pass_obj
 def integrations(env: Env) -> None:
     """Integrations and their sync health; a last error in words, then the vendor's (redacted) own."""
@@ -139,7 +171,8 @@ def integrations(env: Env) -> None:
 
     upcoming = timetable.next_syncs(env.services, env.tenant)
     # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
-    rows = [[i.name, i.display_name, i.health, when(i.last_success_at),
+    rows = [[i.name, i.display_name, i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
+             when(i.last_success_at),
              schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
              f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
             for i in env.services.integrations.list(env.tenant)]
@@ -168,7 +201,7 @@ def sync(env: Env, name: str | None, all_: bool, confirm_name: str | None, disca
         raise Invalid("name one integration, or use --all")
     with tqdm(unit=" records", desc="syncing", file=sys.stderr, disable=None, leave=False) as bar:
         def progress(integration: str, count: int) -> None:
-            bar.set_description(integration)
+            bar.set_description_str(integration)  # set_description would add a second ": "
             bar.update(count)
         if all_:
             outcomes = services.syncs.run_all(env.tenant, env.actor, progress=progress)
@@ -190,3 +223,35 @@ def report(outcomes: list[SyncOutcome]) -> None:
                        f"or drop it with `billrec sync --discard {o.integration}`.")
         else:
             click.echo(f"{o.integration}: {o.status}: {o.message}", err=o.status is SyncStatus.FAILED)
+
+
+@cli.group()
+def psa() -> None:
+    """The primary PSA: the billing-side integration whose companies are the clients."""
+
+
+@psa.command("primary")
+@click.argument("name", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def psa_primary(env: Env, name: str | None, yes: bool) -> None:
+    """Show the primary PSA, or make NAME the primary (says what changes, then asks).
+
+    The other PSAs' companies are suggested to the primary's clients, so during a move between
+    PSAs a check can compare what each one bills.
+    """
+    services = env.services
+    if name is None:
+        current = services.primary.current(env.tenant)
+        click.echo(f"Primary PSA: {current}" if current else
+                   "No PSA connected yet: the first one connected founds the clients.")
+        return
+    change = services.primary.preview(env.tenant, name)
+    if not yes and not sys.stdin.isatty():
+        raise Invalid(f"changing the primary PSA asks first, and there is no terminal to ask at: "
+                      f"run `billrec psa primary {change.psa} --yes` to confirm. {change.describe()}")
+    if not yes:
+        click.confirm(f"{change.describe()} Make {change.psa} the primary PSA?", abort=True)
+    done = services.primary.switch(env.tenant, name, env.actor)
+    click.echo(f"{done.psa} is now the primary PSA. Review the suggested links: "
+               "billrec links list --status suggested")

@@ -1,6 +1,8 @@
-"""`billrec links suggest | list | approve | reject | choose | approve-above`."""
+"""`billrec links suggest | list | approve | reject | choose | approve-above | ignore | create-client | reopen`."""
 
 from __future__ import annotations
+
+import textwrap
 
 import click
 from tabulate import tabulate
@@ -14,9 +16,13 @@ def links() -> None:
     """Which vendor account is which client."""
 
 
+REASON_WIDTH = 50  # a reason wraps at words within this width, never cut
+
+
 def table(rows: list[LinkInfo]) -> str:
     return tabulate([[l.id, l.integration, l.account_name, l.client_name or "—", f"{l.score:.2f}", l.status,
-                      l.reason[:60]] for l in rows],
+                      "\n".join(textwrap.wrap(l.reason, REASON_WIDTH, break_long_words=False)) or "—"]
+                     for l in rows],
                     headers=["#", "Integration", "Account", "Client", "Score", "Status", "Reason"], disable_numparse=True)
 
 
@@ -36,7 +42,7 @@ def suggest(env: Env, approve_above: str | None) -> None:
 
 
 @links.command("list")
-@click.option("--status", type=click.Choice(["suggested", "approved", "rejected"]))
+@click.option("--status", type=click.Choice(["suggested", "approved", "rejected", "ignored"]))
 @click.pass_obj
 def list_(env: Env, status: str | None) -> None:
     """Every link, or those with one status."""
@@ -61,7 +67,53 @@ def reject(env: Env, link_ids: tuple[str, ...]) -> None:
     """Reject suggested links by number; the account stays unmapped until you choose a client."""
     for link_id in link_ids:
         link = env.services.links.reject(env.tenant, link_id, env.actor)
-        click.echo(f"#{link.id} rejected: {link.account_name} is not {link.client_name}")
+        click.echo(rejected(link))
+
+
+def rejected(link: LinkInfo) -> str:
+    """What a rejection means for the account, and the ways on from there."""
+    was = f" is not {link.client_name}" if link.client_name else ""
+    return (f"#{link.id} rejected: {link.account_name} ({link.integration}){was}. "
+            f"It stays unmapped in reports until you "
+            f"`billrec links choose {link.id} CLIENT`, `billrec links create-client {link.id}`, "
+            f"or `billrec links ignore {link.id}` if it belongs to no client.")
+
+
+@links.command()
+@click.argument("link_ids", nargs=-1, required=True)
+@click.pass_obj
+def ignore(env: Env, link_ids: tuple[str, ...]) -> None:
+    """Set accounts aside that belong to no client (your own lab, a vendor's demo tenant).
+
+    They leave every report and suggestion; `billrec links reopen #` counts them again.
+    """
+    for link_id in link_ids:
+        link = env.services.links.ignore(env.tenant, link_id, env.actor)
+        click.echo(f"#{link.id} {link.account_name} ({link.integration}) ignored: it leaves reports and suggestions. "
+                   f"Undo with `billrec links reopen {link.id}`.")
+
+
+@links.command("create-client")
+@click.argument("link_id")
+@click.option("--name", help="The client's name (default: the account's name).")
+@click.pass_obj
+def create_client(env: Env, link_id: str, name: str | None) -> None:
+    """Create a client from an account no PSA company matches (e.g. a Pax8-only customer) and link it."""
+    link = env.services.links.create_client(env.tenant, link_id, env.actor, name)
+    click.echo(f"#{link.id} {link.account_name} ({link.integration}) → new client {link.client_name}. "
+               f"Other accounts may now link to it; undo with `billrec links reopen {link.id}`.")
+
+
+@links.command()
+@click.argument("link_ids", nargs=-1, required=True)
+@click.pass_obj
+def reopen(env: Env, link_ids: tuple[str, ...]) -> None:
+    """Undo a decision (approved, rejected, ignored): the account is suggested a client again."""
+    for link_id in link_ids:
+        link, also = env.services.links.reopen(env.tenant, link_id, env.actor)
+        target = f"suggested {link.client_name}" if link.client_name else "no similar client"
+        click.echo(f"#{link.id} {link.account_name} ({link.integration}) reopened: {target}"
+                   + (f"; {also}" if also else "") + ".")
 
 
 @links.command()

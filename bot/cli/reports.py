@@ -14,6 +14,7 @@ from bot import text
 from bot.cli import Env, cli
 from reconcile.errors import Invalid
 from reconcile import csvexport
+from reconcile.errors import Conflict
 from reconcile.csvexport import quantity
 
 
@@ -29,19 +30,28 @@ def reconcile(env: Env, client: str | None, format_: str) -> None:
     elif format_ == "json":
         click.echo(json.dumps(text.report_json(report), indent=2))
     else:
+        for line in text.failure_notices(report.sources, report.generated_at):
+            click.echo(line)
         click.echo(text.cards(report.summary))
         click.echo(text.sources_line(report.sources) + "\n")
         click.echo(text.results_table(report.results) if report.results else
                    "No results yet: connect integrations, sync, approve links and add checks.")
         for line in text.failed_lines(report.results):
             click.echo(line)
+        totals = text.client_totals_table(report.results)
+        if totals:
+            click.echo("\n" + totals)
 
 
 @cli.command()
 @click.pass_obj
 def snapshot(env: Env) -> None:
     """Freeze the current results as an immutable, dated snapshot."""
-    taken = env.services.snapshots.take(env.tenant, env.actor)
+    report = env.services.reconciler.run(env.tenant)
+    if not report.results:  # an empty snapshot would stand in history as a month where all was well
+        raise Conflict("nothing to snapshot: no results yet. Connect integrations (billrec connect), sync them, "
+                       "approve client links (billrec links suggest) and add checks (billrec checks add).")
+    taken = env.services.snapshots.take(env.tenant, env.actor, report=report)
     click.echo(f"Snapshot #{taken.id} for {taken.period} taken at {text.when(taken.taken_at)}: {taken.row_count} results.")
     click.echo(text.cards(taken.summary))
 

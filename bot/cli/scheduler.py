@@ -81,7 +81,7 @@ def digest(env: Env, period: str | None, in_flight: float) -> None:
 
     logging.getLogger("bot").setLevel(logging.INFO)
     rt = _runtime(env, in_flight)
-    outcome = jobs.run_digest(rt, env.tenant, period)
+    outcome = jobs.run_digest(rt, env.tenant, period, env.actor)
     click.echo(f"digest {env.tenant}: {outcome}")
     if outcome.startswith("skipped: running"):
         sys.exit(1)

@@ -25,6 +25,7 @@ from bot.commands import (
     history,
     links,
     metrics,
+    psa,
     reconcile,
     settings,
     snapshot,
@@ -54,12 +55,13 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "history": history.show,
     "except": exceptions.handle,
     "settings": settings.handle,
+    "psa": psa.handle,
 }
 
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (checks, connect, disconnect, sync, links):
+    for module in (checks, connect, disconnect, psa, sync, links):
         module.register(app)
 
 

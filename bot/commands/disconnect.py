@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands.base import Click, Invocation, clicked
-from bot.views.format import button, escape, name, section, user
+from bot.views.format import asked, escape, name, section, user
 from bot.views.status import decision_blocks
 
 USAGE = "disconnect NAME"
@@ -35,17 +35,9 @@ def ask(inv: Invocation) -> None:
                   [section(f"{label} is already disconnected. {KEPT}")])
         return
     question = f"Disconnect {label}? Its credentials are deleted and its syncs stop. {KEPT}"
-    dialog = {"title": {"type": "plain_text", "text": "Disconnect?"},
-              "text": {"type": "mrkdwn", "text": f"Delete the credentials of {label}? {KEPT}"},
-              "confirm": {"type": "plain_text", "text": "Disconnect"},
-              "deny": {"type": "plain_text", "text": "Keep it"}, "style": "danger"}
-    inv.reply(f"Disconnect {name(info.name, 40)}?", [
-        section(question),
-        {"type": "actions", "block_id": "disconnect", "elements": [
-            button("Disconnect", CONFIRM, info.name, style="danger", confirm=dialog),
-            button("Cancel", CANCEL, info.name)]},
-    ])
-
+    inv.reply(f"Disconnect {name(info.name, 40)}?",
+              asked(question, "disconnect", info.name, act=("Disconnect", CONFIRM), keep=("Cancel", CANCEL),
+                    title="Disconnect?", dialog=f"Delete the credentials of {label}? {KEPT}"))
 
 def confirm(click: Click) -> None:
     click.require_admin("disconnect integrations")

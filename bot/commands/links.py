@@ -1,9 +1,10 @@
 """`/billrec map` — twin of `billrec links list --status suggested` and `links approve | reject | choose |
-approve-above`: open client-link suggestions, decided with buttons.
+approve-above | create-client | ignore | reopen`: open client-link suggestions, decided with buttons.
 
 Each suggestion shows its score and reason with Approve / Reject / Choose another client (a
 static select of the tenant's clients, or a search over them via `app.options` when there are
-more than 100), and the page has "Approve all at ≥ 95 %". Only billing admins may decide; a
+more than 100), Create a client from this account, and Ignore this account; a decided row has Undo;
+the page has "Approve all at ≥ 95 %". Only billing admins may decide; a
 decision rebuilds the page in place, showing who decided, and lands in the audit log.
 """
 
@@ -35,6 +36,9 @@ def register(app: App) -> None:
     app.action("link_approve")(clicked(approve))
     app.action("link_reject")(clicked(reject))
     app.action(CHOOSE)(clicked(choose))
+    app.action("link_ignore")(clicked(ignore))
+    app.action("link_create_client")(clicked(create_client))
+    app.action("link_reopen")(clicked(reopen))
     app.action("links_approve_above")(clicked(approve_above))
     app.options(CHOOSE)(search)
 
@@ -68,6 +72,24 @@ def reject(click: Click) -> None:
 def choose(click: Click) -> None:
     click.require_admin(DECIDE)
     click.services.links.choose(click.tenant, link_of(click.action["block_id"]), click.value, click.actor)
+    refresh(click)
+
+
+def ignore(click: Click) -> None:
+    click.require_admin(DECIDE)
+    click.services.links.ignore(click.tenant, click.value, click.actor)
+    refresh(click)
+
+
+def create_client(click: Click) -> None:
+    click.require_admin(DECIDE)
+    click.services.links.create_client(click.tenant, click.value, click.actor)
+    refresh(click)
+
+
+def reopen(click: Click) -> None:
+    click.require_admin(DECIDE)
+    click.services.links.reopen(click.tenant, click.value, click.actor)
     refresh(click)
 
 

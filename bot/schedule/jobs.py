@@ -23,6 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot import alerts, digest
 from bot.schedule import runtime
 from bot.schedule.runtime import Runtime
+from reconcile.audit import Actor
 from reconcile.errors import Conflict
 from reconcile.schedule import ACTOR, plan
 
@@ -65,13 +66,13 @@ def run_sync(rt: Runtime, tenant_id: str, integration_id: int) -> str:
     return rt.runs.run(plan.sync_job_id(tenant_id, integration_id), "sync", tenant_id, slot, work)
 
 
-def run_digest(rt: Runtime, tenant_id: str, period: str | None = None) -> str:
+def run_digest(rt: Runtime, tenant_id: str, period: str | None = None, actor: Actor = ACTOR) -> str:
     tenant_settings = rt.services.tenants.settings(tenant_id)
     slot = plan.digest_slot(tenant_settings, rt.now())
     period = period or plan.period_of(tenant_settings, slot)
     try:
         return rt.runs.run(plan.digest_job_id(tenant_id), "digest", tenant_id, slot,
-                           lambda: digest.run(rt, tenant_id, period))
+                           lambda: digest.run(rt, tenant_id, period, actor))
     except Exception:
         schedule_retry(rt, tenant_id, slot)
         raise

@@ -109,6 +109,17 @@ def button(label: str, action_id: str, value: str = "", *, style: str | None = N
     return element
 
 
+def asked(question: str, block_id: str, value: str, *, act: tuple[str, str], keep: tuple[str, str],
+          title: str, dialog: str) -> list[dict[str, Any]]:
+    """A question with a dangerous button (`act`: label, action id) behind Slack's own confirm dialog, and a
+    button that keeps things as they are (`keep`); both carry `value`."""
+    confirm = {"title": {"type": "plain_text", "text": title}, "text": {"type": "mrkdwn", "text": dialog},
+               "confirm": {"type": "plain_text", "text": act[0]}, "deny": {"type": "plain_text", "text": "Keep it"},
+               "style": "danger"}
+    return [section(question), {"type": "actions", "block_id": block_id, "elements": [
+        button(act[0], act[1], value, style="danger", confirm=confirm), button(keep[0], keep[1], value)]}]
+
+
 def option(label: str, value: str) -> dict[str, Any]:
     return {"text": plain(label, 75), "value": value[:150]}
 

@@ -29,12 +29,13 @@ def home_view(report: Report | None, integrations: Sequence[IntegrationInfo], la
     if notice:
         blocks.append(context(notice))
     if report is not None and report.results:
-        blocks += [report_views.cards_block(report.summary), report_views.counts_context(report.summary)]
+        blocks += [*report_views.failed_sync_blocks(report), report_views.cards_block(report.summary),
+                   report_views.counts_context(report.summary)]
         attention = [r for r in report.results if r.status is not Status.MATCHED][:ATTENTION_ROWS]
         if attention:
             lines = [(f"*{name(r.client, 80)}* " if r.status is not Status.FAILED else "")
                      + report_views.result_line(r).removeprefix("• ") for r in attention]
-            blocks += lines_to_sections(lines, "*Needs attention* (under-licensed first, by monthly impact)", 5)
+            blocks += lines_to_sections(lines, f"*Needs attention* ({report_views.THREAD_ORDER})", 5)
         blocks.append(section(report_views.sources_text(report.sources)))
     else:
         blocks.append(section("No results yet: an admin connects integrations (`/billrec connect`), syncs, "

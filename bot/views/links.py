@@ -1,4 +1,5 @@
-"""Client-link suggestions with Approve / Reject / Choose another client, and their decisions.
+"""Client-link suggestions with Approve / Reject / Choose another client / Create a client from this account /
+Ignore this account, and their decisions, each with Undo.
 
 A message shows one page of links. Every actions block's id carries the page's link ids
 (`link:<id>:<id,id,…>`), because a click on an ephemeral message does not bring the message
@@ -21,6 +22,11 @@ PAGE = 10
 APPROVE_ABOVE = 0.95
 STATIC_SELECT_MAX = 100  # more clients than this: an external select searched by `app.options`
 CHOOSE = "link_choose"
+DECIDED = {"approved": ":white_check_mark: Approved", "rejected": ":no_entry_sign: Rejected",
+           "ignored": ":see_no_evil: Ignored"}
+# what a decision without a client means for the account from now on
+AFTER = {"rejected": ": it stays unmapped until a client is chosen or created, or it is ignored",
+         "ignored": ": it belongs to no client and leaves every report and suggestion"}
 
 
 def page_ids(block_id: str) -> list[int]:
@@ -68,10 +74,12 @@ def link_blocks(link: LinkInfo, clients: Sequence[tuple[int, str]] | None, ids: 
              f"score {link.score:.0%} · {name(link.reason, 300)}")
     blocks: list[Block] = [section(about)]
     if link.status != "suggested":
-        verb = {"approved": ":white_check_mark: Approved", "rejected": ":no_entry_sign: Rejected"}[link.status]
         by = f" by {who(link.decided_by)}" if link.decided_by else ""
-        blocks.append(context(f"{verb}{by}" + (f": now linked to *{name(link.client_name)}*"
-                                                if link.status == "approved" and link.client_name else "")))
+        blocks.append(context(f"{DECIDED[link.status]}{by}" + (f": now linked to *{name(link.client_name)}*"
+                                                               if link.status == "approved" and link.client_name
+                                                               else AFTER.get(link.status, ""))))
+        blocks.append({"type": "actions", "block_id": f"link:{link.id}:{ids}",
+                       "elements": [button("Undo", "link_reopen", str(link.id))]})
         return blocks
     elements = []
     if link.client_id is not None:
@@ -79,6 +87,8 @@ def link_blocks(link: LinkInfo, clients: Sequence[tuple[int, str]] | None, ids: 
     elements.append(button("Reject", "link_reject", str(link.id)))
     if clients is None or clients:
         elements.append(choose_select(clients))
+    elements.append(button("Create a client from this account", "link_create_client", str(link.id)))
+    elements.append(button("Ignore this account", "link_ignore", str(link.id)))
     blocks.append({"type": "actions", "block_id": f"link:{link.id}:{ids}", "elements": elements})
     return blocks
 

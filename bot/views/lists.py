@@ -36,6 +36,7 @@ HELP = """*BillingReconcile* shows where what you bill and what clients really u
 `/billrec sync [NAME|all]` — sync one integration, or all of them
 `/billrec connect` — connect an integration _(admins)_
 `/billrec disconnect NAME` — delete its credentials; its data and snapshots stay _(admins)_
+`/billrec psa primary [NAME]` — show the primary PSA (its companies are the clients), or switch it _(admins)_
 `/billrec map` — open client-link suggestions: Approve · Reject · Choose another _(admins decide)_
 `/billrec checks` — the checks; `checks add` alone opens a form of the synced metrics; \
 `checks add NAME --billed INTEGRATION:METRIC[,…] --usage INTEGRATION:METRIC[,…] \

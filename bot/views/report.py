@@ -3,14 +3,16 @@
 The parent message carries the seed's three cards (under-licensed red, over-licensed yellow,
 matched green) with the monthly money at stake, the unmapped / stale / excepted counts, and
 every source's as-of time with the stale ones flagged. The details go into the thread, one
-section per client that needs attention, in the order the results already have (under-licensed
-first, by monthly impact), packed into as many messages as it takes to stay under Slack's
-limits however many clients there are:
+section per client that needs attention, in the order the results already have (clients with
+under-licensed results first, by their total unbilled money; then over-licensed-only clients by
+their total overbilled; see `checks.order`), each headed by its totals and net, packed into as
+many messages as it takes to stay under Slack's limits however many clients there are:
 
-    *Details 1/3* · under-licensed first, by monthly impact
-    *Acme Corp* — $150.00/mo unbilled
+    *Details 1/3* · clients by money unbilled per month, then by money overbilled
+    *Acme Corp* — $150.00/mo unbilled · $22.00/mo overbilled · net +$128.00/mo
     • Managed workstations: billed 10, actual 13 → *+3* under-licensed · $150.00/mo
-    *Bluebird Logistics*
+    • Microsoft 365 Business Premium: billed 5, actual 4 → *-1* over-licensed · -$22.00/mo
+    *Bluebird Logistics* — $88.00/mo overbilled
     • Microsoft 365 Business Premium: billed 25, actual 21 → *-4* over-licensed · -$88.00/mo
     …
     *Matched — billing lines up (41 clients)*
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from bot import text as terminal
 from bot.views import limits
 from bot.views.format import (
     context,
@@ -41,6 +44,7 @@ from bot.views.format import (
     signed,
     when,
 )
+from reconcile import checks
 from reconcile.checks import CheckResult, Source, Status, Summary
 
 Block = dict[str, Any]
@@ -50,6 +54,7 @@ CARD = {
     Status.OVER: ":large_yellow_circle: *Over-licensed*",
     Status.MATCHED: ":large_green_circle: *Matched*",
 }
+THREAD_ORDER = "clients by money unbilled per month, then by money overbilled"
 PART_HEADER_RESERVE = 120  # characters kept free in each part for its "Details i/n" line
 # A thread of more messages than this helps nobody (and takes a minute to post at Slack's pace);
 # the clients past it are named as a count, and every one of them is in the CSV.
@@ -81,13 +86,20 @@ class Part:
 
 def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Block]:
     """The parent message: header, three cards, the other counts, the sources, a pointer to the thread."""
-    blocks = [header(title), *failed_blocks(report.results), cards_block(report.summary),
+    blocks = [header(title), *failed_sync_blocks(report), *failed_blocks(report.results), cards_block(report.summary),
               counts_context(report.summary), section(sources_text(report.sources))]
     if note:
         blocks.append(context(note))
-    blocks.append(context("Details per client are in the thread, under-licensed first by monthly impact; "
+    blocks.append(context("Details per client are in the thread, the most unbilled money per month first; "
                           "the full report is attached there as CSV."))
     return blocks
+
+
+def failed_sync_blocks(report: ReportLike) -> list[Block]:
+    """One line at the top per source whose last sync failed while its last good data still reports."""
+    now = getattr(report, "generated_at", None)
+    notices = [name(notice, 300) for s in report.sources if (notice := s.failure_notice(now))]
+    return [section("\n".join(f":warning: {n}" for n in notices))] if notices else []
 
 
 def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:
@@ -104,8 +116,10 @@ def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:
 def cards_block(summary: Summary) -> Block:
     """The seed's three cards: under-licensed (red), over-licensed (yellow), matched (green)."""
     cards = [
-        f"{CARD[Status.UNDER]}\n*{summary.count(Status.UNDER)}* · {money(summary.under_money)}/mo unbilled",
-        f"{CARD[Status.OVER]}\n*{summary.count(Status.OVER)}* · {money(summary.over_money)}/mo overbilled",
+        f"{CARD[Status.UNDER]}\n*{summary.count(Status.UNDER)}* · {money(summary.under_money)}/mo unbilled"
+        + (f"\n+ {money(summary.under_at_cost)}/mo at cost" if summary.under_at_cost else ""),
+        f"{CARD[Status.OVER]}\n*{summary.count(Status.OVER)}* · {money(summary.over_money)}/mo overbilled"
+        + (f"\n+ {money(summary.over_at_cost)}/mo at cost" if summary.over_at_cost else ""),
         f"{CARD[Status.MATCHED]}\n*{summary.count(Status.MATCHED)}* · billing lines up",
     ]
     return {"type": "section", "fields": [mrkdwn(card) for card in cards]}
@@ -131,6 +145,8 @@ def sources_text(sources: Iterable[Source]) -> str:
     lines = []
     for source in sources:
         line = f"• {name(source.name, 80)} as of {when(source.as_of)}"
+        if source.disconnected_at is not None:
+            line += f" — :heavy_minus_sign: *{terminal.disconnected_note(source)}*"
         if source.stale:
             line += f" — :warning: *stale*: {name(source.reason, 200)}"
         lines.append(line)
@@ -162,7 +178,7 @@ def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     parts = []
     for number, texts_in_part in enumerate(packed, start=1):
         label = f"Details {number}/{total}"
-        blocks = [context(f"*{label}* · under-licensed first, by monthly impact")]
+        blocks = [context(f"*{label}* · {THREAD_ORDER}")]
         blocks += [section(t) for t in texts_in_part]
         parts.append(Part(blocks, f"{label} of the reconciliation"))
     return parts
@@ -222,7 +238,7 @@ def result_line(result: CheckResult) -> str:
         return f"• {check}: {numbers}; {name(result.note, 200)}"
     line = f"• {check}: {numbers} → *{signed(result.variance)}* {result.status.label}"
     if result.impact is not None and result.status is not Status.MATCHED:
-        line += f" · {money(result.impact)}/mo"
+        line += f" · {money(result.impact)}/mo" + (" at cost" if result.at_cost else "")
     if result.status is Status.EXCEPTED:
         line += " (acknowledged exception)"
     return line
@@ -230,17 +246,29 @@ def result_line(result: CheckResult) -> str:
 
 def _group_key(result: CheckResult) -> tuple[object, ...]:
     # an unlinked account is not the client that happens to share its name
-    if result.status is Status.UNMAPPED:
-        return ("unmapped", result.client, result.note)
-    return ("client", result.client_id, result.client)
+    return checks.owner_of(result)
 
 
 def _heading(rows: list[CheckResult]) -> str:
     first = rows[0]
     if first.status is Status.UNMAPPED:
         return f"*{name(first.client)}* (not linked to a client)"
-    unbilled = sum((r.impact for r in rows if r.status is Status.UNDER and r.impact is not None), Decimal(0))
-    return f"*{name(first.client)}*" + (f" — {money(unbilled)}/mo unbilled" if unbilled else "")
+    [totals] = checks.client_totals(rows).values()
+    money_at_stake = money_words(totals)
+    return f"*{name(first.client)}*" + (f" — {money_at_stake}" if money_at_stake else "")
+
+
+def money_words(totals: checks.ClientTotals) -> str:
+    """"$150.00/mo unbilled · $40.00/mo overbilled · net +$110.00/mo"; one total alone when only one is known."""
+    parts = [f"{money(totals.unbilled)}/mo unbilled" if totals.unbilled else "",
+             f"{money(totals.overbilled)}/mo overbilled" if totals.overbilled else ""]
+    if totals.unbilled and totals.overbilled:
+        parts.append(f"net {'+' if totals.net > 0 else ''}{money(totals.net)}/mo")
+    if totals.unbilled_at_cost:
+        parts.append(f"{money(totals.unbilled_at_cost)}/mo under at cost")
+    if totals.overbilled_at_cost:
+        parts.append(f"{money(totals.overbilled_at_cost)}/mo over at cost")
+    return " · ".join(p for p in parts if p)
 
 
 def _split(heading: str, lines: list[str]) -> list[str]:

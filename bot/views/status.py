@@ -22,7 +22,11 @@ HEALTH = {
     "never synced": ":hourglass_flowing_sand:",
     "needs confirmation": ":raised_hand:",
     "disconnected": ":heavy_minus_sign:",
+    "purged": ":wastebasket:",
 }
+# what happens to a source's data once it is no longer connected
+AFTERWARDS = {"disconnected": "its synced data is kept and counts in reports until it goes stale",
+              "purged": "its synced accounts, quantities and assets were deleted; snapshots keep their results"}
 MAX_HOLDS = 10
 EDIT = "integration_edit"  # its value: the integration's name
 MAX_EDITABLE = 15  # one section per integration with its Edit button; more are listed packed, without buttons
@@ -32,6 +36,8 @@ def integration_line(info: IntegrationInfo, next_sync: datetime | None = None, *
     """One integration's health; its last error in words, and in the vendor's own only when `detailed` (admins)."""
     line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
             f"{info.health} · last good sync {when(info.last_success_at)}")
+    if info.health in AFTERWARDS:
+        line += f" · {info.health} {when(info.disconnected_at)}: {AFTERWARDS[info.health]}"
     if next_sync is not None and info.status == "connected":
         line += f" · next sync {when(next_sync)}"
     if info.last_error and info.status == "connected":

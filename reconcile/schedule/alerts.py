@@ -2,7 +2,7 @@
 
 The rules are pure:
 
-    worth_alerting(result, threshold)   under-licensed, with a monthly impact above the threshold
+    worth_alerting(result, threshold)   under-licensed, with a monthly impact (at a sale price) above the threshold
     news(announced, under)              what to announce now, and which announcements lapse
 
 An alert is remembered per client and check until its variance changes: the same +3 is never
@@ -32,7 +32,9 @@ PLACES = Decimal("0.0001")  # what the table keeps: variances equal to this many
 
 
 def worth_alerting(result: CheckResult, threshold: Decimal) -> bool:
-    return result.status is Status.UNDER and result.impact is not None and result.impact > threshold
+    # money priced at a distributor's cost is no under-billing (a cost is not a price); the digest shows it
+    return (result.status is Status.UNDER and not result.at_cost and result.impact is not None
+            and result.impact > threshold)
 
 
 def same_variance(one: Decimal, other: Decimal) -> bool:

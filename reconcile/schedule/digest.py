@@ -2,7 +2,7 @@
 
     month = Digest(services, journal)           # journal: the tenant's period (`DigestJournal`)
     syncs = month.syncs()                       # every connected integration synced, once per period
-    snapshot = month.snapshot()                 # taken once (trigger "monthly"); a rerun reuses it
+    snapshot = month.snapshot()                 # taken once (trigger "monthly", "manual" by hand); a rerun reuses it
     previous = month.previous(snapshot)         # last month's digest, else the latest earlier snapshot
     month.changes(previous, results)            # what changed since then (`reconcile.changes`)
     month.months(snapshot)                      # money per month for the chart, this one last
@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from reconcile.audit import Actor
 from reconcile.bootstrap import Services
 from reconcile.changes import Changes, changes
 from reconcile.checks import CheckResult, Source
@@ -52,15 +53,17 @@ class SyncNote:
 class Digest:
     """One tenant's digest of one period, its steps recorded in `journal`."""
 
-    def __init__(self, services: Services, journal: DigestJournal) -> None:
+    def __init__(self, services: Services, journal: DigestJournal, actor: Actor = ACTOR) -> None:
         self.services, self.journal = services, journal
         self.tenant_id, self.period = journal.tenant_id, journal.period
+        # a digest run by hand (`billrec digest`) records its person and "manual", as a snapshot taken by hand does
+        self.actor, self.trigger = actor, ("monthly" if actor == ACTOR else "manual")
 
     def syncs(self) -> list[SyncNote]:
         """Sync every connected integration (once: a rerun reads the outcomes back)."""
         recorded = self.journal.value("syncs")
         if recorded is None:
-            outcomes = self.services.syncs.run_all(self.tenant_id, ACTOR, trigger="monthly")
+            outcomes = self.services.syncs.run_all(self.tenant_id, self.actor, trigger=self.trigger)
             recorded = json.dumps([{"integration": o.integration, "status": o.status, "message": o.message}
                                    for o in outcomes])
             self.journal.record("syncs", recorded)
@@ -70,7 +73,7 @@ class Digest:
         """The period's snapshot, taken on the first run."""
         snapshot_id = self.journal.value("snapshot")
         if snapshot_id is None:
-            snapshot_id = str(self.services.snapshots.take(self.tenant_id, ACTOR, trigger="monthly",
+            snapshot_id = str(self.services.snapshots.take(self.tenant_id, self.actor, trigger=self.trigger,
                                                            period=self.period).id)
             self.journal.record("snapshot", snapshot_id)
         return self._info(int(snapshot_id))
@@ -109,9 +112,13 @@ class Digest:
 
 
 def not_fresh(sources: Sequence[Source], syncs: Sequence[SyncNote]) -> list[str]:
-    """One line per source that is stale, or whose sync before the digest did not succeed."""
+    """One line per source that is stale, or whose sync before the digest did not succeed.
+
+    A source whose sync failed while its last good data is still fresh is not named: it is still
+    reported from, and the summary's warning line above the cards says when and how it failed.
+    """
     lines = [f"{s.name}: {s.reason or 'stale'}" for s in sources if s.stale]
-    named = {s.name for s in sources if s.stale}
+    named = {s.name for s in sources if s.stale or s.failure_notice()}
     lines += [f"{o.integration}: sync {o.status} ({o.message})" for o in syncs
               if o.status not in FRESH_OUTCOMES and o.integration not in named]
     return lines

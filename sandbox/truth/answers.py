@@ -6,7 +6,8 @@ the truth by a small evaluator of its own.
 Per check and side, every account of the side's role is read (`measures.items`); an account a
 matcher links counts for its customer, any other account stands alone as `unmapped` under its
 own name. A result's price is the billed side's quantity-weighted price, else the usage side's,
-else the billed price most owners pay (ties to the higher). No vendor is involved.
+else the billed price most owners pay (ties to the higher), the first sale price of those three
+before any distributor's cost. No vendor is involved.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sandbox.truth.checks import CheckSpec, Side
 from sandbox.truth.measures import items
-from sandbox.truth.model import Linking, World
+from sandbox.truth.model import Linking, Role, World
 
 UNDER, OVER, MATCHED, UNMAPPED = "under", "over", "matched", "unmapped"
 STATUSES = (UNDER, OVER, MATCHED, UNMAPPED)
 PRICE_PLACES = Decimal("0.0001")
+AT_COST = frozenset({Role.DISTRIBUTOR})  # roles whose prices are the MSP's cost, not a sale price
 ZERO = Decimal(0)
 
 
@@ -93,7 +95,11 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
             name = (billed.get(owner) or usage[owner])[0]
             bill, use = billed.get(owner, (name, _Sum()))[1], usage.get(owner, (name, _Sum()))[1]
             actual = _in_billed_units(use.value, check.ratio)
-            price = next((p for p in (bill.price(), use.price(), fallback) if p is not None), None)
+            # a sale price (a PSA's) wherever there is one; a distributor's cost only when there is none
+            sides = ((bill.price(), check.billed.role), (use.price(), check.usage.role), (fallback, check.billed.role))
+            price = next((p for p, role in sides if p is not None and role not in AT_COST), None)
+            if price is None:
+                price = next((p for p, role in sides if p is not None), None)
             note = "; ".join(sorted(bill.notes | use.notes))
             if owner[0] == "account":
                 results.append(Expected(name, check.name, bill.value, actual, UNMAPPED, price, None, note))

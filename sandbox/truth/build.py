@@ -40,8 +40,10 @@ def build_world(clients: int = 60, seed: int = 7, now: datetime | None = None) -
     client_names, prospects = names[:clients], names[clients:clients + prospect_count]
     deleted, stray, gone, backup_only = names[-4:]
     rng.shuffle(client_names)  # the hostile names come first; spread them among the clients
+    # what a result is priced at when its client has no price of its own: the distributor-billed
+    # check's is the MSP's cost (a distributor's price is what the MSP pays it)
     prices = {checks.WORKSTATIONS: catalog.MANAGED_WORKSTATION.price,
-              checks.DEVICES_VS_LICENSES: catalog.SECURITY.price, checks.MICROSOFT_365: catalog.M365_BILLED.price}
+              checks.DEVICES_VS_LICENSES: catalog.SECURITY.cost, checks.MICROSOFT_365: catalog.M365_BILLED.price}
     plans = cast.plan_clients(rng, client_names, prices)
     writer = Writer(rng, now)
     traps = {trap: set(rng.sample(range(len(plans)), count)) for trap, count in TRAPS.items()}
@@ -61,7 +63,7 @@ def build_world(clients: int = 60, seed: int = 7, now: datetime | None = None) -
         unmapped(LAB, checks.WORKSTATIONS, 0, lab_fleet.fresh, prices[checks.WORKSTATIONS], "the MSP's own lab"),
         unmapped(LAB, checks.DEVICES_VS_LICENSES, 0, lab_fleet.machines, prices[checks.DEVICES_VS_LICENSES],
                  "the MSP's own lab"),
-        unmapped(stray.canonical, checks.DEVICES_VS_LICENSES, stray_security.quantity, 0, stray_security.price),
+        unmapped(stray.canonical, checks.DEVICES_VS_LICENSES, stray_security.quantity, 0, catalog.SECURITY.cost),
         unmapped(stray.canonical, checks.MICROSOFT_365, 0, stray_m365.quantity, stray_m365.price),
     ]
     _keep_promises(world, promised)

@@ -13,8 +13,9 @@
     purchased:<sku>                  is unreadable: no readings), enabled + warning units,
     suspended:<sku>                  suspended units
 
-Each item carries its unit price (billing and purchases) and when it was last seen (devices and
-agents); "seen within N days" counts only items seen since, and keeps items that are never seen.
+Each item carries its unit price (a PSA line's sale price; a purchase's cost to the MSP) and when
+it was last seen (devices and agents); "seen within N days" counts only items seen since, and
+keeps items that are never seen.
 This is the sandbox's own reading of the rules (from `../shared/DESIGN.md` and the vendor
 references), deliberately not the product's code.
 """
@@ -58,7 +59,8 @@ def _psa(customer: Customer, account: Account, now: datetime) -> Iterator[Item]:
 
 def _distributor(customer: Customer, account: Account, now: datetime) -> Iterator[Item]:
     if account.live:
-        yield from (Item(f"licences:{s.product}", Decimal(s.quantity), s.price)
+        # a distributor's price is what the MSP pays it (DESIGN: money from it is "at cost")
+        yield from (Item(f"licences:{s.product}", Decimal(s.quantity), s.cost)
                     for s in customer.purchases if s.status == ACTIVE)
 
 

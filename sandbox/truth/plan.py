@@ -161,6 +161,7 @@ def _device_checks(rng: random.Random, name: Name, role: str, status: dict[str, 
     """RMM accounts, MW-01 lines and security licences, and the two device checks' results."""
     client = name.canonical
     mw_price, security_price = catalog.MANAGED_WORKSTATION.price, catalog.SECURITY.price
+    security_cost = catalog.SECURITY.cost  # the distributor's price to the MSP prices check B ("at cost")
     if role == "m365_only":
         return _Devices()
     if role == "zero_devices":
@@ -168,7 +169,7 @@ def _device_checks(rng: random.Random, name: Name, role: str, status: dict[str, 
         return _Devices(
             (Org(LINKED, Fleet(mobile=1, pending=1)),), (Line(billed, mw_price),), (Line(billed, security_price),),
             (planted(client, A, OVER, billed, 0, mw_price, "billed for workstations, no approved device"),
-             planted(client, B, OVER, billed, 0, security_price, "licences for devices that are not there")))
+             planted(client, B, OVER, billed, 0, security_cost, "licences for devices that are not there")))
     if role in ("hard_sole", "hard_branch"):
         hidden = fleet(rng, rng.randint(3, 8) if role == "hard_branch" else rng.randint(4, 20))
         home = fleet(rng, rng.randint(5, 25)) if role == "hard_branch" else Fleet()
@@ -179,7 +180,7 @@ def _device_checks(rng: random.Random, name: Name, role: str, status: dict[str, 
             ((Org(LINKED, home),) if role == "hard_branch" else ()) + (Org(hard_name, hidden, False),),
             (Line(workstations, mw_price),), (Line(machines, security_price),),
             (planted(client, A, OVER, workstations, home.fresh, mw_price, why),
-             planted(client, B, OVER, machines, home.machines, security_price, why),
+             planted(client, B, OVER, machines, home.machines, security_cost, why),
              unmapped(hard_name, A, 0, hidden.fresh, prices[A], whose),
              unmapped(hard_name, B, 0, hidden.machines, prices[B], whose)))
 
@@ -202,7 +203,7 @@ def _device_checks(rng: random.Random, name: Name, role: str, status: dict[str, 
     else:
         billed = spread(rng, status[B], machines)
         security = (Line(billed, security_price),)
-        second = planted(client, B, status[B], billed, machines, security_price)
+        second = planted(client, B, status[B], billed, machines, security_cost)
     return _Devices(tuple(Org(LINKED, f) for f in fleets), mw, security, (first, second))
 
 

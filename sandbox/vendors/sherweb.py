@@ -159,7 +159,7 @@ class Sherweb(FakeVendor):
             "description": f"{product.name} ({'NCE, ' if product.vendor == 'Microsoft' else ''}"
                            f"{'annual' if sub.term == 'annual' else 'monthly'})",
             "sku": product.maker_id, "quantity": sub.quantity, "billingCycle": "yearly" if yearly else "monthly",
-            "fees": {"recurringFee": float(sub.price * 12 if yearly else sub.price), "setupFee": 0.0,
+            "fees": {"recurringFee": float(sub.cost * 12 if yearly else sub.cost), "setupFee": 0.0,
                      "currency": "Usd"},
         }
         # Microsoft's NCE offers run in terms (a monthly one renews on its start day each month); others have none

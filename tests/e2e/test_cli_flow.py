@@ -107,7 +107,7 @@ def test_a_check_that_cannot_be_evaluated_is_reported_failed_and_every_other_che
     report = json.loads(billrec("reconcile", "--format", "json").stdout)
     assert report["results"][0] == {"client": None, "check": "Recently seen", "billed": None, "actual": None,
                                     "variance": None, "status": "failed", "unit_price": None, "impact": None,
-                                    "note": BROKEN_REASON}
+                                    "at_cost": False, "note": BROKEN_REASON}
     assert [(r["client"], r["status"]) for r in report["results"][1:]] == [
         ("Acme Corp", "under"), ("Bluebird Logistics", "over"), ("Cedar Dental", "matched")]
     assert report["summary"]["failed"] == 1 and report["summary"]["under_money"] == "150.00"

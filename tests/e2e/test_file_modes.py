@@ -77,7 +77,7 @@ def test_a_crash_is_logged_to_a_file_only_its_owner_can_read(tmp_path, monkeypat
     finally:
         os.umask(umask)
     log_file = home / "billrec.log"
-    assert result.exit_code == 2
+    assert result.exit_code == 70  # distinct from click's usage errors (2)
     assert f"internal error (RuntimeError); details in {log_file}" in result.stderr
     assert "a bug in listing integrations" in log_file.read_text()
     assert stat.S_IMODE(log_file.stat().st_mode) == 0o600

@@ -67,9 +67,28 @@ def test_a_stale_source_is_named_at_the_top_and_its_checks_are_not_compared(rt, 
     parent = digest_parents(fake)[0]
     assert parent.blocks[0]["text"]["text"] == "⚠ Monthly billing digest · November 2026 · 1 source not fresh"
     note = next(b for b in parent.blocks if b["type"] == "context" and "Not fresh" in str(b))
-    assert "rmm: last sync failed: Scripted RMM: GET /devices answered 503" in note["elements"][0]["text"]
+    assert ("rmm: last good sync 11 days ago; last sync failed: Scripted RMM: GET /devices answered 503"
+            in note["elements"][0]["text"])
     statuses = {r.status.value for r in rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)}
     assert statuses == {"stale"}
+
+
+def test_a_sync_that_fails_on_digest_day_with_fresh_data_is_one_line_at_the_top_and_the_digest_still_compares(
+        rt, tenant, clock, fake):
+    clock.now = NOVEMBER - timedelta(hours=13)  # the evening before: a good sync
+    for outcome in rt.services.syncs.run_all(TENANT, ADMIN):
+        assert outcome.ok, outcome.message
+    clock.now = NOVEMBER
+    Scripted.script = [OUTAGE]  # the digest's own sync of the RMM fails
+    jobs.run_digest(rt, TENANT)
+    parent = digest_parents(fake)[0]
+    assert parent.blocks[0]["text"]["text"] == "Monthly billing digest · November 2026"  # nothing is stale
+    shown = str(parent.blocks)
+    assert shown.count("last sync failed") == 1 and "Not fresh" not in shown
+    assert (":warning: rmm's last sync failed at 09:00 UTC (vendor error 503); figures as of yesterday 20:00 UTC"
+            in shown)
+    statuses = {r.status for r in rt.services.snapshots.results(TENANT, rt.services.snapshots.latest(TENANT).id)}
+    assert Status.STALE not in statuses and {Status.UNDER, Status.OVER} <= statuses
 
 
 def test_a_check_that_cannot_be_evaluated_is_named_and_the_digest_still_posts_everything(rt, tenant, clock, fake):

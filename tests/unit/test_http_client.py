@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from connectors.auth import ApiKeyHeader, OAuth2ClientCredentials
+from connectors.auth import ApiKeyHeader, OAuth2BasicClient, OAuth2ClientCredentials
 from connectors.errors import AuthFailed, BadResponse, RateLimited, VendorUnavailable
 from connectors.http import HttpPolicy, VendorClient, paced_for
 from connectors.paging import BodyCursor, IdCursor, LinkHeader, NextLink, Offset, PageCount, PageNumber
@@ -249,6 +249,44 @@ def test_a_401_with_a_cached_token_fetches_a_new_token_once(server):
     http = client(server, auth=OAuth2ClientCredentials(token_path="oauth/token"))
     assert http.json("/items") == ["ok"]
     assert tokens == ["token-1", "token-2"]
+
+
+def test_a_basic_client_sends_its_credentials_in_the_header_and_never_in_the_body(server):
+    server.answer("/idp/token", 200, {"access_token": "token-1", "expires_on": time.time() + 7200})
+    server.answer("/items", 200, [])
+    client(server, auth=OAuth2BasicClient(token_path="idp/token")).json("/items")
+    token_request = server.requests[0]
+    assert token_request.headers["Authorization"] == "Basic aWQ6czNjcmV0LWtleS12YWx1ZQ=="  # id:s3cret-key-value
+    assert token_request.body == b"grant_type=client_credentials"
+
+
+def test_an_absolute_expires_on_is_honoured_and_a_token_past_it_is_renewed_before_the_call(server):
+    tokens: list[str] = []
+
+    def absolute(seen):
+        tokens.append(f"t{len(tokens)}")
+        return 200, {}, {"access_token": tokens[-1], "expires_on": time.time() + 0.3}  # a Unix time, not a duration
+
+    server.answer_with("/idp/token", absolute)
+    server.answer("/items", 200, [])
+    http = client(server, auth=OAuth2BasicClient(token_path="idp/token"))
+    http.json("/items")
+    http.json("/items")
+    assert tokens == ["t0"]  # still fresh
+    time.sleep(0.2)  # half its life gone: renewed, where a missing expires_in would have meant an hour
+    http.json("/items")
+    assert tokens == ["t0", "t1"]
+
+
+def test_an_expires_on_already_behind_our_clock_is_used_briefly_rather_than_refetched_per_call(server):
+    tokens: list[str] = []
+    server.answer_with("/idp/token", lambda seen: (tokens.append("t") or 200, {},
+                                                   {"access_token": "t", "expires_on": time.time() - 30}))
+    server.answer("/items", 200, [])
+    http = client(server, auth=OAuth2BasicClient(token_path="idp/token"))
+    for _ in range(3):
+        http.json("/items")
+    assert tokens == ["t"]
 
 
 def test_refused_client_credentials_say_what_the_vendor_said(server):

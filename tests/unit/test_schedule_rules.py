@@ -3,6 +3,7 @@ choices, and how a job's words become its recorded status."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ def test_only_under_billing_above_the_threshold_is_worth_an_alert():
     assert not worth_alerting(ACME, Decimal(150))  # at the threshold is not above it
     assert not worth_alerting(result("Cedar", 10, 7, Status.OVER), Decimal(0))
     assert not worth_alerting(result("Dune", 10, 13, Status.EXCEPTED), Decimal(0))
+    assert not worth_alerting(replace(ACME, at_cost=True), Decimal(0))  # a distributor's cost is no under-billing
 
 
 def test_news_announces_the_new_and_the_changed_largest_first_and_lapses_the_gone():

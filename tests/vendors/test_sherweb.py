@@ -224,8 +224,8 @@ def test_a_yearly_fee_is_reported_per_month_and_the_term_is_said_in_the_label(se
         yearly = next(s for s in shown.subscriptions[customer_id] if s["billingCycle"] == "yearly")
         assert quantity.unit_price == Decimal(str(yearly["fees"]["recurringFee"])) / 12
         assert f"Annual term to {yearly['commitmentTerm']['termEndDate']}" in quantity.label
-    prices = {p.price for p in catalog.BOUGHT}
-    assert {q.unit_price for q in by_customer.values()} <= prices  # a month's price, never a year's
+    prices = {p.cost for p in catalog.BOUGHT}
+    assert {q.unit_price for q in by_customer.values()} <= prices  # a month's cost, never a year's
 
 
 @pytest.mark.parametrize(("fields", "price", "said"), [
