@@ -86,7 +86,7 @@ class JsonRpcVendor(FakeVendor):
 
     def not_found(self, incoming: Incoming) -> Reply:
         """An RPC path with no such method (or no call at all), else an unknown path."""
-        if not any(route.match(incoming.path) for route in self.routes if route.operation):
+        if not any(route.match(incoming.path) is not None for route in self.routes if route.operation):
             return self.error(incoming, 404, f"{incoming.path} was not found")
         sent = incoming.json
         if not isinstance(sent, dict):

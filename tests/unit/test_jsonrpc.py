@@ -83,7 +83,8 @@ def test_a_refused_key_quotes_the_error_object_and_what_the_status_means_never_t
     assert "Authentication failed (code -32000: the vendor's server reported an error): the API key was rejected" \
         in caught.value.message
     assert "k3y" not in caught.value.message
-    assert {k.lower(): v for k, v in sent.headers.items()}["authorization"] == "Basic azN5Og=="  # the key as user name, an empty password
+    # the key as the user name, an empty password
+    assert {k.lower(): v for k, v in sent.headers.items()}["authorization"] == "Basic azN5Og=="
 
 
 def test_an_answer_with_neither_result_nor_error_is_no_answer():
