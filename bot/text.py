@@ -29,8 +29,8 @@ def money(value: Decimal | None) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
-def signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + quantity(value)
+def signed(value: Decimal, unit: str = "") -> str:
+    return ("+" if value > 0 else "") + quantity(value, unit)
 
 
 def when(moment: datetime | None) -> str:
@@ -72,8 +72,8 @@ def failed_lines(results: Iterable[CheckResult]) -> list[str]:
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
     """The results, one per line, with the note that says why (stale) or what next (unmapped)."""
     shown = results[:limit] if limit else results
-    rows = [[r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             impact_cell(r), r.note] if r.status is not Status.FAILED else
+    rows = [[r.client, r.check, quantity(r.billed, r.unit), quantity(r.actual, r.unit), signed(r.variance, r.unit),
+             r.status.label, impact_cell(r), r.note] if r.status is not Status.FAILED else
             ["—", r.check, "", "", "", r.status.label, "", ""] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
                      tablefmt="simple", disable_numparse=True,
@@ -165,6 +165,7 @@ def result_json(r: CheckResult) -> dict[str, object]:
     if r.status is Status.FAILED:
         return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
                 "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False, "note": r.note}
-    return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
-            "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
+    return {"client": r.client, "check": r.check, "billed": quantity(r.billed, r.unit),
+            "actual": quantity(r.actual, r.unit), "variance": quantity(r.variance, r.unit), "status": r.status.value,
+            "unit_price": price(r.unit_price),
             "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}

@@ -253,6 +253,10 @@ class CheckRow(Base):
     ratio: Mapped[Decimal] = mapped_column(Amount, default=Decimal(1))
     tolerance_units: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
     tolerance_percent: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    # storage billed in a unit (GB, TB, GiB, TiB) from a usage side in bytes; None: plain units
+    storage_unit: Mapped[str | None] = mapped_column(String(8))
+    storage_rounding: Mapped[str | None] = mapped_column(String(16))  # started | exact
+    storage_included: Mapped[Decimal | None] = mapped_column(Amount)  # units included free
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by: Mapped[str] = mapped_column(String(120), default="")
 

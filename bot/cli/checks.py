@@ -17,6 +17,8 @@ def describe(check: Check) -> list[str]:
         tolerance.append(f"±{check.tolerance_units.normalize():f}")
     if check.tolerance_percent:
         tolerance.append(f"±{check.tolerance_percent.normalize():f}%")
+    if check.storage:
+        rule = ", ".join(filter(None, (rule, check.storage.describe())))
     return [check.name, f"{check.billed.integration} {' + '.join(check.billed.metrics)}",
             f"{check.usage.integration} {' + '.join(check.usage.metrics)}", rule,
             f"{check.ratio.normalize():f}", " or ".join(tolerance) or "exact"]
@@ -61,19 +63,29 @@ def list_(env: Env) -> None:
 @click.option("--ratio", default="1", show_default=True, help="Billed units expected per unit of usage.")
 @click.option("--tolerance", default="0", show_default=True, help="Variance in units still counted as matched.")
 @click.option("--tolerance-percent", default="0", show_default=True, help="Variance in percent of billed still matched.")
+@click.option("--unit", type=click.Choice(["GB", "TB", "GiB", "TiB"], case_sensitive=False),
+              help="Bill a usage side in bytes per this unit (decimal GB/TB, binary GiB/TiB).")
+@click.option("--rounding", type=click.Choice(["started", "exact"], case_sensitive=False),
+              help="With --unit: bill every started unit (default), or the exact amount to 0.01.")
+@click.option("--included", metavar="UNITS", help="With --unit: units included free before billing starts.")
 @click.option("--allow-unsynced", is_flag=True,
               help="Accept a metric no synced data has yet (a product not yet billed anywhere).")
 @click.pass_obj
 def add(env: Env, name: str, billed: str, usage: str, seen_within: str | None, ratio: str, tolerance: str,
-        tolerance_percent: str, allow_unsynced: bool) -> None:
+        tolerance_percent: str, unit: str | None, rounding: str | None, included: str | None,
+        allow_unsynced: bool) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another.
 
     Each metric must be in its integration's synced data (see `billrec metrics`), so a typo is
     refused with the closest real metrics instead of making every client look unbilled.
+
+    Storage: `--usage datto:storage:bytes --unit TB --rounding started --included 1` bills every
+    started TB beyond the first, in decimal units (1 TB = 10^12 bytes; GiB/TiB are binary).
     """
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
-                                    tolerance_percent=tolerance_percent, require_synced=not allow_unsynced)
+                                    tolerance_percent=tolerance_percent, unit=unit, rounding=rounding,
+                                    included=included, require_synced=not allow_unsynced)
     click.echo(f"Added check {check.name!r}. See it with `billrec reconcile`.")
 
 

@@ -90,6 +90,8 @@ def check_line(check: Check) -> str:
     rule = [f"seen within {check.seen_within_days} days"] if check.seen_within_days else []
     if check.ratio != 1:
         rule.append(f"ratio {check.ratio.normalize():f}")
+    if check.storage:
+        rule.append(f"billed {check.storage.describe()}")
     tolerance = []
     if check.tolerance_units:
         tolerance.append(f"±{check.tolerance_units.normalize():f}")
