@@ -104,8 +104,15 @@ def billing(rng: random.Random, now: datetime, plan: Plan) -> tuple[tuple[Agreem
         add(legacy, m365, Line(5, m365.price), begins=agreements[legacy].start)
     return tuple(agreements.values()), tuple(lines)
 
-def usage_lines(rng: random.Random, now: datetime, customer: Customer, main: Agreement) -> tuple[BillingLine, ...]:
-    """Security and backup lines, billed near what the truth counts (not planted: whatever mix follows)."""
+# the storage line's status per client with storage, in turn: billed for the TB used rounded down
+# (under by one started TB), billed exactly, a TB too many, whatever the draw gives
+STORAGE_DEAL = (answers.UNDER, answers.MATCHED, answers.OVER, None)
+
+
+def usage_lines(rng: random.Random, now: datetime, customer: Customer, main: Agreement,
+                storage: str | None = None) -> tuple[BillingLine, ...]:
+    """Security and backup lines, billed near what the truth counts (not planted: whatever mix follows),
+    but the storage line's status when `storage` deals one (see `STORAGE_DEAL`)."""
     since = now - timedelta(days=checks.SEEN_WITHIN_DAYS)
     endpoints = sum(1 for d in customer.devices for a in d.security
                     if a.state in (ACTIVE, "inactive") and a.last_seen >= since)
@@ -118,14 +125,15 @@ def usage_lines(rng: random.Random, now: datetime, customer: Customer, main: Agr
               (catalog.SAAS_BACKUP, seats, seats, 0.8), (catalog.BACKUP_STORAGE, stored, terabytes, 0.8)]
     lines = []
     for product, present, actual, share in wanted:
+        billed, begins = 0, main.start
         if present and rng.random() < share:
             status = rng.choice((answers.UNDER, answers.OVER) + (answers.MATCHED,) * 4)
             billed = spread(rng, status, actual) if actual > 1 or status != answers.UNDER else actual
-            if product is catalog.BACKUP_STORAGE and status == answers.UNDER:
-                # the rounding mistake: the TB used rounded down, not every started TB (2 billed for 2.3)
-                billed = max(0, actual - 1)
-            begins = main.start + timedelta(days=rng.randint(0, 60))
-            if billed:  # within the included TB nothing is billed: no line, and a match at 0
-                lines.append(BillingLine(0, main.name, product.code, billed, product.price, product.cost, begins,
-                                         description=product.name))
+            begins += timedelta(days=rng.randint(0, 60))
+        if product is catalog.BACKUP_STORAGE and storage is not None:
+            # under: the TB used rounded down, not every started TB (2 billed for 2.3 beyond the free TB)
+            billed = {answers.UNDER: max(0, actual - 1), answers.MATCHED: actual, answers.OVER: actual + 1}[storage]
+        if billed:  # storage within the included TB bills nothing: no line, and a match at 0
+            lines.append(BillingLine(0, main.name, product.code, billed, product.price, product.cost, begins,
+                                     description=product.name))
     return tuple(lines)
