@@ -11,7 +11,9 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
 from connectors.datto import Datto
 from connectors.halopsa import HaloPSA
+from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
+from connectors.nsight import NSight
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
@@ -25,7 +27,9 @@ REGISTRY: dict[str, type[Connector]] = {
     "connectwise": ConnectWise,
     "datto": Datto,
     "halopsa": HaloPSA,
+    "ncentral": NCentral,
     "ninjaone": NinjaOne,
+    "nsight": NSight,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,

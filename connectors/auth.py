@@ -3,10 +3,12 @@
 A connector says *how* it authenticates, by naming the settings fields to use:
 
     auth = ApiKeyHeader("X-Api-Key", field="api_key")
+    auth = ApiKeyQuery("apikey", field="api_key")          # ?apikey=… on every request
     auth = Basic(username="{company_id}+{public_key}", password_field="private_key")
     auth = OAuth2ClientCredentials(token_path="ws/oauth/token", scope="monitoring")
     auth = OAuth2Password(token_path="auth/token", scope="Console.GSM")   # a console user's name and password
     auth = OAuth2BasicClient(token_path="idp/token")     # the client's pair in a Basic header
+    auth = TokenExchange("auth/authenticate", refresh_path="auth/refresh")  # a stored token traded for short ones
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 import httpx
 
 from connectors.errors import BadResponse
+from connectors.paging import dig
 
 Settings = Mapping[str, str]
 
@@ -65,6 +68,30 @@ class HeaderSet:
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
         return _HeaderAuth({name: value.format(**settings) for name, value in self.headers})
+
+
+@dataclass(frozen=True)
+class ApiKeyQuery:
+    """A key sent as a query parameter on every request (N-sight's `?apikey=`).
+
+    It then travels in every URL: the shared client never shows a query string, masks the key's
+    every form in its messages, and the httpx loggers' filter drops query strings too.
+    """
+
+    param: str
+    field: str = "api_key"
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return _QueryAuth(self.param, settings[self.field])
+
+
+class _QueryAuth(httpx.Auth):
+    def __init__(self, param: str, key: str) -> None:
+        self.param, self.secrets = param, (key,)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.url = request.url.copy_merge_params({self.param: self.secrets[0]})
+        yield request
 
 
 @dataclass(frozen=True)
@@ -275,3 +302,52 @@ class _PasswordFlow(_OAuth2Flow):
             return False
         self.refresh_token = self.spec.read_refresh(response.json()) or self.refresh_token
         return True
+
+
+@dataclass(frozen=True)
+class TokenExchange(OAuth2ClientCredentials):
+    """A long-lived token the user stored, exchanged for a short-lived access token and a refresh token.
+
+    N-central's shape: `POST {base}/auth/authenticate` with `Authorization: Bearer <stored token>` answers
+    `{"tokens": {"access": {"token", "expirySeconds"}, "refresh": {"token", "expirySeconds"}}}`; `POST
+    {base}/auth/refresh` with the refresh token as a `text/plain` body answers the same. The cache and its
+    cycle are the password grant's: the refresh token renews the access token before it expires and once
+    after a 401, and a refused refresh (expired, revoked) exchanges the stored token again, once.
+    """
+
+    token_path: str = "auth/authenticate"
+    refresh_path: str = "auth/refresh"
+    token_field: str = "user_token"
+    access_at: str = "tokens.access"
+    refresh_at: str = "tokens.refresh"
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return _ExchangeFlow(self, settings, base_url)
+
+    def token_urls(self, base_url: str) -> tuple[str, str]:
+        """Both addresses it posts to: the exchange and the refresh."""
+        return self.token_url(base_url), base_url.rstrip("/") + "/" + self.refresh_path.lstrip("/")
+
+    def token_request(self, settings: Settings, base_url: str, refresh_token: str | None = None) -> httpx.Request:
+        if refresh_token:
+            url = self.token_urls(base_url)[1]
+            return httpx.Request("POST", url, content=refresh_token.encode(), headers={"Content-Type": "text/plain"})
+        return httpx.Request("POST", self.token_url(base_url),
+                             headers={"Authorization": f"Bearer {settings[self.token_field]}"})
+
+    def read_token(self, body: dict[str, Any]) -> tuple[str, float]:
+        access = dig(body, self.access_at)
+        return str(access["token"]), float(access.get("expirySeconds") or 3600)
+
+    def read_refresh(self, body: dict[str, Any]) -> str | None:
+        refresh = dig(body, self.refresh_at)
+        return str(refresh["token"]) if isinstance(refresh, dict) and refresh.get("token") else None
+
+
+class _ExchangeFlow(_PasswordFlow):
+    spec: TokenExchange  # type: ignore[assignment]
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        held = (self.settings[self.spec.token_field], self.token, self.refresh_token)
+        return tuple(secret for secret in held if secret)

@@ -22,7 +22,7 @@ from connectors.auth import AuthSpec
 from connectors.endpoints import Endpoint, Item
 from connectors.guidance import Guidance
 from connectors.errors import BadResponse, ConfigError
-from connectors.http import DEFAULT_POLICY, HttpPolicy, VendorClient, error_message, paced_for
+from connectors.http import DEFAULT_POLICY, JSON_BODY, BodyFormat, HttpPolicy, VendorClient, error_message, paced_for
 from connectors.paging import Paginator, Unpaged
 from connectors.parse import Reader
 from connectors.records import Record
@@ -75,6 +75,8 @@ class Connector:
     auth: ClassVar[AuthSpec | None] = None
     # the vendor's documented request limit, paced at in production; None where none is published
     rate_limit: ClassVar[RateLimit | None] = None
+    # how the vendor writes its answers: JSON, or `connectors.http.XML_BODY` for an XML API
+    body_format: ClassVar[BodyFormat] = JSON_BODY
     # extra headers on every request; values are format strings over the settings
     headers: ClassVar[dict[str, str]] = {}
     # one cheap authenticated read: what `test()` calls
@@ -109,6 +111,7 @@ class Connector:
             check_response=self.check_response,
             describe_error=self.describe_error,
             sleep=sleep,
+            body_format=self.body_format,
         )
 
     # -- declared behaviour ---------------------------------------------------------------
@@ -199,7 +202,9 @@ class Connector:
                 if following is not None and following(path):
                     posts |= {(following(path), endpoint.rpc_method)}
         token = cls.token_url(base_url)
-        return frozenset(posts | {(httpx.URL(token).path, None)} if token else posts)
+        # an auth that renews at a second address (a refresh route) names every address it posts to
+        tokens = getattr(cls.auth, "token_urls", lambda url: (token,) if token else ())(base_url)
+        return frozenset(posts | {(httpx.URL(url).path, None) for url in tokens})
 
     @classmethod
     def token_url(cls, base_url: str) -> str | None:

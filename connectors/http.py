@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 import tenacity
 
+from connectors import xml
 from connectors.deadline import DeadlineTransport
 from connectors.errors import AuthFailed, BadResponse, ConnectorError, RateLimited, VendorUnavailable
 from connectors.paging import Paginator, dig
@@ -105,6 +106,26 @@ def paced_for(policy: HttpPolicy, limit: RateLimit | None) -> HttpPolicy:
     # the vendor allows a whole window's requests at once, so a sync smaller than one window is not
     # slowed, and a larger one takes the least time the limit allows (what bench/sync.py measures)
     return dataclasses.replace(policy, requests_per_second=limit.per_second, burst=limit.requests)
+
+
+@dataclass(frozen=True)
+class BodyFormat:
+    """How a vendor's answers are written: `read` decodes a body (ValueError when it cannot), and
+    `unreadable` says why in words that quote no record."""
+
+    name: str
+    read: Callable[[httpx.Response], Any]
+
+    def unreadable(self, response: httpx.Response, error: ValueError) -> str:
+        if isinstance(error, json.JSONDecodeError):  # "Expecting value", "Unterminated string starting at"
+            said = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
+            return f"is not {self.name}: {said} character {error.pos:,} of {len(response.text):,}"
+        return str(error) if isinstance(error, xml.NotXml) else f"is not {self.name}"
+
+
+JSON_BODY = BodyFormat("JSON", lambda response: response.json())
+# XML APIs (N-sight): parsed by connectors.xml, which refuses entity expansion and external references
+XML_BODY = BodyFormat("XML", lambda response: xml.parse(response.content))
 
 
 class _Retry(Exception):
@@ -242,8 +263,10 @@ class VendorClient:
         check_response: Callable[[httpx.Response, Any], None] | None = None,
         describe_error: Callable[[httpx.Response], str] = error_message,
         sleep: Callable[[float], None] = time.sleep,
+        body_format: BodyFormat = JSON_BODY,
     ) -> None:
         self.vendor = vendor
+        self.body_format = body_format
         self.policy = policy
         self.secrets = tuple(s for s in secrets if s)
         self.check_response = check_response
@@ -271,7 +294,8 @@ class VendorClient:
 
     def json(self, path: str, params: Mapping[str, Any] | None = None, *, method: str = "GET",
              body: Any = None, anonymous: bool = False) -> Any:
-        """GET a path (or POST a declared read's `body` to it) and return its JSON body.
+        """GET a path (or POST a declared read's `body` to it) and return its body, decoded (JSON unless the
+        vendor answers otherwise: `body_format`).
 
         `anonymous` sends it without the integration's auth: a vendor's public discovery call
         (Autotask's zone lookup) should never see the credentials.
@@ -395,14 +419,10 @@ class VendorClient:
 
     def _body(self, response: httpx.Response) -> Any:
         try:
-            body = response.json()
+            body = self.body_format.read(response)
         except ValueError as error:
             # no excerpt: a body cut in half is records, and records are no error message
-            where = ""
-            if isinstance(error, json.JSONDecodeError):  # "Expecting value", "Unterminated string starting at"
-                said = error.msg if error.msg.endswith(" at") else f"{error.msg} at"
-                where = f": {said} character {error.pos:,} of {len(response.text):,}"
-            raise self._error(BadResponse, response, f"is not JSON{where}") from None
+            raise self._error(BadResponse, response, self.body_format.unreadable(response, error)) from None
         if self.check_response is not None:
             try:
                 self.check_response(response, body)

@@ -60,15 +60,17 @@ class Asset:
 Record = Account | Quantity | Asset
 
 
-def counted(assets: Iterable[Asset]) -> Iterator[Asset | Quantity]:
+def counted(assets: Iterable[Record]) -> Iterator[Record]:
     """Each asset as it comes, then one Quantity per account and metric counting them.
 
     The usage side of most vendors is a count of things (devices, endpoints, seats): a connector
-    yields the things, and this adds the counts once the last page is in.
+    yields the things, and this adds the counts once the last page is in. Other records (an
+    account met during the walk) pass through as they come and are counted as nothing.
     """
     counts: Counter[tuple[str, Metric]] = Counter()
     for asset in assets:
-        counts[asset.account_id, asset.metric] += 1
+        if isinstance(asset, Asset):
+            counts[asset.account_id, asset.metric] += 1
         yield asset
     for (account_id, metric), count in counts.items():
         yield Quantity(account_id=account_id, metric=metric, value=Decimal(count))

@@ -6,6 +6,7 @@
     GRANT = ClientCredentials("/ws/oauth/token", {"client_id": ID, "client_secret": SECRET}, scope="monitoring")
     auth = Bearer(GRANT)                                 # tokens the grant issued
     GRANT = PasswordGrant(("/auth/token",), {"username": USER, "password": PASSWORD}, client=(ID, SECRET))
+    GRANT = TokenExchange("/api/auth/authenticate", "/api/auth/refresh", USER_TOKEN, error=...)  # N-central
 
 Each strategy answers `refusal(incoming, tokens)`: None to let a request through, else the
 reason it is refused (the vendor says no in its own shape). `sign(request, login)` sets the
@@ -170,6 +171,10 @@ class ClientCredentials:
     def error(self, status: int, code: str, description: str) -> Reply:
         return oauth_error(status, code, description, self._headers())
 
+    def access_token(self, answer: Mapping[str, object]) -> str:
+        """The access token in a good answer (for raw clients)."""
+        return str(answer["access_token"])
+
     def request(self, root: str) -> tuple[str, dict[str, object]]:
         """A good token request: its URL (`root` is where the vendor's prefix is served) and the
         keyword arguments of `httpx.post`."""
@@ -277,6 +282,65 @@ class BasicClientCredentials(ClientCredentials):
         except (binascii.Error, UnicodeDecodeError):
             return body  # no readable client: the fields do not match, and the grant is refused
         return body | {"client_id": client_id, "client_secret": secret} if scheme.lower() == "basic" else body
+
+
+@dataclass(frozen=True)
+class TokenExchange:
+    """A stored user token traded for an access and a refresh token (N-central's `/api/auth/authenticate`).
+
+    `authenticate` takes `Authorization: Bearer <user token>`; `refresh` takes a refresh token this
+    grant issued as a `text/plain` body. Both answer `{"tokens": {"access": {...}, "refresh": {...}}}`.
+    A wrong user token or refresh token is a 401 in the vendor's own `error` shape (also the `auth`
+    fault). `refreshes` counts the refreshes taken, so a test can tell a refresh from a new exchange.
+    """
+
+    authenticate: str
+    refresh: str
+    user_token: str
+    error: Callable[[int, str], Reply]
+    refresh_lifetime: float = 90000.0
+    denied: str = "Invalid or expired token"
+    _counts: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.authenticate, self.refresh)
+
+    def routes(self) -> tuple[Route, ...]:
+        return (Route("POST", self.authenticate, self.exchange, kind=TOKEN),
+                Route("POST", self.refresh, self.renew, kind=TOKEN))
+
+    def exchange(self, call: Call) -> Reply:
+        scheme, _, token = (call.incoming.header("Authorization") or "").partition(" ")
+        return self.tokens(call) if scheme.lower() == "bearer" and token.strip() == self.user_token else self.refuse()
+
+    def renew(self, call: Call) -> Reply:
+        assert call.tokens is not None
+        if not call.tokens.valid_refresh(call.incoming.body.decode("utf-8", "replace").strip()):
+            return self.refuse()
+        self._counts["refresh"] = self._counts.get("refresh", 0) + 1
+        return self.tokens(call)
+
+    def tokens(self, call: Call) -> Reply:
+        assert call.tokens is not None
+        access = {"token": call.tokens.issue(), "type": "Bearer", "expirySeconds": int(call.tokens.lifetime)}
+        refresh = {"token": call.tokens.issue_refresh(self.refresh_lifetime), "type": "Body",
+                   "expirySeconds": int(self.refresh_lifetime)}
+        return Reply(200, {"tokens": {"access": access, "refresh": refresh}})
+
+    @property
+    def refreshes(self) -> int:
+        return self._counts.get("refresh", 0)
+
+    def refuse(self) -> Reply:
+        return self.error(401, self.denied)
+
+    def request(self, root: str) -> tuple[str, dict[str, object]]:
+        """A good exchange: its URL and the keyword arguments of `httpx.post`."""
+        return root + self.authenticate, {"headers": {"Authorization": f"Bearer {self.user_token}"}}
+
+    def access_token(self, answer: Mapping[str, object]) -> str:
+        return str(answer["tokens"]["access"]["token"])  # type: ignore[index]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@
     BodyCursor(...)       ?limit=1000&cursor=<opaque>; the envelope carries the next cursor
     NextLink(...)         the envelope carries the next page's URL
     Whole()               no paging: the whole list in one answer, whatever the client asks for
+    XmlWhole("client")    no paging, in an XML document (N-sight): the vendor's `respond` writes it
 
 `serve(rows, call)` answers one request (body, extra headers) or raises `BadQuery`; `walk(fetch,
 size)` is a client of the style, yielding every record, so tests can walk any fake's lists
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from sandbox import xmldoc
 from sandbox.routing import BadQuery, Call, Reply, Route, whole_number
 
 JSON = dict[str, Any]
@@ -256,6 +258,19 @@ class Whole:
 
     def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
         yield from self.envelope.items(fetch({}).json())
+
+
+@dataclass(frozen=True)
+class XmlWhole:
+    """An XML API's unpaged list: every record in one answer, as `item` elements (`sandbox.xmldoc`)."""
+
+    item: str
+
+    def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
+        return list(rows), {}
+
+    def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
+        yield from xmldoc.records(fetch({}).content, self.item)
 
 
 def _sized(call: Call, name: str, default: int, maximum: int) -> int:

@@ -19,6 +19,7 @@ class TokenIssuer:
         self.vendor, self.lifetime, self._clock = vendor, lifetime, clock
         self._offset = 0.0
         self._expiry: dict[str, tuple[float, str]] = {}
+        self._refresh: dict[str, float] = {}  # refresh tokens (never access tokens) → when they expire
         self._lock = threading.Lock()
 
     def issue(self, subject: str = "") -> str:
@@ -35,6 +36,19 @@ class TokenIssuer:
             expiry, issued_for = self._expiry.get(token, (float("-inf"), ""))
             return expiry > self._now() and (subject is None or subject == issued_for)
 
+    def issue_refresh(self, lifetime: float) -> str:
+        """A refresh token, good for `lifetime` seconds on this issuer's clock; it is no access token."""
+        with self._lock:
+            n = len(self._refresh) + 1
+            digest = hashlib.sha256(f"{self.vendor}:refresh:{n}".encode()).hexdigest()[:24]
+            token = f"sbx-{self.vendor}-refresh-{n:05d}-{digest}"
+            self._refresh[token] = self._now() + lifetime
+            return token
+
+    def valid_refresh(self, token: str) -> bool:
+        with self._lock:
+            return self._refresh.get(token, float("-inf")) > self._now()
+
     def advance(self, seconds: float) -> None:
         """Behave as if `seconds` had passed: tokens issued earlier may now be expired."""
         with self._lock:
@@ -43,6 +57,7 @@ class TokenIssuer:
     def expire_all(self) -> None:
         with self._lock:
             self._expiry = {token: (float("-inf"), subject) for token, (_, subject) in self._expiry.items()}
+            self._refresh = dict.fromkeys(self._refresh, float("-inf"))
 
     @property
     def issued(self) -> int:

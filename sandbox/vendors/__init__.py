@@ -12,7 +12,9 @@ from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
 from sandbox.vendors.datto import Datto
 from sandbox.vendors.halopsa import HaloPSA
+from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
+from sandbox.vendors.nsight import NSight
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
@@ -26,7 +28,9 @@ VENDORS: dict[str, FakeVendor] = {
     "connectwise": ConnectWise(),
     "datto": Datto(),
     "halopsa": HaloPSA(),
+    "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
+    "nsight": NSight(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),

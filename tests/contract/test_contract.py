@@ -158,13 +158,14 @@ def test_a_persistent_fault_is_a_typed_error_naming_the_vendor_and_no_secret(san
 @pytest.mark.parametrize(("fault", "expected"), [
     ("rate_limit", "kept rate-limiting after 3 attempts"),
     ("server_error", "kept failing after 3 attempts"),
-    ("bad_json", "is not JSON"),
+    ("bad_json", "is not {body}"),  # JSON, or XML for an XML API
     ("wrong_shape", "answered 200"),
     ("auth", "refused the credentials"),
 ])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_failing_vendor_keeps_the_last_good_data(synced, sandbox_server, kind, fault, expected):
     before = current(synced, kind)
+    expected = expected.format(body=connectors.REGISTRY[kind].body_format.name)
     inject(sandbox_server, kind, fault, times=-1)
     outcome = synced.syncs.run(TENANT, kind, ADMIN)
     assert outcome.status == "failed" and expected in outcome.message

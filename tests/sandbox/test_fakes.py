@@ -7,13 +7,14 @@ No test here names a kind; what is particular to one vendor is in `tests/vendors
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ElementTree
 
 import httpx
 import pytest
 
 import sandbox
 from sandbox import VENDORS
-from sandbox.routing import Incoming
+from sandbox.routing import Incoming, Reply
 from tests.sandbox.raw import HTTP, Raw, token
 
 KINDS = sorted(VENDORS)
@@ -24,10 +25,22 @@ def first_list(raw: Raw) -> str:
     return raw.path(raw.lists()[0])
 
 
+PROBE = Incoming("GET", "/", {}, {}, b"", "http://127.0.0.1", "")
+
+
 def shape(kind: str, status: int) -> set[str]:
     """The keys of the vendor's own error body for `status`."""
-    probe = Incoming("GET", "/", {}, {}, b"", "http://127.0.0.1", VENDORS[kind].prefix)
-    return set(VENDORS[kind].error(probe, status, "probe").body)
+    return keys(VENDORS[kind].error(PROBE, status, "probe"))
+
+
+def keys(answer: httpx.Response | Reply) -> set[str]:
+    """A JSON body's keys; an XML body's root and its children's tags (`{"result", "status", "error"}`)."""
+    xml = "xml" in (answer.content_type if isinstance(answer, Reply) else answer.headers["content-type"])
+    body = answer.payload() if isinstance(answer, Reply) else answer.content
+    if not xml:
+        return set(json.loads(body))
+    root = ElementTree.fromstring(body)
+    return {root.tag, *root.attrib, *(child.tag for child in root)}
 
 
 def ids(records: list[dict]) -> list[object]:
@@ -74,7 +87,7 @@ def test_the_rate_limit_itself_answers_429_in_the_vendors_shape(fresh_server: sa
     answers = [raw.get(first_list(raw)) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     limited = answers[-1]
-    assert set(limited.json()) == shape(kind, 429)
+    assert keys(limited) == shape(kind, 429)
     assert (int(limited.headers["Retry-After"]) >= 1) if VENDORS[kind].retry_after else "Retry-After" not in limited.headers
 
 
@@ -86,7 +99,9 @@ def test_a_fault_answers_once_in_the_vendors_shape_then_passes(fresh_server: san
     raw.get(first_list(raw))
     fresh_server.faults.inject(kind, fault)
     refused = raw.get(first_list(raw))
-    assert refused.status_code == status and set(refused.json()) == shape(kind, status)
+    if fault == "auth":  # 401, or the vendor's own refusal (N-sight: 200 with its error 3)
+        status = VENDORS[kind].refuse(PROBE).status
+    assert refused.status_code == status and keys(refused) == shape(kind, status)
     assert raw.get(first_list(raw)).status_code == 200
 
 
@@ -106,16 +121,15 @@ def test_bad_json_fault_cuts_the_body(fresh_server: sandbox.SandboxServer, kind:
     fresh_server.faults.inject(kind, "bad_json")
     answer = raw.get(first_list(raw))
     assert answer.status_code == 200
-    with pytest.raises(ValueError):
-        answer.json()
+    with pytest.raises((ValueError, ElementTree.ParseError)):
+        keys(answer)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_wrong_shape_fault_hides_the_list(fresh_server: sandbox.SandboxServer, kind: str) -> None:
     raw = Raw(fresh_server, kind)
     fresh_server.faults.inject(kind, "wrong_shape")
-    body = raw.get(first_list(raw)).json()
-    assert isinstance(body, dict) and set(body) == {"unexpected"}
+    assert keys(raw.get(first_list(raw))) == {"unexpected"}
 
 
 @pytest.mark.parametrize("kind", GRANTS)
@@ -123,7 +137,7 @@ def test_auth_fault_refuses_the_token_itself_when_it_comes_first(fresh_server: s
                                                                  kind: str) -> None:
     fresh_server.faults.inject(kind, "auth")
     refused = token(fresh_server, kind)
-    assert (refused.status_code, refused.json()["error"]) == (401, VENDORS[kind].grant.denied[0])
+    assert (refused.status_code, refused.json()) == (401, VENDORS[kind].grant.refuse().body)
     assert token(fresh_server, kind).status_code == 200
 
 
@@ -153,7 +167,9 @@ def test_a_fault_until_cleared_lasts_until_cleared_and_can_target_one_path(fresh
                                                                          kind: str) -> None:
     raw = Raw(fresh_server, kind)
     target = raw.lists()[0]
-    other = next(r for r in raw.lists() if not r.pattern.startswith(target.pattern))
+    other = next((r for r in raw.lists() if not r.pattern.startswith(target.pattern)), None)
+    if other is None:
+        pytest.skip(f"one path ({target.pattern}) serves every list of {kind}: a path's fault cannot single one out")
     fresh_server.faults.inject(kind, "server_error", times=-1, path=target.pattern)
     assert [raw.get(raw.path(target)).status_code for _ in range(3)] == [500] * 3
     assert raw.get(raw.path(other)).status_code == 200
@@ -171,7 +187,7 @@ def test_data_is_read_only(served: sandbox.SandboxServer, kind: str, method: str
             continue  # a POST the vendor documents as a read (a query with a filter body) is no write
         answer = raw.send(method, raw.path(route), json={"name": "changed"})
         assert answer.status_code == 405 and "GET" in answer.headers["Allow"], route.pattern
-        assert set(answer.json()) == shape(kind, 405)
+        assert keys(answer) == shape(kind, 405)
 
 
 @pytest.mark.parametrize("kind", GRANTS)
@@ -183,7 +199,7 @@ def test_token_endpoints_only_take_posts(served: sandbox.SandboxServer, kind: st
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_unknown_paths_answer_in_the_vendors_shape(served: sandbox.SandboxServer, kind: str) -> None:
-    assert set(Raw(served, kind).get("/toasters").json()) == shape(kind, 404)
+    assert keys(Raw(served, kind).get("/toasters")) == shape(kind, 404)
 
 
 def test_nothing_is_served_outside_the_vendors_prefixes(served: sandbox.SandboxServer) -> None:
@@ -202,7 +218,7 @@ def test_faults_and_the_request_log_are_reachable_over_http(fresh_server: sandbo
     assert HTTP.delete(control + "/faults").json() == {"faults": []}
     assert raw.get(first_list(raw)).status_code == 200
     logged = HTTP.get(control + "/requests").json()["requests"]
-    assert logged[-1] == [kind, "GET", raw.lists()[0].pattern, ""]
+    assert logged[-1] == [kind, "GET", raw.lists()[0].pattern, raw.lists()[0].operation or ""]
     assert HTTP.post(control + "/faults", json={"vendor": kind, "fault": "gremlins"}).status_code == 400
     assert HTTP.post(control + "/faults", json={"vendor": "acme", "fault": "auth"}).status_code == 400
 
