@@ -293,6 +293,7 @@ class SnapshotRow(Base):
     unit_price: Mapped[Decimal | None] = mapped_column(Amount)
     sources_as_of: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str | None] = mapped_column(String(8))  # a storage result's unit ("TB"); None: plain units
 
 
 class VarianceException(Base):

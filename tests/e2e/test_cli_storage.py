@@ -68,3 +68,13 @@ def test_a_storage_unit_on_a_count_or_an_unknown_unit_is_refused_and_nothing_is_
                     "--usage", "datto:storage:bytes", "--included", "1", ok=False)
     assert alone.exit_code == 1 and "need --unit" in alone.stderr
     assert "No checks yet" in billrec("checks", "list").stdout
+
+
+def test_a_snapshots_export_and_a_clients_history_keep_the_unit(billrec, world):
+    storage_check(billrec, world)
+    billrec("snapshot")
+    rows = list(csv.DictReader(io.StringIO(billrec("export").stdout)))
+    assert rows and all(r["Billed"].endswith(" TB") for r in rows)
+    client = next(r["Client"] for r in rows if r["Status"] == "under-licensed")
+    history = billrec("history", client).stdout
+    assert "Backup storage" in history and " TB" in history
