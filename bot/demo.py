@@ -23,6 +23,7 @@ from reconcile.config import LOCAL_TENANT, Config
 from reconcile.context import utcnow
 from reconcile.reconciliation import Report
 from reconcile.check_catalog import SideSpec
+from reconcile.checks import COVERAGE
 from reconcile.snapshots import SnapshotInfo
 
 DEMO_ACTOR = Actor("demo", "cli")
@@ -75,7 +76,8 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
         say(f"connected {info.display_name} (connection tested)")
     for outcome in services.syncs.run_all(tenant, DEMO_ACTOR):
         say(f"synced {outcome.integration}: {outcome.accounts} accounts, {outcome.quantities} quantities, "
-            f"{outcome.assets} assets" if outcome.ok else f"{outcome.integration}: {outcome.message}")
+            f"{outcome.assets} assets" + "".join(f"; could not read {what}" for what in outcome.unreadable)
+            if outcome.ok else f"{outcome.integration}: {outcome.message}")
     before = {l.id for l in services.links.list(tenant, "approved")}
     open_suggestions = services.links.suggest(tenant, DEMO_ACTOR, approve_above=AUTO_APPROVE)
     approved = [l for l in services.links.list(tenant, "approved") if l.id not in before]
@@ -83,6 +85,12 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
         f"the demo; a real tenant approves by hand); {len(open_suggestions)} suggestions left for a person")
     checks = sandbox.demo_checks(choice)
     for spec in checks:
+        if spec.get("kind") == COVERAGE:  # the machines that should be protected, by the agents that protect them
+            services.checks.add_coverage(
+                tenant, spec["name"], SideSpec(spec["billed"]["integration"], spec["billed"]["metrics"]),
+                SideSpec(spec["usage"]["integration"], spec["usage"]["metrics"]), DEMO_ACTOR,
+                seen_within_days=spec.get("seen_within_days"))
+            continue
         services.checks.add(
             tenant, spec["name"], SideSpec(spec["billed"]["integration"], spec["billed"]["metrics"]),
             SideSpec(spec["usage"]["integration"], spec["usage"]["metrics"]), DEMO_ACTOR,

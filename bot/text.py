@@ -13,7 +13,7 @@ from decimal import Decimal
 from tabulate import tabulate
 
 from reconcile import checks
-from reconcile.checks import CheckResult, Source, Status, Summary
+from reconcile.checks import GAP_STATUSES, CheckResult, Source, Status, Summary
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
@@ -56,6 +56,8 @@ def cards(summary: Summary) -> str:
     body = tabulate(rows, tablefmt="rounded_grid")
     extra = (f"unmapped {summary.count(Status.UNMAPPED)} · stale {summary.count(Status.STALE)} · "
              f"excepted {summary.count(Status.EXCEPTED)}")
+    if summary.gaps:
+        extra += f" · coverage gaps {summary.gaps}"
     if summary.count(Status.FAILED):
         extra += f" · FAILED CHECKS {summary.count(Status.FAILED)}"
     if summary.under_at_cost or summary.over_at_cost:
@@ -72,9 +74,10 @@ def failed_lines(results: Iterable[CheckResult]) -> list[str]:
 def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -> str:
     """The results, one per line, with the note that says why (stale) or what next (unmapped)."""
     shown = results[:limit] if limit else results
-    rows = [[r.client, r.check, quantity(r.billed, r.unit), quantity(r.actual, r.unit), signed(r.variance, r.unit),
-             r.status.label, impact_cell(r), r.note] if r.status is not Status.FAILED else
-            ["—", r.check, "", "", "", r.status.label, "", ""] for r in shown]
+    rows = [["—", r.check, "", "", "", r.status.label, "", ""] if r.status is Status.FAILED else
+            [r.client, r.check, "", "", "", r.status.label, "", r.note] if r.status in GAP_STATUSES else
+            [r.client, r.check, quantity(r.billed, r.unit), quantity(r.actual, r.unit), signed(r.variance, r.unit),
+             r.status.label, impact_cell(r), r.note] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
                      tablefmt="simple", disable_numparse=True,
                      colalign=("left", "left", "right", "right", "right", "left", "right", "left"))
@@ -83,6 +86,18 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     return table
 
 
+def gap_lines(results: Sequence[CheckResult], *, limit: int | None = None) -> list[str]:
+    """The coverage gaps, one line per device ("Acme Corp · EDR coverage · ACME-SRV01 (server): no security agent")."""
+    gaps = [r for r in results if r.status in GAP_STATUSES]
+    if not gaps:
+        return []
+    shown = gaps[:limit] if limit else gaps
+    lines = [f"Coverage gaps: {len(gaps)} (a device with no security agent, an agent on no managed device, "
+             "or an ambiguous match)"]
+    lines += [f"  {r.client} · {r.check} · {r.note}" for r in shown]
+    if len(gaps) > len(shown):
+        lines.append(f"  … and {len(gaps) - len(shown)} more (see the CSV)")
+    return lines
 def impact_cell(result: CheckResult) -> str:
     if result.impact is None:
         return ""
@@ -165,6 +180,10 @@ def result_json(r: CheckResult) -> dict[str, object]:
     if r.status is Status.FAILED:
         return {"client": None, "check": r.check, "billed": None, "actual": None, "variance": None,
                 "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False, "note": r.note}
+    if r.status in GAP_STATUSES:  # one device: no numbers, the device's name as its console shows it
+        return {"client": r.client, "check": r.check, "device": r.device, "billed": None, "actual": None,
+                "variance": None, "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False,
+                "note": r.note}
     return {"client": r.client, "check": r.check, "billed": quantity(r.billed, r.unit),
             "actual": quantity(r.actual, r.unit), "variance": quantity(r.variance, r.unit), "status": r.status.value,
             "unit_price": price(r.unit_price),

@@ -9,8 +9,11 @@ from connectors.acronis import Acronis
 from connectors.autotask import Autotask
 from connectors.base import Connector, Field, Guidance, Role
 from connectors.connectwise import ConnectWise
+from connectors.cove import Cove
 from connectors.datto import Datto
+from connectors.gravityzone import GravityZone
 from connectors.halopsa import HaloPSA
+from connectors.m365 import M365
 from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
 from connectors.nsight import NSight
@@ -25,8 +28,11 @@ REGISTRY: dict[str, type[Connector]] = {
     "acronis": Acronis,
     "autotask": Autotask,
     "connectwise": ConnectWise,
+    "cove": Cove,
     "datto": Datto,
+    "gravityzone": GravityZone,
     "halopsa": HaloPSA,
+    "m365": M365,
     "ncentral": NCentral,
     "ninjaone": NinjaOne,
     "nsight": NSight,

@@ -9,6 +9,7 @@ A connector says *how* it authenticates, by naming the settings fields to use:
     auth = OAuth2Password(token_path="auth/token", scope="Console.GSM")   # a console user's name and password
     auth = OAuth2BasicClient(token_path="idp/token")     # the client's pair in a Basic header
     auth = TokenExchange("auth/authenticate", refresh_path="auth/refresh")  # a stored token traded for short ones
+    auth = OAuth2PerTenant(token_path="{login_url}/{tenant}/oauth2/v2.0/token")   # a token per directory tenant
 
 `build(settings, base_url)` returns an `httpx.Auth` that the shared client installs once; its
 `secrets` are the credentials it sends in a form no settings field holds (the `user:secret`
@@ -21,7 +22,8 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -99,10 +101,11 @@ class Basic:
     """HTTP Basic; `username` is a format string over the settings (`"{company_id}+{public_key}"`)."""
 
     username: str = "{username}"
-    password_field: str = "password"
+    password_field: str | None = "password"  # None: an empty password (GravityZone's key is the user name)
 
     def build(self, settings: Settings, base_url: str) -> httpx.Auth:
-        pair = f"{self.username.format(**settings)}:{settings[self.password_field]}"
+        password = settings[self.password_field] if self.password_field else ""
+        pair = f"{self.username.format(**settings)}:{password}"
         return _HeaderAuth({"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}, (pair,))
 
 
@@ -204,6 +207,67 @@ class _OAuth2Flow(httpx.Auth):
         # refresh ahead of expiry, but never spend more than half a short-lived token's life doing so
         self.expires_at = time.monotonic() + lifetime - min(self.spec.expiry_margin, lifetime / 2)
         return True
+
+
+@dataclass(frozen=True)
+class OAuth2PerTenant(OAuth2ClientCredentials):
+    """The client-credentials grant against each tenant of a multi-tenant directory, a token per tenant.
+
+    Microsoft Entra ID issues an app's token for one tenant at a time (`…/{tenant}/oauth2/v2.0/token`),
+    and what an API such as Graph answers depends on the tenant the token is for. `token_path` is a format
+    string over the settings and `{tenant}`; `home_field` names the setting holding the tenant requests
+    go to until `TenantTokens.tenant(id)` chooses another. Each tenant's token is cached, renewed ahead of
+    expiry and once on a 401 on its own, exactly as `OAuth2ClientCredentials` does for one.
+    """
+
+    home_field: str = "tenant_id"
+
+    def build(self, settings: Settings, base_url: str) -> httpx.Auth:
+        return TenantTokens(self, settings, base_url)
+
+    def token_url(self, base_url: str) -> str:
+        if "{" in self.token_path:  # the template: each tenant's URL is made from the settings
+            return self.token_path
+        return super().token_url(base_url)
+
+    def for_tenant(self, settings: Settings, tenant: str) -> OAuth2ClientCredentials:
+        """The plain grant against one tenant, its token URL filled in."""
+        return OAuth2ClientCredentials(
+            token_path=self.token_path.format(**settings, tenant=tenant), client_id_field=self.client_id_field,
+            client_secret_field=self.client_secret_field, scope=self.scope, extra=self.extra,
+            json_body=self.json_body, expiry_margin=self.expiry_margin)
+
+
+class TenantTokens(httpx.Auth):
+    """A cached token per tenant (`OAuth2PerTenant`); requests go as the tenant `tenant()` chose."""
+
+    requires_response_body = True
+
+    def __init__(self, spec: OAuth2PerTenant, settings: Settings, base_url: str) -> None:
+        self.spec, self.settings, self.base_url = spec, settings, base_url
+        self.current = settings[spec.home_field]
+        self.flows: dict[str, _OAuth2Flow] = {}
+
+    @contextmanager
+    def tenant(self, tenant: str) -> Iterator[None]:
+        """Send the requests made inside as `tenant`, then go back to the tenant before."""
+        before, self.current = self.current, tenant
+        try:
+            yield
+        finally:
+            self.current = before
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        pair = f"{self.settings[self.spec.client_id_field]}:{self.settings[self.spec.client_secret_field]}"
+        return (pair,) + tuple(flow.token for flow in self.flows.values() if flow.token)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.flows.get(self.current)
+        if flow is None:
+            flow = self.flows[self.current] = _OAuth2Flow(self.spec.for_tenant(self.settings, self.current),
+                                                          self.settings, self.base_url)
+        yield from flow.auth_flow(request)
 
 
 @dataclass(frozen=True)

@@ -139,11 +139,14 @@ class Connector:
                                  method=endpoint.method, body=endpoint.sent(body))
         return listed if endpoint.keep is None else filter(endpoint.keep, listed)
 
-    def one(self, endpoint: Endpoint, parent: Item = None) -> Any:
-        """The body of a declared single read; None when it is `missing_ok` and the vendor says 404."""
+    def one(self, endpoint: Endpoint, parent: Item = None, *, body: Mapping[str, Any] | None = None) -> Any:
+        """The body of a declared single read; None when it is `missing_ok` and the vendor says 404.
+
+        `body` replaces a declared read POST's body for this call, as for `items`.
+        """
         path, params = endpoint.bound(parent, self.read)
         try:
-            return self.http.json(path, params, method=endpoint.method, body=endpoint.sent(None))
+            return self.http.json(path, params, method=endpoint.method, body=endpoint.sent(body))
         except BadResponse as error:
             if endpoint.missing_ok and error.status == 404:
                 return None

@@ -329,7 +329,10 @@ class VendorClient:
         """
         url: httpx.URL = paging.first(self._url(path, params))
         start, seen = url, {str(url)}
-        payload = _payload(method, body)
+        # a style that pages in the POST body (JSON-RPC `page` in `params`) says so with `first_body`
+        in_body = getattr(paging, "first_body", None)
+        sent = in_body(body) if in_body is not None else body
+        payload = _payload(method, sent)
         for _ in range(self.policy.max_pages):
             response = self._send(method, url, **payload)
             body = self._body(response)
@@ -339,6 +342,15 @@ class VendorClient:
             yield from items
             if not items:
                 return
+            if in_body is not None:
+                sent = paging.next_body(sent, body, items)  # type: ignore[attr-defined]
+                if sent is None:
+                    return
+                if (turn := json.dumps(sent, sort_keys=True, default=str)) in seen:
+                    raise self._error(BadResponse, response, "repeated a page; stopping so the sync cannot loop")
+                seen.add(turn)
+                payload = _payload(method, sent)
+                continue
             following = paging.next_url(response, body, items)
             if following is None:
                 return
@@ -357,6 +369,11 @@ class VendorClient:
         raise BadResponse(
             f"{self.vendor}: {method} {url.path} went past {self.policy.max_pages} pages; stopping",
         )
+
+    @property
+    def auth(self) -> httpx.Auth | None:
+        """The auth installed on every request (a connector steering `TenantTokens` reaches it here)."""
+        return self._client.auth
 
     def close(self) -> None:
         self._client.close()

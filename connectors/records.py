@@ -57,7 +57,16 @@ class Asset:
     last_seen: datetime | None = None
 
 
-Record = Account | Quantity | Asset
+@dataclass(frozen=True)
+class Unreadable:
+    """An account the source lists but would not let us read (a Microsoft 365 tenant that withdrew
+    consent): its readings are missing, the other accounts' stand, and the sync names it as a warning."""
+
+    name: str
+    reason: str
+
+
+Record = Account | Quantity | Asset | Unreadable
 
 
 def counted(assets: Iterable[Record]) -> Iterator[Record]:

@@ -5,10 +5,15 @@ otherwise make every client look unbilled. A metric no data has yet is refused w
 real ones ("did you mean psa:billed:MW-01 (Managed Workstation)?") unless the user says, with
 --allow-unsynced, that it is a product not yet billed anywhere. A check comparing an integration
 with itself, or putting a billing-only source (a PSA) on the usage side, is refused with why.
+
+A coverage check (`add_coverage`) names a device side and an agent side, each an integration and
+metric patterns (`devices:*`); each pattern must match its connector's catalog, and both sides must be
+usage sources (devices and agents are assets, which billing sources do not have).
 """
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +25,7 @@ from connectors.base import Role
 from reconcile import audit, naming
 from reconcile.bounds import PLACES, SEEN_WITHIN_DAYS, amount, whole
 from reconcile.audit import Actor
-from reconcile.checks import Check, Side
+from reconcile.checks import COVERAGE, QUANTITY, Check, Side
 from reconcile.context import Context
 from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.integrations import Integrations
@@ -94,6 +99,54 @@ class Checks:
                          **({"billed_in": storage.describe()} if storage else {}))
             return to_check(row, {billed_integration.id: billed_integration.name,
                                   usage_integration.id: usage_integration.name})
+
+    def add_coverage(self, tenant_id: str, name: str, devices: SideSpec, agents: SideSpec, actor: Actor, *,
+                     seen_within_days: int | str | None = None) -> Check:
+        """Add a coverage check: the device side's machines against the agent side's, per client by host name.
+
+        Patterns are kept as typed (`devices:*`), so a class a later sync brings is covered too.
+        """
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise Invalid("a check needs a name of at most 200 characters")
+        seen_within = None if seen_within_days is None else seen_within_bound(seen_within_days)
+        with self.context.sessions.begin() as session:
+            if session.scalar(select(CheckRow.id).where(CheckRow.tenant_id == tenant_id, CheckRow.name == name)):
+                raise Conflict(f"a check named {name!r} already exists")
+            device_integration = self._patterns(session, tenant_id, devices, "--coverage")
+            agent_integration = self._patterns(session, tenant_id, agents, "--by")
+            if device_integration.id == agent_integration.id:
+                raise Invalid(f"a coverage check compares two sources, and {device_integration.name} is on both "
+                              "sides: put the RMM on --coverage and the security tool on --by")
+            row = CheckRow(tenant_id=tenant_id, name=name, kind=COVERAGE, billed_integration_id=device_integration.id,
+                           billed_metrics=list(devices.metrics), usage_integration_id=agent_integration.id,
+                           usage_metrics=list(agents.metrics), seen_within_days=seen_within, created_by=actor.name,
+                           created_at=self.context.clock())
+            session.add(row)
+            session.flush()
+            audit.record(session, tenant_id, actor, "check.add", name, kind=COVERAGE,
+                         coverage=f"{devices.integration} {list(devices.metrics)}",
+                         by=f"{agents.integration} {list(agents.metrics)}", seen_within_days=seen_within)
+            return to_check(row, {device_integration.id: device_integration.name,
+                                  agent_integration.id: agent_integration.name})
+
+    def _patterns(self, session: Session, tenant_id: str, spec: SideSpec, option: str) -> Integration:
+        """A coverage side: a usage source whose catalog each metric or pattern matches."""
+        integration = self.integrations.require(session, tenant_id, spec.integration)
+        cls = self.integrations.connector_class(integration.kind)
+        if cls.role is Role.BILLING:
+            raise Invalid(f"{integration.name} ({cls.display_name}) only says what clients are billed; it has no "
+                          f"devices or agents to stand on {option}: use an RMM there and a security tool on the other")
+        if not spec.metrics:
+            raise Invalid(f"{option} needs at least one metric")
+        exact = [key for key in cls.metrics if "*" not in key]
+        for metric in spec.metrics:
+            if not any(fnmatch.fnmatchcase(key, metric) for key in exact) and not cls.declares(metric):
+                near = closest_keys(metric, exact) if exact else []
+                hint = f" — did you mean {spec.integration}:{near[0]}?" if near else ""
+                raise Invalid(f"{option}: {cls.display_name} has no metric matching {metric!r}{hint} Its catalog: "
+                              f"{', '.join(cls.metrics)}")
+        return integration
 
     def remove(self, tenant_id: str, name: str, actor: Actor) -> str:
         """Remove a check named exactly (case aside); snapshots already taken keep its results.
@@ -184,6 +237,7 @@ def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
         tolerance_units=Decimal(row.tolerance_units), tolerance_percent=Decimal(row.tolerance_percent),
         storage=StorageBilling(row.storage_unit, row.storage_rounding or "started", Decimal(row.storage_included or 0))
         if row.storage_unit else None,
+        kind=row.kind or QUANTITY,
     )
 
 

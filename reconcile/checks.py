@@ -25,11 +25,15 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
+from reconcile import coverage
+from reconcile.coverage import Machine
 from reconcile.storage_units import StorageBilling
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+
+QUANTITY, COVERAGE = "quantity", "coverage"  # the kinds of check
 
 AccountKey = tuple[int, str]  # (integration id, the account's id in that source)
 
@@ -42,6 +46,10 @@ class Status(str, Enum):
     STALE = "stale"
     EXCEPTED = "excepted"
     FAILED = "failed"  # the whole check could not be evaluated; one result for it, no client
+    # a coverage check's gaps: one result per device (see reconcile.coverage)
+    UNPROTECTED = "unprotected"
+    UNMANAGED = "unmanaged"
+    AMBIGUOUS = "ambiguous"
 
     @property
     def label(self) -> str:
@@ -56,7 +64,11 @@ LABELS = {
     Status.STALE: "stale",
     Status.EXCEPTED: "excepted",
     Status.FAILED: "failed",
+    Status.UNPROTECTED: "no security agent",
+    Status.UNMANAGED: "agent on no managed device",
+    Status.AMBIGUOUS: "ambiguous match",
 }
+GAP_STATUSES = frozenset({Status.UNPROTECTED, Status.UNMANAGED, Status.AMBIGUOUS})
 
 # how a result priced from a cost says so in its note (and how a snapshot's copy is recognised)
 AT_COST = "at cost"
@@ -72,8 +84,8 @@ MONEY_STATUSES = frozenset({Status.MATCHED, Status.UNDER, Status.OVER, Status.EX
 
 # The order a reader wants: a check missing from every number first, then lost revenue, then
 # refunds owed, then what needs a human.
-STATUS_ORDER = (Status.FAILED, Status.UNDER, Status.OVER, Status.UNMAPPED, Status.STALE, Status.EXCEPTED,
-                Status.MATCHED)
+STATUS_ORDER = (Status.FAILED, Status.UNDER, Status.OVER, Status.UNPROTECTED, Status.UNMANAGED, Status.AMBIGUOUS,
+                Status.UNMAPPED, Status.STALE, Status.EXCEPTED, Status.MATCHED)
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,7 @@ class Check:
     tolerance_units: Decimal = ZERO
     tolerance_percent: Decimal = ZERO
     storage: StorageBilling | None = None  # usage in bytes, billed in a unit with its rounding and free part
+    kind: str = QUANTITY  # COVERAGE: `billed` is the device side (--coverage), `usage` the agent side (--by)
 
     def actual(self, usage: Decimal) -> Decimal:
         """Usage in billed units. With a ratio other than 1, rounded to cents of a unit, so three
@@ -189,6 +202,8 @@ class CheckResult:
     check_id: int | None = None
     sources: tuple[str, ...] = ()
     note: str = ""
+    device: str = ""  # a coverage gap's device or agent, as its console names it
+    device_class: str = ""  # and its class, from its metric (server, workstation, core…)
     at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
     unit: str = ""  # what billed and actual count in, where it is not plain units ("TB")
 
@@ -217,6 +232,11 @@ class Summary:
 
     def count(self, status: Status) -> int:
         return self.counts.get(status, 0)
+
+    @property
+    def gaps(self) -> int:
+        """Coverage gaps: devices with no security agent, agents on no managed device, ambiguous matches."""
+        return sum(self.count(status) for status in GAP_STATUSES)
 
     @property
     def total(self) -> int:
@@ -263,6 +283,7 @@ def evaluate(
     sources: Mapping[int, Source],
     excepted: frozenset[tuple[int, int]] = frozenset(),
     failed: Mapping[int, str] | None = None,
+    machines: Mapping[tuple[int, str], Iterable[Machine]] | None = None,
     at_cost: frozenset[int] = frozenset(),
     ignored: frozenset[AccountKey] = frozenset(),
 ) -> list[CheckResult]:
@@ -277,6 +298,7 @@ def evaluate(
         sources: integration id → freshness.
         excepted: (client id, check id) pairs with an active exception.
         failed: check id → why its inputs could not be loaded; such a check is one `failed` result.
+        machines: for coverage checks, (check id, "billed" | "usage") → the side's assets not retired.
         at_cost: integration ids whose unit prices are the MSP's cost (a distributor's), not a sale price.
         ignored: accounts a person set aside as no client; their readings count for nobody.
     """
@@ -285,8 +307,12 @@ def evaluate(
         reason = (failed or {}).get(check.id)
         if reason is None:
             try:
-                results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
-                                             at_cost, ignored))
+                if check.kind == COVERAGE:
+                    results.extend(_evaluate_coverage(check, clients, links, account_names, machines or {}, sources,
+                                                      ignored))
+                else:
+                    results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
+                                                 at_cost, ignored))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -319,10 +345,8 @@ def _evaluate_one(
                 continue
             tallies[side_name][links.get(key, key)].add(reading)
 
-    billed_source, usage_source = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
-    stale = [s for s in (billed_source, usage_source) if s is None or s.stale]
-    stale_note = "; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing"
-    as_of = tuple(_as_of(s) for s in (billed_source, usage_source) if s is not None)
+    billed_source, usage_source, stale_note, as_of = _trust(check, sources)
+    stale = bool(stale_note)
     billed_prices = {owner: tally.unit_price() for owner, tally in tallies["billed"].items()}
     fallback_price = _most_common_price(billed_prices.values())
 
@@ -359,6 +383,65 @@ def _evaluate_one(
     return results
 
 
+def _evaluate_coverage(
+    check: Check,
+    clients: Mapping[int, str],
+    links: Mapping[AccountKey, int],
+    account_names: Mapping[AccountKey, str],
+    machines: Mapping[tuple[int, str], Iterable[Machine]],
+    sources: Mapping[int, Source],
+    ignored: frozenset[AccountKey] = frozenset(),
+) -> list[CheckResult]:
+    """Per client: one result per gap, or one `matched` result (billed = devices, actual = covered).
+
+    An account no approved link ties to a client is one `unmapped` result (billed = its devices, actual =
+    its agents): matching it would report every one of its machines as a gap of no one; an ignored account
+    (no client) reports nothing. A stale source
+    makes every client's result `stale`, with its counts and no gaps, as a quantity check does.
+    """
+    sides: dict[str, dict[int | AccountKey, list[Machine]]] = {"billed": defaultdict(list), "usage": defaultdict(list)}
+    for side_name, side in (("billed", check.billed), ("usage", check.usage)):
+        for machine in machines.get((check.id, side_name), ()):
+            key: AccountKey = (side.integration_id, machine.account_id)
+            if key not in ignored:  # an account set aside as no client: its machines are nobody's gaps
+                sides[side_name][links.get(key, key)].append(machine)
+    device_source, agent_source, stale_note, as_of = _trust(check, sources)
+    stale = bool(stale_note)
+    results = []
+    for owner in sides["billed"].keys() | sides["usage"].keys():
+        devices, agents = sides["billed"].get(owner, []), sides["usage"].get(owner, [])
+        if isinstance(owner, tuple):
+            source = device_source if owner[0] == check.billed.integration_id else agent_source
+            results.append(CheckResult(
+                client=account_names.get(owner, owner[1]), check=check.name, billed=Decimal(len(devices)),
+                actual=Decimal(len(agents)), status=Status.UNMAPPED, check_id=check.id, sources=as_of,
+                note=f"not linked to a client: {source.name if source else 'source'} account {owner[1]}"))
+            continue
+        client = clients.get(owner) or f"client {owner}"
+        found = coverage.match(devices, agents)
+        if stale or not found.gaps:
+            status, note = (Status.STALE, stale_note) if stale else (Status.MATCHED, "every managed device protected")
+            results.append(CheckResult(client=client, check=check.name, billed=Decimal(found.devices),
+                                       actual=Decimal(found.covered), status=status, client_id=owner,
+                                       check_id=check.id, sources=as_of, note=note))
+            continue
+        results.extend(CheckResult(client=client, check=check.name, billed=ZERO, actual=ZERO,
+                                   status=GAP_STATUS[gap.kind], client_id=owner, check_id=check.id, sources=as_of,
+                                   note=gap.describe(), device=gap.machine.name,
+                                   device_class=gap.device_class) for gap in found.gaps)
+    return results
+
+
+GAP_STATUS = {coverage.UNPROTECTED: Status.UNPROTECTED, coverage.UNMANAGED: Status.UNMANAGED,
+              coverage.AMBIGUOUS: Status.AMBIGUOUS}
+
+
+def _trust(check: Check, sources: Mapping[int, Source]) -> tuple[Source | None, Source | None, str, tuple[str, ...]]:
+    """A check's two sources, why it cannot be trusted now ("" when it can) and each source's as-of."""
+    first, second = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
+    stale = [s for s in (first, second) if s is None or s.stale]
+    note = ("; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing") if stale else ""
+    return first, second, note, tuple(_as_of(s) for s in (first, second) if s is not None)
 def pick_price(candidates: Iterable[tuple[Decimal | None, bool]]) -> tuple[Decimal | None, bool]:
     """The first known sale price, else the first known cost; and whether it is a cost.
 
@@ -475,7 +558,8 @@ def order(results: Iterable[CheckResult]) -> list[CheckResult]:
     def key(r: CheckResult) -> tuple[object, ...]:
         owner = owner_of(r)
         money = abs(r.impact) if r.impact is not None else ZERO
-        return (*client_key(totals[owner]), str(owner), rank[r.status], -money, -abs(r.variance), r.check)
+        return (*client_key(totals[owner]), str(owner), rank[r.status], -money, -abs(r.variance), r.check,
+                r.device.casefold())
 
     return sorted(results, key=key)
 

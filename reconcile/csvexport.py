@@ -2,7 +2,8 @@
 
 Columns: Client, Check, Billed, Actual, Variance, Status, Unit price, Monthly impact,
 Sources as of, Note (why a result is stale, unmapped, excepted or failed). A failed check is
-one line with no client and no numbers, its reason in Note.
+one line with no client and no numbers, its reason in Note; so is each coverage gap, one line per
+uncovered device (or unmanaged agent) with the device named in Note.
 
 Text cells a spreadsheet might run as a formula get a leading apostrophe (OWASP's CSV injection
 guidance): those whose first character past any spaces (NBSP, em and ideographic spaces
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TextIO
 
-from reconcile.checks import CheckResult, Status
+from reconcile.checks import GAP_STATUSES, CheckResult, Status
 
 HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
           "Sources as of", "Note")
@@ -48,9 +49,8 @@ def quantity(value: Decimal, unit: str = "") -> str:
 def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
     for r in results:
         # a failed check has no numbers to show
-        counts = ["", "", ""] if r.status is Status.FAILED else [quantity(r.billed, r.unit),
-                                                                 quantity(r.actual, r.unit),
-                                                                 quantity(r.variance, r.unit)]
+        counts = ["", "", ""] if r.status is Status.FAILED or r.status in GAP_STATUSES else [
+            quantity(r.billed, r.unit), quantity(r.actual, r.unit), quantity(r.variance, r.unit)]
         yield [
             neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
             number(r.impact), neutralise("; ".join(r.sources)), neutralise(r.note),

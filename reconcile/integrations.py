@@ -262,8 +262,12 @@ class Integrations:
         return integration
 
     def _check_url(self, settings: Mapping[str, str]) -> None:
-        if not self.context.config.allow_private_urls and settings.get("base_url"):
-            urls.require_public(settings["base_url"])
+        # every address a connector calls (the API's, a separate sign-in server's: `*_url`), since the
+        # credentials travel to each of them
+        if not self.context.config.allow_private_urls:
+            for name, value in settings.items():
+                if value and (name == "base_url" or name.endswith("_url")):
+                    urls.require_public(value)
 
     def _find(self, session: Session, tenant_id: str, name: str) -> Integration | None:
         # a connected integration wins; otherwise the most recent disconnected one of that name

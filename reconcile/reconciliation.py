@@ -16,8 +16,9 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from connectors.base import PriceBasis
-from reconcile import checks, naming, tenants
-from reconcile.checks import Check, CheckResult, Reading, Source, Status, Summary
+from reconcile import checks, coverage, naming, tenants
+from reconcile.checks import COVERAGE, Check, CheckResult, Reading, Source, Status, Summary
+from reconcile.coverage import Machine
 from reconcile.context import Context
 from reconcile.founding import live_clients
 from reconcile.integrations import failure_in_words
@@ -68,11 +69,18 @@ class Reconciler:
             readings: dict[tuple[int, str], list[Reading]] = {}
             loaded: dict[tuple[int | None, tuple[str, ...], datetime | None], list[Reading]] = {}
             failed: dict[int, str] = {}
+            machines: dict[tuple[int, str], list[Machine]] = {}
             for check in check_list:
                 try:
                     cutoff = seen_since(check, now)
                 except UserError as error:  # stored before the bound existed: this check fails, the rest report
                     failed[check.id] = error.message
+                    continue
+                if check.kind == COVERAGE:
+                    for side_name, side in (("billed", check.billed), ("usage", check.usage)):
+                        machines[check.id, side_name] = side_machines(session, runs.get(side.integration_id),
+                                                                      side.metrics, since=cutoff,
+                                                                      devices=side_name == "billed")
                     continue
                 for side_name, side, since in (("billed", check.billed, None), ("usage", check.usage, cutoff)):
                     # checks often share a side (one PSA product against two sources): read it once
@@ -83,7 +91,8 @@ class Reconciler:
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
-                                  failed=failed, at_cost=self.priced_at_cost(sources.values()), ignored=ignored)
+                                  failed=failed, at_cost=self.priced_at_cost(sources.values()), ignored=ignored,
+                                  machines=machines)
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)
@@ -185,6 +194,22 @@ def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
         readings.append(Reading(account, count, (unit * count) if unit is not None else ZERO,
                                 count if unit is not None else ZERO))
     return readings
+
+
+def side_machines(session: Session, run_id: int | None, patterns: Iterable[str], *, since: datetime | None,
+                  devices: bool) -> list[Machine]:
+    """A coverage side's assets that are not retired; a device side's wildcard skips agentless classes."""
+    if run_id is None:
+        return []
+    patterns = tuple(patterns)
+    connection = session.connection()
+    synced = connection.execute(select(AssetRow.metric).where(AssetRow.sync_run_id == run_id).distinct()).scalars()
+    metrics = [m for m in synced if coverage.selects(patterns, m, agentless_too=not devices)]
+    if not metrics:
+        return []
+    query = select(AssetRow.account_id, AssetRow.name, AssetRow.metric, AssetRow.last_seen).where(
+        AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics))
+    return coverage.recent((Machine(*row) for row in connection.execute(query)), since)
 
 
 def active_exceptions(session: Session, tenant_id: str, today: date) -> frozenset[tuple[int, int]]:

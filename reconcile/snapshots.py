@@ -96,7 +96,7 @@ class Snapshots:
                               "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
                               "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note,
-                              "unit": r.unit or None})
+                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None})
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -206,7 +206,8 @@ def to_result(row: SnapshotRow) -> CheckResult:
                        client_id=row.client_id, sources=tuple(s for s in row.sources_as_of.split("; ") if s),
                        # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
                        # labels only money at stake, so a matched row's copy no longer knows; it has no money)
-                       note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""), unit=row.unit or "")
+                       note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""), device=row.device or "",
+                       device_class=row.device_class or "", unit=row.unit or "")
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:

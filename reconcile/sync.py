@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Connector
 from connectors.errors import BadResponse, ConnectorError
-from connectors.records import Account, Asset, Quantity
+from connectors.records import Account, Asset, Quantity, Unreadable
 from reconcile import audit, liveness
 from reconcile.audit import Actor
 from reconcile.context import Context
@@ -124,6 +124,8 @@ class SyncOutcome:
     drops: tuple[str, ...] = ()
     # a failure in words anyone may read, where `message` holds the vendor's (for admins)
     problem: str | None = None
+    # accounts the vendor listed but refused to let us read; the sync kept every other account
+    unreadable: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -144,6 +146,7 @@ class _Stage:
     counts: Counter[str] = field(default_factory=Counter)
     totals: dict[str, Decimal] = field(default_factory=dict)
     read: int = 0  # records taken from the connector so far, for progress as they arrive (not as written)
+    unreadable: list[str] = field(default_factory=list)  # "name (reason)" of each account it could not read
 
     def add(self, record: object) -> None:
         base = {"tenant_id": self.tenant_id, "integration_id": self.integration_id, "sync_run_id": self.run_id}
@@ -160,6 +163,8 @@ class _Stage:
                                               "unit_price": record.unit_price, "label": record.label[:300]})
             self.totals[record.metric] = self.totals.get(record.metric, Decimal(0)) + record.value
             self.counts["quantities"] += 1
+        elif isinstance(record, Unreadable):
+            self.unreadable.append(f"{record.name[:300]} ({record.reason[:300]})")
         elif isinstance(record, Asset):
             self._metric(record.metric)
             self.pending[AssetRow].append({**base, "account_id": self._account_id(record.account_id),
@@ -379,6 +384,10 @@ class Syncs:
                                      "held for confirmation, nothing replaced: " + "; ".join(drops), tuple(drops))
             self._swap(session, integration, run)
             outcome = self._outcome(name, run, SyncStatus.SUCCEEDED, "synced")
+            if stage.unreadable:  # a partial success: the good accounts are current, the refusing ones named
+                outcome = replace(outcome, unreadable=tuple(stage.unreadable),
+                                  message="synced, but could not read " + "; ".join(stage.unreadable))
+                log.warning("sync of %s could not read %s", name, "; ".join(stage.unreadable))
         self.after_sync(tenant_id, integration.id)
         return outcome
 

@@ -259,6 +259,8 @@ class CheckRow(Base):
     storage_included: Mapped[Decimal | None] = mapped_column(Amount)  # units included free
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by: Mapped[str] = mapped_column(String(120), default="")
+    # "quantity" (billed against used) or "coverage" (the billed_* columns are the device side, usage_* the agents)
+    kind: Mapped[str] = mapped_column(String(20), default="quantity", server_default="quantity")
 
 
 class Snapshot(Base):
@@ -294,6 +296,9 @@ class SnapshotRow(Base):
     sources_as_of: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str | None] = mapped_column(String(8))  # a storage result's unit ("TB"); None: plain units
+    # a coverage gap's device and its class (server, workstation…); empty for every other result
+    device: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    device_class: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
 
 class VarianceException(Base):

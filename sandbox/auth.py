@@ -160,10 +160,15 @@ class ClientCredentials:
         if self.scope is not None and set(str(body.get("scope", "")).split()) != {self.scope}:
             return self.error(400, "invalid_scope", f"Invalid scope: {body.get('scope', '')!r}; this app has {self.scope}")
         assert call.tokens is not None
-        answer = {"access_token": call.tokens.issue(), "token_type": "Bearer", "expires_in": int(call.tokens.lifetime)}
+        answer = {"access_token": call.tokens.issue(self.subject(call)), "token_type": "Bearer",
+                  "expires_in": int(call.tokens.lifetime)}
         if self.scope is not None:
             answer["scope"] = self.scope
         return Reply(200, answer | dict(self.extra), self._headers())
+
+    def subject(self, call: Call) -> str:
+        """Whom the token is for (a tenant of a multi-tenant directory, from the token path): "" for all."""
+        return ""
 
     def refuse(self) -> Reply:
         return self.error(401, *self.denied)

@@ -305,7 +305,10 @@ def _chained(fetch: Fetch, envelope: Envelope, first: dict[str, Any],
 
 
 def at(body: Any, path: str) -> Any:
-    """`at({"page": {"next": 3}}, "page.next")` → 3; "" is the body itself; a missing key is None."""
+    """`at({"page": {"next": 3}}, "page.next")` → 3; "" is the body itself; a missing key is None. A key
+    that holds dots itself (Graph's `@odata.nextLink`) is found whole."""
+    if isinstance(body, dict) and path and path in body:
+        return body[path]
     for key in filter(None, path.split(".")):
         body = body.get(key) if isinstance(body, dict) else None
     return body

@@ -49,6 +49,12 @@ class TokenIssuer:
         with self._lock:
             return self._refresh.get(token, float("-inf")) > self._now()
 
+    def subject_of(self, token: str) -> str | None:
+        """The subject an unexpired token was issued for; None for a token that is not live."""
+        with self._lock:
+            expiry, issued_for = self._expiry.get(token, (float("-inf"), ""))
+            return issued_for if expiry > self._now() else None
+
     def advance(self, seconds: float) -> None:
         """Behave as if `seconds` had passed: tokens issued earlier may now be expired."""
         with self._lock:

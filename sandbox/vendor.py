@@ -151,11 +151,13 @@ class FakeVendor:
         allowed: list[str] = []
         for route in self.routes:
             params = route.match(path)
-            if params is None or (route.operation is not None and route.operation != operation):
+            if params is None:
                 continue
-            if route.method == method:
+            if route.method != method:
+                allowed.append(route.method)  # whichever call it makes: a HEAD names none, and is still a 405
+                continue
+            if route.operation is None or route.operation == operation:
                 return route, params, allowed
-            allowed.append(route.method)
         return None, {}, allowed
 
 

@@ -50,6 +50,13 @@ class ScriptedBilling(Scripted):
     script: ClassVar[list[object]] = []
 
 
+class ScriptedSecurity(Scripted):
+    kind = "scripted_edr"
+    display_name = "Scripted EDR"
+    metrics = {"endpoints:complete": "Agents on Complete sites"}
+    script: ClassVar[list[object]] = []
+
+
 def fleet(orgs: dict[str, int], metric: str = "devices:workstation") -> list[object]:
     """Accounts, one asset per device and the counts, like an RMM reports them."""
     records: list[object] = []

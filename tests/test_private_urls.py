@@ -38,6 +38,17 @@ def test_connecting_to_the_sandbox_on_loopback_is_refused_when_private_urls_are_
     assert services.integrations.list("local") == []
 
 
+def test_a_sign_in_server_on_the_private_network_is_refused_like_the_api(services, vendors):
+    """Microsoft 365 signs in at its own address: the client secret would travel there."""
+    refuse_private_urls(services)
+    vendors.requests.clear()
+    inward = vendors.settings("m365") | {"base_url": "https://93.184.216.34/v1.0",  # public, and needs no DNS here
+                                         "login_url": "https://10.0.0.5/oauth"}
+    with pytest.raises(Invalid, match="private network"):
+        services.integrations.connect("local", "m365", "m365", inward, ADMIN)
+    assert len(vendors.requests) == 0
+
+
 def test_by_default_the_sandbox_on_loopback_connects(services, vendors):
     info = services.integrations.connect("local", "pax8", "pax8", vendors.settings("pax8"), ADMIN)
     assert info.health == "never synced"

@@ -6,11 +6,16 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
-from reconcile.checks import Check
+from reconcile.checks import COVERAGE, Check
 from reconcile.check_catalog import parse_side
+from reconcile.errors import Invalid
 
 
 def describe(check: Check) -> list[str]:
+    rule = f"seen within {check.seen_within_days} days" if check.seen_within_days else ""
+    if check.kind == COVERAGE:
+        return [check.name, f"coverage of {check.billed.integration} {' + '.join(check.billed.metrics)}",
+                f"by {check.usage.integration} {' + '.join(check.usage.metrics)}", rule, "", "by host name"]
     rule = f"seen within {check.seen_within_days} days" if check.seen_within_days else ""
     tolerance = []
     if check.tolerance_units:
@@ -57,8 +62,12 @@ def list_(env: Env) -> None:
 
 @checks.command()
 @click.argument("name")
-@click.option("--billed", required=True, metavar="INTEGRATION:METRIC[,…]", help="What the client is billed.")
-@click.option("--usage", required=True, metavar="INTEGRATION:METRIC[,…]", help="What the client really uses.")
+@click.option("--billed", metavar="INTEGRATION:METRIC[,…]", help="What the client is billed.")
+@click.option("--usage", metavar="INTEGRATION:METRIC[,…]", help="What the client really uses.")
+@click.option("--coverage", "coverage", metavar="INTEGRATION:METRIC[,…]",
+              help="A coverage check instead: the devices that should be protected (ninjaone:devices:*).")
+@click.option("--by", "by", metavar="INTEGRATION:METRIC[,…]",
+              help="With --coverage: the agents that protect them (sentinelone:endpoints:*).")
 @click.option("--seen-within", metavar="DAYS", help="Count only assets seen within DAYS (1-3650).")
 @click.option("--ratio", default="1", show_default=True, help="Billed units expected per unit of usage.")
 @click.option("--tolerance", default="0", show_default=True, help="Variance in units still counted as matched.")
@@ -71,9 +80,9 @@ def list_(env: Env) -> None:
 @click.option("--allow-unsynced", is_flag=True,
               help="Accept a metric no synced data has yet (a product not yet billed anywhere).")
 @click.pass_obj
-def add(env: Env, name: str, billed: str, usage: str, seen_within: str | None, ratio: str, tolerance: str,
-        tolerance_percent: str, unit: str | None, rounding: str | None, included: str | None,
-        allow_unsynced: bool) -> None:
+def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: str | None, by: str | None,
+        seen_within: str | None, ratio: str, tolerance: str, tolerance_percent: str, unit: str | None,
+        rounding: str | None, included: str | None, allow_unsynced: bool) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another.
 
     Each metric must be in its integration's synced data (see `billrec metrics`), so a typo is
@@ -81,7 +90,20 @@ def add(env: Env, name: str, billed: str, usage: str, seen_within: str | None, r
 
     Storage: `--usage datto:storage:bytes --unit TB --rounding started --included 1` bills every
     started TB beyond the first, in decimal units (1 TB = 10^12 bytes; GiB/TiB are binary).
+
+    With --coverage and --by instead, a coverage check: per client, the devices with no security
+    agent and the agents on no managed device, matched by host name (patterns such as devices:* allowed).
     """
+    if coverage or by:
+        if not (coverage and by) or billed or usage or unit or rounding or included:
+            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage "
+                                   "or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
+        check = env.services.checks.add_coverage(env.tenant, name, parse_side(coverage), parse_side(by), env.actor,
+                                                 seen_within_days=seen_within)
+        click.echo(f"Added coverage check {check.name!r}. See its gaps with `billrec reconcile`.")
+        return
+    if not (billed and usage):
+        raise Invalid("a check takes --billed and --usage (or --coverage and --by for a coverage check)")
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
                                     tolerance_percent=tolerance_percent, unit=unit, rounding=rounding,

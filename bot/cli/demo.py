@@ -71,6 +71,8 @@ def demo(env: Env, clients: int, seed: int, home: Path | None, **vendors: str | 
     click.echo(text.cards(report.summary))
     click.echo(text.sources_line(report.sources) + "\n")
     click.echo(text.results_table(report.results, limit=25))
+    for line in text.gap_lines(report.results, limit=10):  # the coverage check, when a security source is picked
+        click.echo(("\n" if line.startswith("Coverage") else "") + line)
     click.echo(f"\nSnapshot #{run.snapshot.id} ({run.snapshot.period}) is frozen; the full report is in:\n  {run.csv_path}")
     click.echo("\nThe same reconciliation, asked for in Slack (a fake Slack on 127.0.0.1):")
     pipeline.show_in_slack(run, say=lambda line: click.echo(f"  {line}".rstrip()))

@@ -8,6 +8,10 @@
 Each select lists what `billrec metrics` lists, by its human name: the billed side offers the
 metrics of sources that bill (PSA, distributor), the used side those of sources that count
 usage. Past 100 metrics, a select searches them (`app.options`) instead of listing them.
+
+The coverage modal (`/billrec checks add coverage`) asks for the devices that should be protected
+and the agents that protect them, each from the usage sources: a wildcard per source and metric
+prefix first (`ninja:devices:*`, what a coverage check is usually about), then each metric.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ BILLED, USAGE = "checks_billed", "checks_usage"  # the selects' action ids (and 
 NAME, SEEN_WITHIN, TOLERANCE = "check_name", "check_seen_within", "check_tolerance"
 UNIT, ROUNDING, INCLUDED = "check_unit", "check_rounding", "check_included"  # storage billed per GB/TB
 TITLE = "Add a check"
+COVERAGE_SUBMIT = "coverage_submit"
+DEVICES, AGENTS = "coverage_devices", "coverage_agents"  # the coverage modal's selects (and block ids)
 
 
 def metric_option(metric: SyncedMetric) -> dict[str, Any]:
@@ -96,3 +102,37 @@ def added_view(text: str) -> dict[str, Any]:
     """The modal once the check is added (`text` already escaped)."""
     return {"type": "modal", "callback_id": "checks_done", "title": plain(TITLE, 24), "close": plain("Done", 24),
             "blocks": [section(text)]}
+
+
+def side_options(metrics: Sequence[SyncedMetric]) -> list[dict[str, Any]]:
+    """A wildcard per integration and prefix (`ninja:devices:*`: a class a later sync brings is in), then each metric."""
+    prefixes: dict[tuple[str, str], int] = {}
+    for m in metrics:
+        prefix = m.metric.partition(":")[0]
+        prefixes[m.integration, prefix] = prefixes.get((m.integration, prefix), 0) + 1
+    wild = [option(cut(f"Every {prefix}:* of {integration} ({count} synced now)", 75), f"{integration}:{prefix}:*")
+            for (integration, prefix), count in prefixes.items()]
+    return [*wild, *(metric_option(m) for m in metrics)][:STATIC_SELECT_MAX]
+
+
+def coverage_view(usage: Sequence[SyncedMetric]) -> dict[str, Any]:
+    """The coverage modal, or a notice when fewer than two usage sources have synced."""
+    if len({m.integration for m in usage}) < 2:
+        return {"type": "modal", "callback_id": "checks_notice", "title": plain(TITLE, 24),
+                "close": plain("Close", 24),
+                "blocks": [section("A coverage check compares two usage sources (an RMM and a security tool), and "
+                                   "fewer than two have synced: connect and sync them first (`/billrec connect`, "
+                                   "`/billrec sync all`).")]}
+    options = side_options(usage)
+    placeholder = plain("Choose…", 150)
+    blocks: list[Block] = [
+        text_input(NAME, "Name", "What the report calls it, e.g. EDR coverage."),
+        {"type": "input", "block_id": DEVICES, "label": plain("Devices that should be protected (the RMM)", 2000),
+         "element": {"type": "static_select", "action_id": DEVICES, "placeholder": placeholder, "options": options}},
+        {"type": "input", "block_id": AGENTS, "label": plain("Agents that protect them (the security tool)", 2000),
+         "element": {"type": "static_select", "action_id": AGENTS, "placeholder": placeholder, "options": options}},
+        text_input(SEEN_WITHIN, "Leave out machines not seen within (days)",
+                   "Retired machines are no gaps; empty counts every one.", optional=True),
+    ]
+    return {"type": "modal", "callback_id": COVERAGE_SUBMIT, "title": plain(TITLE, 24),
+            "submit": plain("Add check", 24), "close": plain("Cancel", 24), "blocks": blocks}

@@ -23,7 +23,7 @@ from bot.views.format import (
     user,
 )
 from reconcile.variance_exceptions import ExceptionInfo
-from reconcile.checks import Check
+from reconcile.checks import COVERAGE, Check
 from reconcile.snapshots import HistoryLine
 from reconcile.tenants import TenantSettings
 
@@ -88,6 +88,10 @@ def usage(line: str) -> str:
 
 def check_line(check: Check) -> str:
     rule = [f"seen within {check.seen_within_days} days"] if check.seen_within_days else []
+    if check.kind == COVERAGE:
+        devices = f"{name(check.billed.integration, 40)} `{name(', '.join(check.billed.metrics), 300)}`"
+        agents = f"{name(check.usage.integration, 40)} `{name(', '.join(check.usage.metrics), 300)}`"
+        return f"• *{name(check.name, 100)}*: coverage of {devices} by {agents} · {' · '.join(rule + ['by host name'])}"
     if check.ratio != 1:
         rule.append(f"ratio {check.ratio.normalize():f}")
     if check.storage:

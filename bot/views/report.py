@@ -45,7 +45,7 @@ from bot.views.format import (
     when,
 )
 from reconcile import checks
-from reconcile.checks import CheckResult, Source, Status, Summary
+from reconcile.checks import GAP_STATUSES, CheckResult, Source, Status, Summary
 
 Block = dict[str, Any]
 
@@ -86,7 +86,8 @@ class Part:
 
 def summary_blocks(report: ReportLike, *, title: str, note: str = "") -> list[Block]:
     """The parent message: header, three cards, the other counts, the sources, a pointer to the thread."""
-    blocks = [header(title), *failed_sync_blocks(report), *failed_blocks(report.results), cards_block(report.summary),
+    blocks = [header(title), *failed_sync_blocks(report), *failed_blocks(report.results),
+              *unprotected_servers_blocks(report.results), cards_block(report.summary),
               counts_context(report.summary), section(sources_text(report.sources))]
     if note:
         blocks.append(context(note))
@@ -113,6 +114,24 @@ def failed_blocks(results: Sequence[CheckResult]) -> list[Block]:
                     "The thread says why.")]
 
 
+UNPROTECTED_SERVERS_CALLOUT = 3  # this many servers without a security agent at one client is called out
+
+
+def unprotected_servers_blocks(results: Sequence[CheckResult]) -> list[Block]:
+    """Above the money: each client with 3 or more servers no security agent protects, the servers named."""
+    servers: dict[str, list[str]] = {}
+    for r in results:
+        if r.status is Status.UNPROTECTED and r.device_class == "server":
+            servers.setdefault(r.client, []).append(r.device)
+    lines = []
+    for client, names in sorted(servers.items(), key=lambda item: (-len(item[1]), item[0].casefold())):
+        if len(names) >= UNPROTECTED_SERVERS_CALLOUT:
+            shown = ", ".join(name(n, 60) for n in sorted(set(names))[:10]) + (" and more" if len(names) > 10 else "")
+            lines.append(f":rotating_light: *{name(client, 100)}* has {len(names)} servers with no security agent: "
+                         f"{shown}")
+    return [section(cut("\n".join(lines), limits.SECTION_BUDGET))] if lines else []
+
+
 def cards_block(summary: Summary) -> Block:
     """The seed's three cards: under-licensed (red), over-licensed (yellow), matched (green)."""
     cards = [
@@ -127,6 +146,7 @@ def cards_block(summary: Summary) -> Block:
 
 def counts_context(summary: Summary) -> Block:
     failed = f"Failed checks {summary.count(Status.FAILED)} · " if summary.count(Status.FAILED) else ""
+    failed += f"Coverage gaps {summary.gaps} · " if summary.gaps else ""
     return context(f"Unmapped {summary.count(Status.UNMAPPED)} · Stale {summary.count(Status.STALE)} · "
                    f"Excepted {summary.count(Status.EXCEPTED)} · {failed}{summary.total} results "
                    "(one per client and check)")
@@ -138,7 +158,8 @@ def summary_text(report: ReportLike, *, title: str) -> str:
     failed = f", {summary.count(Status.FAILED)} failed to evaluate" if summary.count(Status.FAILED) else ""
     return cut(f"{name(title, 200)}: {summary.count(Status.UNDER)} under-licensed "
                f"({money(summary.under_money)}/mo unbilled), {summary.count(Status.OVER)} over-licensed, "
-               f"{summary.count(Status.MATCHED)} matched{failed}", limits.FALLBACK_TEXT)
+               f"{summary.count(Status.MATCHED)} matched{failed}" + (f", {summary.gaps} coverage gaps" if summary.gaps
+                                                                    else ""), limits.FALLBACK_TEXT)
 
 
 def sources_text(sources: Iterable[Source]) -> str:
@@ -232,6 +253,8 @@ def result_line(result: CheckResult) -> str:
     numbers = f"billed {quantity(result.billed, result.unit)}, actual {quantity(result.actual, result.unit)}"
     if result.status is Status.FAILED:
         return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
+    if result.status in GAP_STATUSES:
+        return f"• {check}: {name(result.note, 300)}"
     if result.status is Status.STALE:
         return f"• {check}: not compared, a source is stale ({name(result.note, 200)})"
     if result.status is Status.UNMAPPED:

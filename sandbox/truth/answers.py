@@ -8,6 +8,11 @@ matcher links counts for its customer, any other account stands alone as `unmapp
 own name. A result's price is the billed side's quantity-weighted price, else the usage side's,
 else the billed price most owners pay (ties to the higher), the first sale price of those three
 before any distributor's cost. No vendor is involved.
+
+A coverage check is answered device by device, never by name: a managed machine is covered when one of
+its own live agents is held by a security account of the same owner; a live agent is on no managed device
+when its device is not among that owner's managed machines. Machines and agents last seen before the
+check's window are retired and left out; an owner with no gap has one `matched` result.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sandbox.truth.checks import CheckSpec, Side
 from sandbox.truth.measures import items
-from sandbox.truth.model import Linking, Role, World
+from sandbox.truth.checks import COVERAGE
+from sandbox.truth.model import ACTIVE, INACTIVE, Account, Customer, Device, Linking, Role, SecurityAgent, World
 
 UNDER, OVER, MATCHED, UNMAPPED = "under", "over", "matched", "unmapped"
 STATUSES = (UNDER, OVER, MATCHED, UNMAPPED)
+UNPROTECTED, UNMANAGED = "unprotected", "unmanaged"  # a coverage check's gaps, one per device
+GAP_STATUSES = (UNPROTECTED, UNMANAGED)
 PRICE_PLACES = Decimal("0.0001")
 BYTES_PER = {"GB": 10**9, "TB": 10**12, "GiB": 2**30, "TiB": 2**40}  # decimal units unless binary
 AT_COST = frozenset({Role.DISTRIBUTOR})  # roles whose prices are the MSP's cost, not a sale price
@@ -42,6 +50,7 @@ class Expected:
     unit_price: Decimal | None
     impact: Decimal | None
     note: str = field(default="", compare=False)  # which traps shaped it, for a reader
+    device: str = ""  # a coverage gap's device, by its host name
 
     @property
     def variance(self) -> Decimal:
@@ -90,6 +99,9 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
     results: list[Expected] = []
     for check in checks:
         since = world.now - timedelta(days=check.seen_within_days) if check.seen_within_days else None
+        if check.kind == COVERAGE:
+            results.extend(coverage(world, check, since))
+            continue
         billed, usage = side_sums(world, check.billed), side_sums(world, check.usage, since)
         fallback = most_common(s.price() for _, s in billed.values())
         for owner in billed.keys() | usage.keys():
@@ -111,7 +123,52 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
             results.append(Expected(name, check.name, bill.value, actual, status, price,
                                     variance * price if price is not None else None, note))
     order = {c.name: n for n, c in enumerate(checks)}
-    return tuple(sorted(results, key=lambda r: (order[r.check], r.client.casefold())))
+    return tuple(sorted(results, key=lambda r: (order[r.check], r.client.casefold(), r.device.casefold())))
+
+
+def coverage(world: World, check: CheckSpec, since: datetime | None) -> list[Expected]:
+    """Per owner: one result per uncovered machine and per agent on no managed machine, else `matched`."""
+    def recent(moment: datetime | None) -> bool:
+        return since is None or moment is None or moment >= since
+
+    def owner_of(customer: Customer, account: Account, role: Role) -> tuple[Owner, str]:
+        if account.linking == Linking.EASY:
+            return ("client", customer.canonical), customer.canonical
+        return ("account", f"{role.value}:{account.name}"), account.name
+
+    managed: dict[Owner, dict[int, Device]] = {}
+    agents: dict[Owner, list[tuple[Device, SecurityAgent]]] = {}
+    names: dict[Owner, str] = {}
+    for customer, account in world.accounts(check.billed.role):
+        owner, name = owner_of(customer, account, check.billed.role)
+        found = {id(d): d for d in customer.held_by(account) if d.rmm == "approved" and recent(d.last_seen)
+                 and f"devices:{d.cls.value}" in check.billed.metrics}
+        if found:
+            managed.setdefault(owner, {}).update(found)
+            names[owner] = name
+    for customer, account in world.accounts(check.usage.role):
+        owner, name = owner_of(customer, account, check.usage.role)
+        found = [(d, a) for d in customer.held_by(account) for a in d.security if a.state in (ACTIVE, INACTIVE)
+                 and recent(a.last_seen) and f"endpoints:{a.tier}" in check.usage.metrics]
+        if found:
+            agents.setdefault(owner, []).extend(found)
+            names[owner] = name
+    results = []
+    for owner in managed.keys() | agents.keys():
+        devices, protecting = managed.get(owner, {}), agents.get(owner, [])
+        if owner[0] == "account":
+            results.append(Expected(names[owner], check.name, Decimal(len(devices)), Decimal(len(protecting)),
+                                    UNMAPPED, None, None))
+            continue
+        covered = {id(d) for d, _ in protecting}
+        gaps = [Expected(names[owner], check.name, ZERO, ZERO, UNPROTECTED, None, None, "; ".join(d.tags), d.hostname)
+                for key, d in devices.items() if key not in covered]
+        gaps += [Expected(names[owner], check.name, ZERO, ZERO, UNMANAGED, None, None,
+                          "; ".join(d.tags + (("awaiting approval in the RMM",) if d.rmm == "pending" else ())),
+                          d.hostname) for d, _ in protecting if id(d) not in devices]
+        results.extend(gaps or [Expected(names[owner], check.name, Decimal(len(devices)), Decimal(len(devices)),
+                                         MATCHED, None, None)])
+    return results
 
 
 def most_common(prices: Iterable[Decimal | None]) -> Decimal | None:

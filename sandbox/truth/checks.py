@@ -24,6 +24,8 @@ SAAS_BACKUP = "Microsoft 365 backup seats"
 ASSIGNED_M365 = "Microsoft 365 assigned"
 BACKUP_STORAGE = "Backup storage"
 STORAGE_INCLUDED_TB = 1  # the storage line's first TB is free: it bills every started TB beyond it
+EDR_COVERAGE = "EDR coverage"
+QUANTITY, COVERAGE = "quantity", "coverage"
 
 MACHINES = ("devices:workstation", "devices:laptop", "devices:server", "devices:virtual")
 ENDPOINTS = ("endpoints:standard", "endpoints:advanced", "endpoints:complete")
@@ -49,6 +51,8 @@ class CheckSpec:
     unit: str | None = None
     rounding: str = "started"
     included: Decimal = Decimal(0)
+    # COVERAGE: `billed` is the machines that should be protected, `usage` the agents that protect them
+    kind: str = QUANTITY
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -68,6 +72,7 @@ CATALOG = PLANTED + (
     CheckSpec(ASSIGNED_M365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",))),
     CheckSpec(BACKUP_STORAGE, Side(Role.PSA, ("billed:BK-TB",)), Side(Role.BACKUP, ("storage:bytes",)),
               unit="TB", included=Decimal(STORAGE_INCLUDED_TB)),
+    CheckSpec(EDR_COVERAGE, Side(Role.RMM, MACHINES), Side(Role.SECURITY, ENDPOINTS), SEEN_WITHIN_DAYS, kind=COVERAGE),
 )
 NAMES = tuple(c.name for c in CATALOG)
 

@@ -10,8 +10,11 @@ from sandbox.vendor import FakeVendor
 from sandbox.vendors.acronis import Acronis
 from sandbox.vendors.autotask import Autotask
 from sandbox.vendors.connectwise import ConnectWise
+from sandbox.vendors.cove import Cove
 from sandbox.vendors.datto import Datto
+from sandbox.vendors.gravityzone import GravityZone
 from sandbox.vendors.halopsa import HaloPSA
+from sandbox.vendors.m365 import M365
 from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.nsight import NSight
@@ -26,8 +29,11 @@ VENDORS: dict[str, FakeVendor] = {
     "acronis": Acronis(),
     "autotask": Autotask(),
     "connectwise": ConnectWise(),
+    "cove": Cove(),
     "datto": Datto(),
+    "gravityzone": GravityZone(),
     "halopsa": HaloPSA(),
+    "m365": M365(),
     "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
     "nsight": NSight(),

@@ -12,7 +12,8 @@ import pytest
 import sandbox
 from bot import demo
 from reconcile import csvexport
-from reconcile.checks import Status
+from reconcile.checks import GAP_STATUSES, Status
+from sandbox.truth.checks import EDR_COVERAGE
 
 
 def choices() -> list[dict[str, str]]:
@@ -26,11 +27,12 @@ def choices() -> list[dict[str, str]]:
     return found
 
 
-def key(results) -> set[tuple[str, str, Decimal, Decimal, str, Decimal | None]]:
+def key(results) -> set[tuple[str, str, Decimal, Decimal, str, Decimal | None, str]]:
     def impact(value: Decimal | None) -> Decimal | None:
         return None if value is None else value.quantize(Decimal("0.01"))
     return {(r.client, r.check, r.billed.normalize(), r.actual.normalize(),
-             r.status.value if isinstance(r.status, Status) else r.status, impact(r.impact)) for r in results}
+             r.status.value if isinstance(r.status, Status) else r.status, impact(r.impact), r.device)
+            for r in results}
 
 
 @pytest.fixture
@@ -96,3 +98,41 @@ def test_approving_a_hard_variant_by_hand_turns_its_unmapped_rows_into_a_client_
     assert [r for r in results if r.client == hard.client]
 
 
+
+
+def pairs() -> list[dict[str, str]]:
+    """Every RMM with every security tool: the coverage check is theirs together."""
+    return [{"rmm": rmm, "security": security} for rmm in sandbox.kinds_for(sandbox.Role.RMM)
+            for security in sandbox.kinds_for(sandbox.Role.SECURITY)]
+
+
+@pytest.mark.parametrize("pair", pairs(), ids=lambda pair: "+".join(pair.values()))
+def test_with_a_security_source_every_planted_coverage_gap_is_reported_by_name_and_nothing_else(
+        world_server, tmp_path, config, pair):
+    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config, vendors=demo.DEFAULT_VENDORS | pair)
+    world = world_server.world
+    try:
+        assert EDR_COVERAGE in [c.name for c in run.checks]
+        gaps = {(r.client, r.status, r.device) for r in run.report.results if r.status in GAP_STATUSES}
+        expected = {(e.client, Status(e.status), e.device) for e in sandbox.answer_key(world, run.checks)
+                    if e.check == EDR_COVERAGE and e.device}
+        assert gaps == expected
+        # the planted server without an agent is there by its host name; the retired and merely detected are not
+        unprotected = {(c.canonical, d.hostname) for c in world.customers for d in c.devices
+                       if "server without security agent" in d.tags}
+        assert unprotected and unprotected <= {(c, d) for c, s, d in gaps if s is Status.UNPROTECTED}
+        never = {d.hostname for c in world.customers for d in c.devices
+                 if {"decommissioned agent", "unmanaged detected endpoint"} & set(d.tags)}
+        assert never and not never & {d for _, _, d in gaps}
+        assert run.report.summary.gaps == len([r for r in run.report.results if r.status in GAP_STATUSES]) > 0
+        # the snapshot (what the digest posts from) keeps each gap's device and class, for the servers call-out
+        frozen = run.services.snapshots.results("local", run.snapshot.id)
+        assert {(r.client, r.status, r.device, r.device_class) for r in frozen if r.status in GAP_STATUSES} == {
+            (r.client, r.status, r.device, r.device_class) for r in run.report.results if r.status in GAP_STATUSES}
+        assert {r.device_class for r in frozen if r.status is Status.UNPROTECTED} == {"server"}
+        with run.csv_path.open(encoding="utf-8") as handle:
+            lines = [r for r in csv.DictReader(handle) if r["Check"] == EDR_COVERAGE and r["Status"] == "no security agent"]
+        assert {line["Note"].split(" ", 1)[0] for line in lines} == {d for _, d in unprotected} | {
+            d for _, s, d in gaps if s is Status.UNPROTECTED}
+    finally:
+        run.services.close()

@@ -49,14 +49,20 @@ class Raw:
     def get(self, path: str, params: dict[str, Any] | None = None, *, timeout: float = 5.0,
             headers: dict[str, str] | None = None) -> httpx.Response:
         path, _, query = path.partition("?")  # a list's own query (`path(route)`) stays beside `params`
-        params = {**self.needs(path), **dict(parse_qsl(query)), **(params or {})}
+        path, _, method = path.partition("#")  # a JSON-RPC method (`path(route)`): its params go in the body
+        params = {**self.needs(path, method), **dict(parse_qsl(query)), **(params or {})}
+        if method:
+            call = {"id": "raw", "jsonrpc": "2.0", "method": method, "params": params}
+            return HTTP.post(self.base + path, json=call, timeout=timeout,
+                             **({"headers": headers} if headers is not None else {"auth": self.auth}))
         if headers is not None:
             return HTTP.get(self.base + path, params=params, headers=headers, timeout=timeout)
         return HTTP.get(self.base + path, params=params, auth=self.auth, timeout=timeout)
 
-    def needs(self, path: str) -> dict[str, str]:
-        """What a bare request for a list must carry where the vendor takes none without (Autotask's query)."""
-        route = self.vendor.route("GET", self.vendor.api_root + path)[0]
+    def needs(self, path: str, method: str = "") -> dict[str, Any]:
+        """What a bare request for a list must carry where the vendor takes none without (Autotask's query,
+        Cove's `params.query`); `method` names a JSON-RPC list's method."""
+        route = self.vendor.route("POST" if method else "GET", self.vendor.api_root + path, method)[0]
         return dict(getattr(route.listing, "needs", {}) if route is not None else {})
 
     def follow(self, url: str) -> httpx.Response:
@@ -82,4 +88,5 @@ class Raw:
     def path(self, route: Route) -> str:
         """A route's path under the connector's base URL, with the query a list cannot be read without."""
         query = self.vendor.list_query(route, self.server.world)
-        return route.pattern[len(self.vendor.api_root):] + (f"?{urlencode(query)}" if query else "")
+        method = f"#{route.operation}" if route.method == "POST" and route.operation else ""
+        return route.pattern[len(self.vendor.api_root):] + method + (f"?{urlencode(query)}" if query else "")

@@ -26,6 +26,16 @@ def test_the_default_demo_checks_are_plain_data_for_the_three_planted_checks() -
     assert checks[2]["usage"] == {"integration": "pax8", "metrics": ["licenses:MST-M365-BP"]}
 
 
+def test_with_a_security_vendor_the_coverage_check_is_made_in_both_vendors_metrics() -> None:
+    checks = demo_checks(choose(demo.DEFAULT_VENDORS | {"security": "sentinelone"}))
+    coverage = next(c for c in checks if c["name"] == "EDR coverage")
+    assert coverage["kind"] == "coverage" and coverage["seen_within_days"] == 30
+    assert coverage["billed"] == {"integration": "ninjaone", "metrics": ["devices:workstation", "devices:server"]}
+    assert coverage["usage"]["integration"] == "sentinelone"
+    assert set(coverage["usage"]["metrics"]) == {"endpoints:core", "endpoints:control", "endpoints:complete"}
+    assert "EDR coverage" not in [c["name"] for c in demo_checks(choose(demo.DEFAULT_VENDORS))]
+
+
 def test_only_checks_whose_roles_all_have_a_vendor_are_made() -> None:
     assert [c.name for c in specs(choose({"psa": "connectwise", "rmm": "ninjaone"}))] == ["Managed workstations"]
 

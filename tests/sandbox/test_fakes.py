@@ -218,7 +218,8 @@ def test_faults_and_the_request_log_are_reachable_over_http(fresh_server: sandbo
     assert HTTP.delete(control + "/faults").json() == {"faults": []}
     assert raw.get(first_list(raw)).status_code == 200
     logged = HTTP.get(control + "/requests").json()["requests"]
-    assert logged[-1] == [kind, "GET", raw.lists()[0].pattern, raw.lists()[0].operation or ""]
+    route = raw.lists()[0]
+    assert logged[-1] == [kind, route.method, route.pattern, route.operation or ""]
     assert HTTP.post(control + "/faults", json={"vendor": kind, "fault": "gremlins"}).status_code == 400
     assert HTTP.post(control + "/faults", json={"vendor": "acme", "fault": "auth"}).status_code == 400
 

@@ -67,7 +67,7 @@ def test_the_request_log_records_vendor_method_and_path(fresh_server: sandbox.Sa
     raw = Raw(fresh_server, kind)
     route = raw.lists()[0]
     raw.get(raw.path(route), {"x": "1"})
-    assert list(fresh_server.requests)[-1] == (kind, "GET", route.pattern, route.operation or "")
+    assert list(fresh_server.requests)[-1] == (kind, route.method, route.pattern, route.operation or "")
     fresh_server.requests.clear()
     assert len(fresh_server.requests) == 0
 

@@ -146,7 +146,7 @@ def test_posts_to_one_channel_are_paced_under_slacks_limit():
     with FakeSlack(post_rate=5.0, post_burst=3) as fake:
         seed_workspace(fake)
         post_report(web(fake), BILLING, report_of(120), title="Reconciliation", csv_name="r.csv",
-                    journal=MemoryJournal(), pacer=Pacer(interval=0.22, burst=3))  # 10 % under the limit
+                    journal=MemoryJournal(), pacer=Pacer(interval=0.3, burst=3))  # a third under the limit: room for a loaded machine
         statuses = [c.status for c in fake.calls_to("chat.postMessage")]
     assert len(statuses) > 3 and set(statuses) == {200}  # never hit the limit, so never waited on a 429
 

@@ -18,11 +18,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, not a batch copy: SQLite cannot drop the old copy of tenants while other
+# tables' foreign keys point at its rows (3.35+ drops columns natively).
 def upgrade() -> None:
-    with op.batch_alter_table('tenants', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('primary_psa_id', sa.Integer(), nullable=True))
+    op.add_column('tenants', sa.Column('primary_psa_id', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tenants', schema=None) as batch_op:
-        batch_op.drop_column('primary_psa_id')
+    op.drop_column('tenants', 'primary_psa_id')
