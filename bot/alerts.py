@@ -56,8 +56,9 @@ def after_sync(rt: Runtime, tenant_id: str) -> int:
 def alert_message(results: list[CheckResult], threshold: Decimal) -> tuple[str, list[dict]]:
     total = sum((r.impact or Decimal(0) for r in results), Decimal(0))
     text = f"New under-billing: {len(results)} client/check pair(s), {money(total)}/mo unbilled"
-    lines = [f"• *{name(r.client)}* — {name(r.check, 100)}: billed {quantity(r.billed)}, actual {quantity(r.actual)} → "
-             f"*{signed(r.variance)}* · {money(r.impact)}/mo" for r in results[:MAX_LINES]]
+    lines = [f"• *{name(r.client)}* — {name(r.check, 100)}: billed {quantity(r.billed, r.unit)}, "
+             f"actual {quantity(r.actual, r.unit)} → *{signed(r.variance, r.unit)}* · {money(r.impact)}/mo"
+             for r in results[:MAX_LINES]]
     if len(results) > MAX_LINES:
         lines.append(f"…and {len(results) - MAX_LINES} more")
     body = f":rotating_light: *New under-billing above {money(threshold)}/mo* since the last sync\n" + "\n".join(lines)

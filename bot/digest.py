@@ -65,10 +65,10 @@ def changes_message(found: Changes | None, previous_period: str | None) -> tuple
     text = (f"What changed since {month}: {len(found.new_under)} new under-billing, "
             f"{len(found.resolved)} resolved")
     blocks = [section(f"*What changed since {month}*\n{trend_line(found, previous_period)}")]
-    lines = [f"• *{name(r.client)}* — {name(r.check, 100)}: *{signed(r.variance)}*"
+    lines = [f"• *{name(r.client)}* — {name(r.check, 100)}: *{signed(r.variance, r.unit)}*"
              + (f" · {money(r.impact)}/mo" if r.impact is not None else "") for r in found.new_under]
     blocks += _listed(f"*New under-billing ({len(found.new_under)})*", lines, "none")
-    lines = [f"• *{name(now.client)}* — {name(now.check, 100)}: was {signed(old.variance)} "
+    lines = [f"• *{name(now.client)}* — {name(now.check, 100)}: was {signed(old.variance, old.unit)} "
              f"{old.status.label}, now matched" for old, now in found.resolved]
     blocks += _listed(f"*Resolved ({len(found.resolved)})*", lines, "none")
     return text, blocks

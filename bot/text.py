@@ -29,8 +29,8 @@ def money(value: Decimal | None) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
-def signed(value: Decimal) -> str:
-    return ("+" if value > 0 else "") + quantity(value)
+def signed(value: Decimal, unit: str = "") -> str:
+    return ("+" if value > 0 else "") + quantity(value, unit)
 
 
 def when(moment: datetime | None) -> str:
@@ -76,8 +76,8 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
     shown = results[:limit] if limit else results
     rows = [["—", r.check, "", "", "", r.status.label, "", ""] if r.status is Status.FAILED else
             [r.client, r.check, "", "", "", r.status.label, "", r.note] if r.status in GAP_STATUSES else
-            [r.client, r.check, quantity(r.billed), quantity(r.actual), signed(r.variance), r.status.label,
-             impact_cell(r), r.note] for r in shown]
+            [r.client, r.check, quantity(r.billed, r.unit), quantity(r.actual, r.unit), signed(r.variance, r.unit),
+             r.status.label, impact_cell(r), r.note] for r in shown]
     table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
                      tablefmt="simple", disable_numparse=True,
                      colalign=("left", "left", "right", "right", "right", "left", "right", "left"))
@@ -184,6 +184,7 @@ def result_json(r: CheckResult) -> dict[str, object]:
         return {"client": r.client, "check": r.check, "device": r.device, "billed": None, "actual": None,
                 "variance": None, "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False,
                 "note": r.note}
-    return {"client": r.client, "check": r.check, "billed": quantity(r.billed), "actual": quantity(r.actual),
-            "variance": quantity(r.variance), "status": r.status.value, "unit_price": price(r.unit_price),
+    return {"client": r.client, "check": r.check, "billed": quantity(r.billed, r.unit),
+            "actual": quantity(r.actual, r.unit), "variance": quantity(r.variance, r.unit), "status": r.status.value,
+            "unit_price": price(r.unit_price),
             "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}

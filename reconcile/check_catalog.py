@@ -30,6 +30,7 @@ from reconcile.context import Context
 from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.integrations import Integrations
 from reconcile.metrics import Metrics, closest_keys
+from reconcile.storage_units import StorageBilling, storage_billing
 from reconcile.tables import CheckRow, Integration, VarianceException
 
 
@@ -55,10 +56,14 @@ class Checks:
     def add(self, tenant_id: str, name: str, billed: SideSpec, usage: SideSpec, actor: Actor, *,
             seen_within_days: int | str | None = None, ratio: str | Decimal = "1",
             tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0",
+            unit: str | None = None, rounding: str | None = None, included: str | Decimal | None = None,
             require_synced: bool = False) -> Check:
         """Add a check; `require_synced` (what both faces ask, unless told --allow-unsynced) refuses a
         metric its integration's current data lacks. Programmatic set-up (the demo, tests, a script
-        run before the first sync) may leave it off: the catalogs are still enforced."""
+        run before the first sync) may leave it off: the catalogs are still enforced.
+
+        `unit` (GB, TB, GiB, TiB) bills a usage side in bytes per unit, `rounding` started (default) or
+        exact, with `included` units free: see `reconcile.storage_units`."""
         name = name.strip()
         if not name or len(name) > 200:
             raise Invalid("a check needs a name of at most 200 characters")
@@ -66,12 +71,18 @@ class Checks:
         ratio_ = amount(ratio, "ratio", low=RATIO_MIN, high=RATIO_MAX)
         units = amount(tolerance_units, "tolerance", low=ZERO, high=TOLERANCE_MAX)
         percent = amount(tolerance_percent, "tolerance %", low=ZERO, high=HUNDRED)
+        free = None if included in (None, "") else amount(included, "included", low=ZERO, high=TOLERANCE_MAX)
+        storage = storage_billing(unit, rounding, free)
+        if storage is not None and ratio_ != 1:
+            raise Invalid("a check billed in a storage unit converts bytes by its unit: leave --ratio at 1")
         with self.context.sessions.begin() as session:
             if session.scalar(select(CheckRow.id).where(CheckRow.tenant_id == tenant_id, CheckRow.name == name)):
                 raise Conflict(f"a check named {name!r} already exists")
             billed_integration = self._side(session, tenant_id, billed, "billed")
             usage_integration = self._side(session, tenant_id, usage, "usage")
             self._sensible(billed_integration, usage_integration)
+            if storage is not None:
+                self._in_bytes(usage_integration, usage)
             if require_synced:
                 self._synced(tenant_id, billed_integration, billed)
                 self._synced(tenant_id, usage_integration, usage)
@@ -79,11 +90,13 @@ class Checks:
                            billed_metrics=list(billed.metrics), usage_integration_id=usage_integration.id,
                            usage_metrics=list(usage.metrics), seen_within_days=seen_within, ratio=ratio_,
                            tolerance_units=units, tolerance_percent=percent, created_by=actor.name,
-                           created_at=self.context.clock())
+                           created_at=self.context.clock(), storage_unit=storage and storage.unit,
+                           storage_rounding=storage and storage.rounding, storage_included=storage and storage.included)
             session.add(row)
             session.flush()
             audit.record(session, tenant_id, actor, "check.add", name, billed=f"{billed.integration} {list(billed.metrics)}",
-                         usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within)
+                         usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within,
+                         **({"billed_in": storage.describe()} if storage else {}))
             return to_check(row, {billed_integration.id: billed_integration.name,
                                   usage_integration.id: usage_integration.name})
 
@@ -189,6 +202,13 @@ class Checks:
             raise Invalid(f"{usage.name} ({cls.display_name}) only says what clients are billed, not what they use: "
                           "it cannot stand on the usage side. Put it on --billed, and a usage source on --usage")
 
+    def _in_bytes(self, integration: Integration, spec: SideSpec) -> None:
+        """A storage unit converts bytes: every usage metric must be one counted in bytes."""
+        other = [m for m in spec.metrics if not m.endswith(":bytes")]
+        if other:
+            raise Invalid(f"--unit bills storage counted in bytes, and {integration.name}:{other[0]} is not; "
+                          f"use a :bytes metric such as {integration.name}:storage:bytes, or leave --unit off")
+
     def _synced(self, tenant_id: str, integration: Integration, spec: SideSpec) -> None:
         """Refuse a metric the integration's current data does not have, naming the closest ones it does."""
         if integration.current_run_id is None:
@@ -215,6 +235,8 @@ def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
                    tuple(row.usage_metrics)),
         seen_within_days=row.seen_within_days, ratio=Decimal(row.ratio),
         tolerance_units=Decimal(row.tolerance_units), tolerance_percent=Decimal(row.tolerance_percent),
+        storage=StorageBilling(row.storage_unit, row.storage_rounding or "started", Decimal(row.storage_included or 0))
+        if row.storage_unit else None,
         kind=row.kind or QUANTITY,
     )
 

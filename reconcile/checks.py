@@ -27,6 +27,7 @@ from enum import Enum
 
 from reconcile import coverage
 from reconcile.coverage import Machine
+from reconcile.storage_units import StorageBilling
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -113,11 +114,14 @@ class Check:
     ratio: Decimal = Decimal(1)
     tolerance_units: Decimal = ZERO
     tolerance_percent: Decimal = ZERO
+    storage: StorageBilling | None = None  # usage in bytes, billed in a unit with its rounding and free part
     kind: str = QUANTITY  # COVERAGE: `billed` is the device side (--coverage), `usage` the agent side (--by)
 
     def actual(self, usage: Decimal) -> Decimal:
         """Usage in billed units. With a ratio other than 1, rounded to cents of a unit, so three
         devices at "one per three" (0.3333) are one licence, not 0.9999."""
+        if self.storage is not None:
+            return self.storage.billable(usage)
         if self.ratio == 1:
             return usage
         return (usage * self.ratio).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -201,6 +205,7 @@ class CheckResult:
     device: str = ""  # a coverage gap's device or agent, as its console names it
     device_class: str = ""  # and its class, from its metric (server, workstation, core…)
     at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
+    unit: str = ""  # what billed and actual count in, where it is not plain units ("TB")
 
     @property
     def variance(self) -> Decimal:
@@ -349,6 +354,7 @@ def _evaluate_one(
     for owner in tallies["billed"].keys() | tallies["usage"].keys():
         billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
         actual = check.actual(usage.value)
+        unit, used = (check.storage.unit, check.storage.note(usage.value)) if check.storage else ("", "")
         price, priced_at_cost = pick_price(((billed_prices.get(owner), check.billed.integration_id in at_cost),
                                             (usage.unit_price(), check.usage.integration_id in at_cost),
                                             (fallback_price, check.billed.integration_id in at_cost)))
@@ -359,7 +365,7 @@ def _evaluate_one(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
-                             f"{LINK_IT}"), at_cost=priced_at_cost,
+                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit,
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -372,7 +378,7 @@ def _evaluate_one(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
             # only money at stake is labelled in words; every result carries `at_cost`
-            note=_joined(note, cost_note if status in MONEY_AT_STAKE else ""), at_cost=priced_at_cost,
+            note=_joined(note, cost_note if status in MONEY_AT_STAKE else "", used), at_cost=priced_at_cost, unit=unit,
         ))
     return results
 

@@ -40,16 +40,17 @@ def number(value: Decimal | None) -> str:
     return "" if value is None else str(value.quantize(Decimal("0.01")))
 
 
-def quantity(value: Decimal) -> str:
-    """Counts print without decimals; fractional quantities keep theirs."""
-    return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
+def quantity(value: Decimal, unit: str = "") -> str:
+    """Counts print without decimals; fractional quantities keep theirs; a unit follows ("2 TB")."""
+    shown = str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
+    return f"{shown} {unit}" if unit else shown
 
 
 def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
     for r in results:
         # a failed check has no numbers to show
         counts = ["", "", ""] if r.status is Status.FAILED or r.status in GAP_STATUSES else [
-            quantity(r.billed), quantity(r.actual), quantity(r.variance)]
+            quantity(r.billed, r.unit), quantity(r.actual, r.unit), quantity(r.variance, r.unit)]
         yield [
             neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
             number(r.impact), neutralise("; ".join(r.sources)), neutralise(r.note),

@@ -51,6 +51,7 @@ class HistoryLine:
     actual: Decimal
     status: Status
     unit_price: Decimal | None
+    unit: str = ""  # a storage check's unit ("TB")
 
     @property
     def variance(self) -> Decimal:
@@ -95,7 +96,7 @@ class Snapshots:
                               "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
                               "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note,
-                              "device": r.device, "device_class": r.device_class})
+                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None})
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -148,7 +149,7 @@ class Snapshots:
                      .where(SnapshotRow.snapshot_id.in_(latest_ids), SnapshotRow.client_name == name)
                      .order_by(Snapshot.period, SnapshotRow.check_name))
             return name, [HistoryLine(period, row.check_name, Decimal(row.billed), Decimal(row.actual),
-                                      Status(row.status), _decimal(row.unit_price))
+                                      Status(row.status), _decimal(row.unit_price), row.unit or "")
                           for period, row in session.execute(query)]
 
     def _latest(self, session: Session, tenant_id: str, period: str | None) -> Snapshot:
@@ -206,7 +207,7 @@ def to_result(row: SnapshotRow) -> CheckResult:
                        # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
                        # labels only money at stake, so a matched row's copy no longer knows; it has no money)
                        note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""), device=row.device or "",
-                       device_class=row.device_class or "")
+                       device_class=row.device_class or "", unit=row.unit or "")
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:

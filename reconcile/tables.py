@@ -253,6 +253,10 @@ class CheckRow(Base):
     ratio: Mapped[Decimal] = mapped_column(Amount, default=Decimal(1))
     tolerance_units: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
     tolerance_percent: Mapped[Decimal] = mapped_column(Amount, default=Decimal(0))
+    # storage billed in a unit (GB, TB, GiB, TiB) from a usage side in bytes; None: plain units
+    storage_unit: Mapped[str | None] = mapped_column(String(8))
+    storage_rounding: Mapped[str | None] = mapped_column(String(16))  # started | exact
+    storage_included: Mapped[Decimal | None] = mapped_column(Amount)  # units included free
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     created_by: Mapped[str] = mapped_column(String(120), default="")
     # "quantity" (billed against used) or "coverage" (the billed_* columns are the device side, usage_* the agents)
@@ -291,6 +295,7 @@ class SnapshotRow(Base):
     unit_price: Mapped[Decimal | None] = mapped_column(Amount)
     sources_as_of: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str | None] = mapped_column(String(8))  # a storage result's unit ("TB"); None: plain units
     # a coverage gap's device and its class (server, workstation…); empty for every other result
     device: Mapped[str] = mapped_column(String(300), default="", server_default="")
     device_class: Mapped[str] = mapped_column(String(60), default="", server_default="")

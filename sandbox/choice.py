@@ -41,8 +41,12 @@ def choose(picked: Mapping[str, str]) -> Choice:
 
 
 def specs(choice: Mapping[Role, FakeVendor]) -> tuple[CheckSpec, ...]:
-    """The truth's checks the chosen roles can answer."""
-    return checks.for_roles(set(choice))
+    """The truth's checks the chosen roles can answer: each side's vendor reports at least one of its
+    readings (a backup vendor that reports no storage has no storage check). A vendor reporting only
+    some of a side's readings still raises, in `connector_metrics`."""
+    return tuple(spec for spec in checks.for_roles(set(choice))
+                 if all(any(choice[side.role].metric(n) is not None for n in side.metrics)
+                        for side in (spec.billed, spec.usage)))
 
 
 def connector_metrics(vendor: FakeVendor, side: Side) -> list[str]:
@@ -75,5 +79,6 @@ def demo_checks(choice: Mapping[Role, FakeVendor]) -> list[dict[str, Any]]:
         "seen_within_days": spec.seen_within_days,
         "ratio": str(spec.ratio), "tolerance_units": str(spec.tolerance_units),
         "tolerance_percent": str(spec.tolerance_percent),
+        **({"unit": spec.unit, "rounding": spec.rounding, "included": str(spec.included)} if spec.unit else {}),
         **({"kind": spec.kind} if spec.kind != checks.QUANTITY else {}),  # a coverage check says so
     } for spec in specs(choice)]

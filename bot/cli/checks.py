@@ -22,6 +22,8 @@ def describe(check: Check) -> list[str]:
         tolerance.append(f"±{check.tolerance_units.normalize():f}")
     if check.tolerance_percent:
         tolerance.append(f"±{check.tolerance_percent.normalize():f}%")
+    if check.storage:
+        rule = ", ".join(filter(None, (rule, check.storage.describe())))
     return [check.name, f"{check.billed.integration} {' + '.join(check.billed.metrics)}",
             f"{check.usage.integration} {' + '.join(check.usage.metrics)}", rule,
             f"{check.ratio.normalize():f}", " or ".join(tolerance) or "exact"]
@@ -70,23 +72,32 @@ def list_(env: Env) -> None:
 @click.option("--ratio", default="1", show_default=True, help="Billed units expected per unit of usage.")
 @click.option("--tolerance", default="0", show_default=True, help="Variance in units still counted as matched.")
 @click.option("--tolerance-percent", default="0", show_default=True, help="Variance in percent of billed still matched.")
+@click.option("--unit", type=click.Choice(["GB", "TB", "GiB", "TiB"], case_sensitive=False),
+              help="Bill a usage side in bytes per this unit (decimal GB/TB, binary GiB/TiB).")
+@click.option("--rounding", type=click.Choice(["started", "exact"], case_sensitive=False),
+              help="With --unit: bill every started unit (default), or the exact amount to 0.01.")
+@click.option("--included", metavar="UNITS", help="With --unit: units included free before billing starts.")
 @click.option("--allow-unsynced", is_flag=True,
               help="Accept a metric no synced data has yet (a product not yet billed anywhere).")
 @click.pass_obj
 def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: str | None, by: str | None,
-        seen_within: str | None, ratio: str, tolerance: str, tolerance_percent: str, allow_unsynced: bool) -> None:
+        seen_within: str | None, ratio: str, tolerance: str, tolerance_percent: str, unit: str | None,
+        rounding: str | None, included: str | None, allow_unsynced: bool) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another.
 
     Each metric must be in its integration's synced data (see `billrec metrics`), so a typo is
     refused with the closest real metrics instead of making every client look unbilled.
 
+    Storage: `--usage datto:storage:bytes --unit TB --rounding started --included 1` bills every
+    started TB beyond the first, in decimal units (1 TB = 10^12 bytes; GiB/TiB are binary).
+
     With --coverage and --by instead, a coverage check: per client, the devices with no security
     agent and the agents on no managed device, matched by host name (patterns such as devices:* allowed).
     """
     if coverage or by:
-        if not (coverage and by) or billed or usage:
-            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed or "
-                                   "--usage), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
+        if not (coverage and by) or billed or usage or unit or rounding or included:
+            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage "
+                                   "or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
         check = env.services.checks.add_coverage(env.tenant, name, parse_side(coverage), parse_side(by), env.actor,
                                                  seen_within_days=seen_within)
         click.echo(f"Added coverage check {check.name!r}. See its gaps with `billrec reconcile`.")
@@ -95,7 +106,8 @@ def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: st
         raise Invalid("a check takes --billed and --usage (or --coverage and --by for a coverage check)")
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
-                                    tolerance_percent=tolerance_percent, require_synced=not allow_unsynced)
+                                    tolerance_percent=tolerance_percent, unit=unit, rounding=rounding,
+                                    included=included, require_synced=not allow_unsynced)
     click.echo(f"Added check {check.name!r}. See it with `billrec reconcile`.")
 
 

@@ -90,7 +90,8 @@ def history(env: Env, client: str) -> None:
     """One client month over month, from snapshots."""
     name, lines = env.services.snapshots.history(env.tenant, client)
     click.echo(f"{name}\n")
-    rows = [[l.period, l.check, quantity(l.billed), quantity(l.actual), text.signed(l.variance), l.status.label,
+    rows = [[l.period, l.check, quantity(l.billed, l.unit), quantity(l.actual, l.unit), text.signed(l.variance, l.unit),
+             l.status.label,
              text.money(l.impact) if l.impact is not None else ""] for l in lines]
     click.echo(tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                         disable_numparse=True))

@@ -37,7 +37,8 @@ from reconcile.errors import KNOWN, shown
 from reconcile.metrics import SyncedMetric
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
-       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]")
+       "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] "
+       "[--unit GB|TB|GiB|TiB] [--rounding started|exact] [--included N] [--allow-unsynced]")
 ADD_COVERAGE = "checks add NAME --coverage INTEGRATION:METRIC[,…] --by INTEGRATION:METRIC[,…] [--seen-within DAYS]"
 USAGE = "checks [list] | " + ADD + " | " + ADD_COVERAGE + " | checks add coverage | checks remove NAME"
 
@@ -58,6 +59,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--ratio", default="1")
     p.add_argument("--tolerance", default="0")
     p.add_argument("--tolerance-percent", default="0")
+    p.add_argument("--unit")  # storage: GB, TB, GiB, TiB; read and bounded by the service
+    p.add_argument("--rounding")
+    p.add_argument("--included")
     p.add_argument("--allow-unsynced", action="store_true")
     return p
 
@@ -122,10 +126,13 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
         check = services.checks.add(tenant, typed(views.NAME), parse_side(chosen(views.BILLED)),
                                     parse_side(chosen(views.USAGE)), Actor(user_id, "slack"),
                                     seen_within_days=typed(views.SEEN_WITHIN) or None,
-                                    tolerance_units=typed(views.TOLERANCE) or "0", require_synced=True)
+                                    tolerance_units=typed(views.TOLERANCE) or "0", unit=chosen(views.UNIT) or None,
+                                    rounding=chosen(views.ROUNDING) or None, included=typed(views.INCLUDED) or None,
+                                    require_synced=True)
     except KNOWN as error:
         message = shown(error)
         block = (views.SEEN_WITHIN if "seen-within" in message else views.TOLERANCE if "tolerance" in message
+                 else views.INCLUDED if "included" in message else views.UNIT if "unit" in message
                  else views.NAME)
         ack(response_action="errors", errors={block: cut(message, 150)})
         return
@@ -170,8 +177,9 @@ def handle(inv: Invocation) -> None:
         open_coverage_modal(inv)
     elif action == "add" and {"--coverage", "--by"} & {w.split("=", 1)[0] for w in words}:
         args = parser().parse_args(words[1:])
-        if not (args.coverage and args.by) or args.billed or args.usage:
-            raise Usage(f"a coverage check takes --coverage and --by (and no --billed or --usage). "
+        if not (args.coverage and args.by) or args.billed or args.usage or args.unit or args.rounding \
+                or args.included:
+            raise Usage(f"a coverage check takes --coverage and --by (and no --billed, --usage or --unit). "
                         f"Usage: `/billrec {ADD_COVERAGE}`")
         devices, agents = parse_side(args.coverage), parse_side(args.by)
         inv.ack()
@@ -193,7 +201,8 @@ def handle(inv: Invocation) -> None:
         check = inv.services.checks.add(
             inv.tenant, args.name, billed, usage, inv.actor,
             seen_within_days=args.seen_within, ratio=args.ratio, tolerance_units=args.tolerance,
-            tolerance_percent=args.tolerance_percent, require_synced=not args.allow_unsynced)
+            tolerance_percent=args.tolerance_percent, unit=args.unit, rounding=args.rounding,
+            included=args.included, require_synced=not args.allow_unsynced)
         added = lists.checks_message([check])[1]
         inv.reply(f"Added check {name(check.name)}", [*added, *lists.lines_to_sections(
             ["Added. See its results with `/billrec reconcile`."])])

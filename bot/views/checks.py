@@ -28,6 +28,7 @@ SUBMIT = "checks_submit"
 VALUE = "value"  # the action id of the text inputs
 BILLED, USAGE = "checks_billed", "checks_usage"  # the selects' action ids (and block ids)
 NAME, SEEN_WITHIN, TOLERANCE = "check_name", "check_seen_within", "check_tolerance"
+UNIT, ROUNDING, INCLUDED = "check_unit", "check_rounding", "check_included"  # storage billed per GB/TB
 TITLE = "Add a check"
 COVERAGE_SUBMIT = "coverage_submit"
 DEVICES, AGENTS = "coverage_devices", "coverage_agents"  # the coverage modal's selects (and block ids)
@@ -60,6 +61,14 @@ def text_input(block_id: str, label: str, hint: str, *, optional: bool = False) 
             "hint": plain(hint, 2000), "element": {"type": "plain_text_input", "action_id": VALUE}}
 
 
+def choice_input(block_id: str, label: str, hint: str, choices: Sequence[str]) -> Block:
+    """An optional select whose action id is its block id, as the metric selects'."""
+    return {"type": "input", "block_id": block_id, "label": plain(label, 2000), "optional": True,
+            "hint": plain(hint, 2000), "element": {"type": "static_select", "action_id": block_id,
+                                                   "placeholder": plain("Not storage", 150),
+                                                   "options": [option(c, c) for c in choices]}}
+
+
 def add_view(billed: Sequence[SyncedMetric], usage: Sequence[SyncedMetric]) -> dict[str, Any]:
     """The modal, or a notice saying to sync first when a side has nothing to offer."""
     if not billed or not usage:
@@ -78,6 +87,12 @@ def add_view(billed: Sequence[SyncedMetric], usage: Sequence[SyncedMetric]) -> d
                    optional=True),
         text_input(TOLERANCE, "Tolerance (units)", "A variance this small still counts as matched; empty is 0.",
                    optional=True),
+        choice_input(UNIT, "Storage billed per", "Only for a used metric in bytes: GB and TB are decimal "
+                     "(1 TB = 10^12 bytes), GiB and TiB binary.", ("GB", "TB", "GiB", "TiB")),
+        choice_input(ROUNDING, "Storage rounding", "started: every started unit is billed (the default); "
+                     "exact: the amount used, to 0.01.", ("started", "exact")),
+        text_input(INCLUDED, "Storage included (units)", "Units included free before billing starts, e.g. 1 for "
+                   "\"first 1 TB included\"; empty is 0.", optional=True),
     ]
     return {"type": "modal", "callback_id": SUBMIT, "title": plain(TITLE, 24), "submit": plain("Add check", 24),
             "close": plain("Cancel", 24), "blocks": blocks}

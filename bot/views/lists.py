@@ -94,6 +94,8 @@ def check_line(check: Check) -> str:
         return f"• *{name(check.name, 100)}*: coverage of {devices} by {agents} · {' · '.join(rule + ['by host name'])}"
     if check.ratio != 1:
         rule.append(f"ratio {check.ratio.normalize():f}")
+    if check.storage:
+        rule.append(f"billed {check.storage.describe()}")
     tolerance = []
     if check.tolerance_units:
         tolerance.append(f"±{check.tolerance_units.normalize():f}")
@@ -116,7 +118,8 @@ def history_message(client: str, lines: Sequence[HistoryLine]) -> Message:
     if not lines:
         return "No history", [section(f"No snapshot has results for *{name(client)}* yet.")]
     # names made literal cell by cell (a check named ``` must not end the block); the rest is ours
-    rows = [[l.period, name(l.check, 40), quantity(l.billed), quantity(l.actual), signed(l.variance), l.status.label,
+    rows = [[l.period, name(l.check, 40), quantity(l.billed, l.unit), quantity(l.actual, l.unit),
+             signed(l.variance, l.unit), l.status.label,
              money(l.impact) if l.impact is not None else ""] for l in lines]
     table = tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                      disable_numparse=True).splitlines()

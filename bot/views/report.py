@@ -250,7 +250,7 @@ def matched_sections(results: Sequence[CheckResult]) -> list[str]:
 def result_line(result: CheckResult) -> str:
     """One result as a bullet; stale and unmapped results say why rather than show a variance."""
     check = name(result.check, 100)
-    numbers = f"billed {quantity(result.billed)}, actual {quantity(result.actual)}"
+    numbers = f"billed {quantity(result.billed, result.unit)}, actual {quantity(result.actual, result.unit)}"
     if result.status is Status.FAILED:
         return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
     if result.status in GAP_STATUSES:
@@ -259,11 +259,13 @@ def result_line(result: CheckResult) -> str:
         return f"• {check}: not compared, a source is stale ({name(result.note, 200)})"
     if result.status is Status.UNMAPPED:
         return f"• {check}: {numbers}; {name(result.note, 200)}"
-    line = f"• {check}: {numbers} → *{signed(result.variance)}* {result.status.label}"
+    line = f"• {check}: {numbers} → *{signed(result.variance, result.unit)}* {result.status.label}"
     if result.impact is not None and result.status is not Status.MATCHED:
         line += f" · {money(result.impact)}/mo" + (" at cost" if result.at_cost else "")
     if result.status is Status.EXCEPTED:
         line += " (acknowledged exception)"
+    if result.unit:  # storage: how much is used and how it is billed (decimal or binary units)
+        line += f" · {name(result.note, 200)}"
     return line
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sandbox.truth.checks import CheckSpec, Side
 from sandbox.truth.measures import items
@@ -33,6 +33,7 @@ STATUSES = (UNDER, OVER, MATCHED, UNMAPPED)
 UNPROTECTED, UNMANAGED = "unprotected", "unmanaged"  # a coverage check's gaps, one per device
 GAP_STATUSES = (UNPROTECTED, UNMANAGED)
 PRICE_PLACES = Decimal("0.0001")
+BYTES_PER = {"GB": 10**9, "TB": 10**12, "GiB": 2**30, "TiB": 2**40}  # decimal units unless binary
 AT_COST = frozenset({Role.DISTRIBUTOR})  # roles whose prices are the MSP's cost, not a sale price
 ZERO = Decimal(0)
 
@@ -106,7 +107,7 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
         for owner in billed.keys() | usage.keys():
             name = (billed.get(owner) or usage[owner])[0]
             bill, use = billed.get(owner, (name, _Sum()))[1], usage.get(owner, (name, _Sum()))[1]
-            actual = _in_billed_units(use.value, check.ratio)
+            actual = _in_billed_units(use.value, check.ratio) if check.unit is None else _billable(use.value, check)
             # a sale price (a PSA's) wherever there is one; a distributor's cost only when there is none
             sides = ((bill.price(), check.billed.role), (use.price(), check.usage.role), (fallback, check.billed.role))
             price = next((p for p, role in sides if p is not None and role not in AT_COST), None)
@@ -173,6 +174,14 @@ def coverage(world: World, check: CheckSpec, since: datetime | None) -> list[Exp
 def most_common(prices: Iterable[Decimal | None]) -> Decimal | None:
     counted = Counter(p for p in prices if p is not None)
     return max(counted.items(), key=lambda item: (item[1], item[0]))[0] if counted else None
+
+
+def _billable(stored_bytes: Decimal, check: CheckSpec) -> Decimal:
+    """Storage in the check's unit beyond what is included: every started unit, or to hundredths."""
+    beyond = max(ZERO, stored_bytes / BYTES_PER[check.unit or ""] - check.included)
+    if check.rounding == "started":
+        return beyond.to_integral_value(rounding=ROUND_CEILING)
+    return beyond.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _in_billed_units(usage: Decimal, ratio: Decimal) -> Decimal:

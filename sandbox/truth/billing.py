@@ -8,7 +8,6 @@ near what the truth counts, with no planted mix.
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import datetime, timedelta
 
@@ -105,21 +104,36 @@ def billing(rng: random.Random, now: datetime, plan: Plan) -> tuple[tuple[Agreem
         add(legacy, m365, Line(5, m365.price), begins=agreements[legacy].start)
     return tuple(agreements.values()), tuple(lines)
 
-def usage_lines(rng: random.Random, now: datetime, customer: Customer, main: Agreement) -> tuple[BillingLine, ...]:
-    """Security and backup lines, billed near what the truth counts (not planted: whatever mix follows)."""
+# the storage line's status per client with storage, in turn: billed for the TB used rounded down
+# (under by one started TB), billed exactly, a TB too many, whatever the draw gives
+STORAGE_DEAL = (answers.UNDER, answers.MATCHED, answers.OVER, None)
+
+
+def usage_lines(rng: random.Random, now: datetime, customer: Customer, main: Agreement,
+                storage: str | None = None) -> tuple[BillingLine, ...]:
+    """Security and backup lines, billed near what the truth counts (not planted: whatever mix follows),
+    but the storage line's status when `storage` deals one (see `STORAGE_DEAL`)."""
     since = now - timedelta(days=checks.SEEN_WITHIN_DAYS)
     endpoints = sum(1 for d in customer.devices for a in d.security
                     if a.state in (ACTIVE, "inactive") and a.last_seen >= since)
     servers = sum(1 for d in customer.devices for a in d.backup if a.kind in ("server", "vm") and not a.previous)
     seats = sum(1 for p in customer.people if p.backed_up)
-    terabytes = math.ceil(customer.storage[-1].bytes / 10**12) if customer.storage else 0
-    wanted = [(catalog.ENDPOINT_SECURITY, endpoints, 0.7), (catalog.SERVER_BACKUP, servers, 0.9),
-              (catalog.SAAS_BACKUP, seats, 0.8), (catalog.BACKUP_STORAGE, terabytes, 0.8)]
+    # storage: every started TB beyond the included ones (decimal TB), as the storage check bills it
+    stored = customer.storage[-1].bytes if customer.storage else 0
+    terabytes = max(0, -(-(stored - checks.STORAGE_INCLUDED_TB * 10**12) // 10**12))
+    wanted = [(catalog.ENDPOINT_SECURITY, endpoints, endpoints, 0.7), (catalog.SERVER_BACKUP, servers, servers, 0.9),
+              (catalog.SAAS_BACKUP, seats, seats, 0.8), (catalog.BACKUP_STORAGE, stored, terabytes, 0.8)]
     lines = []
-    for product, actual, share in wanted:
-        if actual and rng.random() < share:
+    for product, present, actual, share in wanted:
+        billed, begins = 0, main.start
+        if present and rng.random() < share:
             status = rng.choice((answers.UNDER, answers.OVER) + (answers.MATCHED,) * 4)
             billed = spread(rng, status, actual) if actual > 1 or status != answers.UNDER else actual
-            lines.append(BillingLine(0, main.name, product.code, billed, product.price, product.cost,
-                                     main.start + timedelta(days=rng.randint(0, 60)), description=product.name))
+            begins += timedelta(days=rng.randint(0, 60))
+        if product is catalog.BACKUP_STORAGE and storage is not None:
+            # under: the TB used rounded down, not every started TB (2 billed for 2.3 beyond the free TB)
+            billed = {answers.UNDER: max(0, actual - 1), answers.MATCHED: actual, answers.OVER: actual + 1}[storage]
+        if billed:  # storage within the included TB bills nothing: no line, and a match at 0
+            lines.append(BillingLine(0, main.name, product.code, billed, product.price, product.cost, begins,
+                                     description=product.name))
     return tuple(lines)

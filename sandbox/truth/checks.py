@@ -22,6 +22,8 @@ ENDPOINT_SECURITY = "Endpoint security"
 SERVER_BACKUP = "Server backup"
 SAAS_BACKUP = "Microsoft 365 backup seats"
 ASSIGNED_M365 = "Microsoft 365 assigned"
+BACKUP_STORAGE = "Backup storage"
+STORAGE_INCLUDED_TB = 1  # the storage line's first TB is free: it bills every started TB beyond it
 EDR_COVERAGE = "EDR coverage"
 QUANTITY, COVERAGE = "quantity", "coverage"
 
@@ -44,6 +46,11 @@ class CheckSpec:
     ratio: Decimal = Decimal(1)
     tolerance_units: Decimal = Decimal(0)
     tolerance_percent: Decimal = Decimal(0)
+    # storage: usage in bytes billed per `unit` (TB: 10^12 bytes, TiB: 2^40), every started unit
+    # ("started") or to hundredths ("exact"), with `included` units free
+    unit: str | None = None
+    rounding: str = "started"
+    included: Decimal = Decimal(0)
     # COVERAGE: `billed` is the machines that should be protected, `usage` the agents that protect them
     kind: str = QUANTITY
 
@@ -63,6 +70,8 @@ CATALOG = PLANTED + (
     CheckSpec(SERVER_BACKUP, Side(Role.PSA, ("billed:BK-01",)), Side(Role.BACKUP, ("protected:server", "protected:vm"))),
     CheckSpec(SAAS_BACKUP, Side(Role.PSA, ("billed:BK-365",)), Side(Role.BACKUP, ("seats:user", "seats:shared mailbox"))),
     CheckSpec(ASSIGNED_M365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",))),
+    CheckSpec(BACKUP_STORAGE, Side(Role.PSA, ("billed:BK-TB",)), Side(Role.BACKUP, ("storage:bytes",)),
+              unit="TB", included=Decimal(STORAGE_INCLUDED_TB)),
     CheckSpec(EDR_COVERAGE, Side(Role.RMM, MACHINES), Side(Role.SECURITY, ENDPOINTS), SEEN_WITHIN_DAYS, kind=COVERAGE),
 )
 NAMES = tuple(c.name for c in CATALOG)

@@ -5,6 +5,7 @@ numbers everything across the MSP."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from datetime import datetime, timedelta
 
@@ -23,6 +24,9 @@ class Writer:
     def __init__(self, rng: random.Random, now: datetime) -> None:
         self.rng, self.now = rng, now
         self.taken: dict[Role, set[str]] = {role: set() for role in Role}
+        # the storage line's status, dealt in turn to the clients with storage so every world plants each
+        # (None: whatever the draw gives, a missing line included)
+        self.storage_deal = itertools.cycle(billing.STORAGE_DEAL)
 
     # -- the parts of a customer --------------------------------------------------------------
 
@@ -111,7 +115,9 @@ class Writer:
         customer = self.customer(plan.name, Kind.CLIENT, sites=tuple(sites), accounts=tuple(accounts),
                                  devices=tuple(devices), agreements=agreements, purchases=purchases,
                                  tags=tuple(sorted(({plan.role} - {""}) | set(plan.junk) | traps)), **parts)
-        return dataclasses.replace(customer, billing=lines + billing.usage_lines(rng, now, customer, agreements[0]))
+        dealt = next(self.storage_deal) if "storage" in parts else None
+        return dataclasses.replace(customer, billing=lines + billing.usage_lines(rng, now, customer, agreements[0],
+                                                                                 storage=dealt))
 
     def _device_traps(self, devices: list[Device], traps: set[str], names: fleet.Hostnames, tier: str) -> list[Device]:
         rng, now = self.rng, self.now
