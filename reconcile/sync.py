@@ -387,7 +387,8 @@ class Syncs:
             if stage.unreadable:  # a partial success: the good accounts are current, the refusing ones named
                 outcome = replace(outcome, unreadable=tuple(stage.unreadable),
                                   message="synced, but could not read " + "; ".join(stage.unreadable))
-                log.warning("sync of %s could not read %s", name, "; ".join(stage.unreadable))
+                # info: the outcome names them, and a CLI would otherwise print them twice
+                log.info("sync of %s could not read %s", name, "; ".join(stage.unreadable))
         self.after_sync(tenant_id, integration.id)
         return outcome
 
