@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -165,14 +165,3 @@ def test_a_decommissioned_agent_and_a_detected_endpoint_are_unmanaged_and_never_
     listed = Raw(server, KIND).walk("/v1.0/jsonrpc/network#getEndpointsList", gravityzone.PAGES, 100)
     assert {e["name"] for e in listed if not e["isManaged"]} >= tagged
     assert not tagged & {a.name for a in sync(server) if isinstance(a, Asset)}
-
-
-def test_a_reinstalls_old_endpoint_is_a_second_one_that_ages_out_of_the_window(
-        server: sandbox.SandboxServer) -> None:  # noqa: F811
-    world = server.world
-    reinstalled = [d for c in world.customers for d in c.devices if "reinstall duplicate" in d.tags]
-    assert reinstalled
-    assets = [a for a in sync(server) if isinstance(a, Asset)]
-    for device in reinstalled:
-        twins = sorted((a for a in assets if a.name == device.hostname), key=lambda a: a.last_seen)
-        assert len(twins) == 2 and twins[0].last_seen < world.now - timedelta(days=30) < twins[1].last_seen

@@ -7,7 +7,6 @@ shows the truth's traps (a decommissioned agent, a reinstall's old agent, an end
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -196,18 +195,6 @@ def test_a_decommissioned_agent_is_listed_as_such_and_never_counted(server: sand
     kept = raw.walk("/agents", sentinelone.AGENT_PAGES, 1000, isDecommissioned="false")
     assert not {a["computerName"] for a in kept} & flagged
     assert not {r.name for r in sync(server) if isinstance(r, Asset)} & flagged
-
-
-def test_a_reinstalls_old_agent_is_a_second_inactive_agent_that_ages_out_of_the_window(
-        server: sandbox.SandboxServer) -> None:
-    world = server.world
-    reinstalled = [d for c in world.customers for d in c.devices if "reinstall duplicate" in d.tags]
-    assert reinstalled
-    assets = [r for r in sync(server) if isinstance(r, Asset)]
-    for device in reinstalled:
-        twins = sorted((a for a in assets if a.name == device.hostname), key=lambda a: a.last_seen)
-        assert len(twins) == 2 and twins[0].id != twins[1].id
-        assert twins[0].last_seen < world.now - timedelta(days=30) <= twins[1].last_seen  # counted only while recent
 
 
 def test_an_endpoint_seen_on_the_network_without_an_agent_is_no_agent(server: sandbox.SandboxServer) -> None:

@@ -7,7 +7,6 @@ agent, a reinstall's old agent, an endpoint seen on the network without an agent
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -200,18 +199,6 @@ def test_a_decommissioned_agent_is_a_deactivated_endpoint_and_never_counted(serv
         f"{webroot.GSM}/sites/{site['SiteId']}/endpoints", webroot.ENDPOINT_PAGES, 1000, type="deactivated")}
     assert deactivated == {d.hostname for _, d in retired}
     assert not {r.name for r in sync(server) if isinstance(r, Asset)} & deactivated
-
-
-def test_a_reinstalls_old_agent_is_a_second_endpoint_that_ages_out_of_the_window(
-        server: sandbox.SandboxServer) -> None:
-    world = server.world
-    reinstalled = [d for c in world.customers for d in c.devices if "reinstall duplicate" in d.tags]
-    assert reinstalled
-    assets = [r for r in sync(server) if isinstance(r, Asset)]
-    for device in reinstalled:
-        twins = sorted((a for a in assets if a.name == device.hostname), key=lambda a: a.last_seen)
-        assert len(twins) == 2 and twins[0].id != twins[1].id
-        assert twins[0].last_seen < world.now - timedelta(days=30) <= twins[1].last_seen  # counted only while recent
 
 
 def test_an_endpoint_seen_on_the_network_without_an_agent_is_no_endpoint(server: sandbox.SandboxServer) -> None:
