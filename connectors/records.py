@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 Metric = str  # e.g. "devices:workstation", "licenses:MST-M365-BP", "billed:MW-01"
@@ -25,6 +25,30 @@ class Account:
 
     id: str
     name: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A subscription's commitment as its source gives it; None where the source says nothing.
+
+    Shared by every source of bought licences (Sherweb, Pax8, Partner Center), so a check can say when
+    an over-bought subscription can be reduced: a monthly one now, an annual or triennial one (NCE) only
+    at its renewal, outside the short cancellation window after purchase.
+    """
+
+    billing_cycle: str = ""  # how often it is invoiced: monthly, yearly (lower case, as the source means)
+    commitment: str | None = None  # the term in the source's words: Monthly, Annual, Triennial, 1-Year…
+    ends: date | None = None  # the last day of the commitment term
+    renews: date | None = None  # the first day of the next term; None: it does not auto-renew (or unknown)
+
+    def words(self) -> str:
+        said = []
+        if self.commitment:
+            said.append(f"{self.commitment} term" + (f" to {self.ends.isoformat()}" if self.ends else "")
+                        + (f", renews {self.renews.isoformat()}" if self.renews else ", does not renew"))
+        if self.billing_cycle:
+            said.append(f"billed {self.billing_cycle}")
+        return " · ".join(said)
 
 
 @dataclass(frozen=True)
@@ -40,6 +64,7 @@ class Quantity:
     value: Decimal
     unit_price: Decimal | None = None
     label: str = ""
+    term: Term | None = None  # a bought subscription's commitment, where the source gives one
 
 
 @dataclass(frozen=True)

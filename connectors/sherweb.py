@@ -54,7 +54,7 @@ from connectors.auth import OAuth2ClientCredentials, Settings
 from connectors.base import Connector, Field, Guidance, PriceBasis, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.http import error_message
-from connectors.records import Account, Quantity, Record
+from connectors.records import Account, Quantity, Record, Term
 
 SUBSCRIPTION_KEY = "Ocp-Apim-Subscription-Key"
 API_PATH = "/service-provider/v1"
@@ -80,25 +80,6 @@ class SherwebToken(OAuth2ClientCredentials):
         request = super().token_request(settings, base_url)
         request.headers[SUBSCRIPTION_KEY] = settings[self.key_field]
         return request
-
-
-@dataclass(frozen=True)
-class Term:
-    """A subscription's commitment as Sherweb gives it; None fields where it gives none."""
-
-    billing_cycle: str
-    commitment: str | None = None  # Monthly, Annual, Biennial, Triennial
-    ends: date | None = None  # the last day of the commitment term
-    renews: date | None = None  # the first day of the next term; None: it does not auto-renew
-
-    def words(self) -> str:
-        said = []
-        if self.commitment:
-            said.append(f"{self.commitment} term" + (f" to {self.ends.isoformat()}" if self.ends else "")
-                        + (f", renews {self.renews.isoformat()}" if self.renews else ", does not renew"))
-        if self.billing_cycle:
-            said.append(f"billed {self.billing_cycle}")
-        return " · ".join(said)
 
 
 class Sherweb(Connector):
@@ -171,6 +152,7 @@ class Sherweb(Connector):
             value=self.read.number(self.read.require(sub, "quantity")),
             unit_price=self.monthly_fee(sub.get("fees"), term.billing_cycle),
             label=" · ".join(part for part in (label, term.words()) if part),
+            term=term,
         )
 
     def monthly_fee(self, fees: Any, cycle: str) -> Decimal | None:
