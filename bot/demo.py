@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.http import HttpPolicy
-from reconcile import bootstrap, csvexport
+from reconcile import bootstrap, csvexport, owner_only
 from reconcile.audit import Actor
 from reconcile.config import LOCAL_TENANT, Config
 from reconcile.context import utcnow
@@ -54,8 +54,7 @@ def demo_config(home: Path) -> Config:
 def fresh_home(home: Path) -> Path:
     if home.exists():
         shutil.rmtree(home)
-    home.mkdir(mode=0o700, parents=True)  # its own key and database: the owner's alone, as BILLREC_HOME
-    return home
+    return owner_only.directory(home)  # its own key and database: the owner's alone, as BILLREC_HOME
 
 
 def run(server: object, home: Path, *, say: Callable[[str], None] = print,

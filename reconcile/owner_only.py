@@ -22,8 +22,13 @@ FILE = 0o600
 
 
 def directory(path: Path) -> Path:
-    """Make `path` (and any missing parents) if needed; the directory itself ends up 0700 or narrower."""
-    path.mkdir(mode=DIRECTORY, parents=True, exist_ok=True)
+    """Make `path` (and any missing parents) if needed; the directory itself ends up 0700 or narrower.
+
+    Missing parents are made 0700 too (`mkdir(parents=True)` would make them with the umask's mode:
+    `~/.billrec` at 0755 when only `~/.billrec/demo` was asked for).
+    """
+    for missing in reversed([p for p in (path, *path.parents) if not p.exists()]):
+        missing.mkdir(mode=DIRECTORY, exist_ok=True)
     if path.stat().st_mode & stat.S_ISVTX:  # /tmp and its like belong to everyone: never narrow them
         log.warning("%s is a shared directory; give billrec a directory of its own (BILLREC_HOME)", path)
     else:

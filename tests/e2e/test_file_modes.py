@@ -81,3 +81,15 @@ def test_a_crash_is_logged_to_a_file_only_its_owner_can_read(tmp_path, monkeypat
     assert f"internal error (RuntimeError); details in {log_file}" in result.stderr
     assert "a bug in listing integrations" in log_file.read_text()
     assert stat.S_IMODE(log_file.stat().st_mode) == 0o600
+
+
+def test_the_demo_makes_the_home_it_lives_under_owner_only_too(tmp_path):
+    """`billrec demo` on a new machine keeps its tenant in BILLREC_HOME/demo; the home it makes on the way
+    is 0700 from the start, so the next command has nothing to narrow or warn about."""
+    home = tmp_path / "new-user" / ".billrec"
+    demo = billrec({"BILLREC_HOME": str(home)}, "demo")
+    assert demo.returncode == 0, demo.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "demo").stat().st_mode) == 0o700
+    listed = billrec({"BILLREC_HOME": str(home)}, "integrations")
+    assert "was open to other users" not in listed.stderr
