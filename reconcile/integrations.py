@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from connectors.base import Connector
 from connectors.errors import AuthFailed, BadResponse, ConfigError, RateLimited, VendorUnavailable
 from reconcile import audit, tenants, urls
+from reconcile.founding import primary_psa
 from reconcile.audit import Actor
 from reconcile.context import Context
 from reconcile.errors import Conflict, Invalid, NotFound
@@ -82,6 +83,7 @@ class IntegrationInfo:
     created_at: datetime
     last_error_kind: str | None = None
     disconnected_at: datetime | None = None
+    primary: bool = False  # the primary PSA: the billing source whose companies are the clients
 
     @property
     def problem(self) -> str | None:
@@ -279,6 +281,7 @@ class Integrations:
         held = session.scalar(select(SyncRun.id).where(SyncRun.integration_id == integration.id,
                                                        SyncRun.status == "held").order_by(SyncRun.id.desc()))
         cls = self.context.registry.get(integration.kind)
+        primary = primary_psa(session, self.context.registry, integration.tenant_id)
         return IntegrationInfo(
             id=integration.id, name=integration.name, kind=integration.kind,
             display_name=cls.display_name if cls else integration.kind, role=cls.role.value if cls else "",
@@ -286,4 +289,5 @@ class Integrations:
             last_success_at=integration.last_success_at, last_attempt_at=integration.last_attempt_at,
             last_error=integration.last_error, held_run_id=held, created_at=integration.created_at,
             last_error_kind=integration.last_error_kind, disconnected_at=integration.disconnected_at,
+            primary=primary is not None and primary.id == integration.id,
         )

@@ -171,7 +171,7 @@ def integrations(env: Env) -> None:
 
     upcoming = timetable.next_syncs(env.services, env.tenant)
     # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
-    rows = [[i.name, i.display_name, i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
+    rows = [[i.name, i.display_name + (" (primary PSA)" if i.primary else ""), i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
              when(i.last_success_at),
              schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
              f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]

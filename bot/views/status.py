@@ -34,7 +34,8 @@ MAX_EDITABLE = 15  # one section per integration with its Edit button; more are 
 
 def integration_line(info: IntegrationInfo, next_sync: datetime | None = None, *, detailed: bool = False) -> str:
     """One integration's health; its last error in words, and in the vendor's own only when `detailed` (admins)."""
-    line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({info.role}) — "
+    role = f"{info.role}, primary PSA" if info.primary else info.role
+    line = (f"{HEALTH.get(info.health, '')} *{name(info.name, 40)}* · {escape(info.display_name)} ({role}) — "
             f"{info.health} · last good sync {when(info.last_success_at)}")
     if info.health in AFTERWARDS:
         line += f" · {info.health} {when(info.disconnected_at)}: {AFTERWARDS[info.health]}"

@@ -44,8 +44,12 @@ def test_switching_the_primary_says_what_changes_and_asks(billrec, world):
     assert "Primary PSA: connectwise" in billrec("psa", "primary").stdout
     assert billrec("links", "list").stdout == before
 
+    listed = {line.split()[0]: line for line in billrec("integrations").stdout.splitlines()[2:]}
+    assert "(primary PSA)" in listed["connectwise"] and "primary" not in listed["halopsa"]
     done = billrec("psa", "primary", "halopsa", "--yes").stdout
     assert "halopsa is now the primary PSA" in done
+    listed = {line.split()[0]: line for line in billrec("integrations").stdout.splitlines()[2:]}
+    assert "(primary PSA)" in listed["halopsa"] and "primary" not in listed["connectwise"]
     assert "Primary PSA: halopsa" in billrec("psa", "primary").stdout
     after = billrec("links", "list").stdout.splitlines()
     halo = [l for l in after if l.split()[1:2] == ["halopsa"]]

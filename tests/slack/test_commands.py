@@ -28,7 +28,7 @@ def audit(services, action):
 def test_status_lists_integrations_with_their_sync_health(slack, world):
     result = slack.run("status", user_id=TECH_ID)
     assert "*Integrations*" in result.text
-    assert "*psa* · Scripted PSA (billing) — ok" in result.text and "*rmm* · Scripted RMM (usage) — ok" in result.text
+    assert "*psa* · Scripted PSA (billing, primary PSA) — ok" in result.text and "*rmm* · Scripted RMM (usage) — ok" in result.text
     assert "Open link suggestions: 0" in result.text and result.replies[0]["response_type"] == "ephemeral"
 
 

@@ -34,7 +34,7 @@ def test_opening_the_home_tab_shows_cards_attention_integrations_and_snapshot(sl
     shown = home_text(slack, TECH_ID)
     assert ":red_circle: *Under-licensed*\\n*1* · $150.00/mo unbilled" in shown
     assert "*Needs attention*" in shown and "*Acme Corp* Managed workstations: billed 10, actual 13" in shown
-    assert "*psa* · Scripted PSA (billing) — ok" in shown and "*Latest snapshot*\\n#1 for" in shown
+    assert "*psa* · Scripted PSA (billing, primary PSA) — ok" in shown and "*Latest snapshot*\\n#1 for" in shown
     assert [e["action_id"] for b in slack.fake.home(TECH_ID)["blocks"] if b["type"] == "actions"
             for e in b["elements"]] == ["home_sync_all", "home_snapshot", "home_export"]
 
