@@ -6,6 +6,7 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
+from bot.cli.listing import emit, format_option
 from reconcile.checks import COVERAGE, Check
 from reconcile.check_catalog import parse_side
 from reconcile.errors import Invalid
@@ -52,12 +53,14 @@ def checks() -> None:
 
 
 @checks.command("list")
+@format_option
 @click.pass_obj
-def list_(env: Env) -> None:
+def list_(env: Env, format_: str) -> None:
     """Every check."""
-    rows = [describe(c) for c in env.services.checks.list(env.tenant)]
-    click.echo(tabulate(rows, headers=["Check", "Billed", "Usage", "Counting", "Ratio", "Tolerance"],
-                        disable_numparse=True) if rows else "No checks yet. Add one with `billrec checks add`.")
+    emit(format_, "checks", env.services.checks.list(env.tenant),
+         lambda found: tabulate([describe(c) for c in found], disable_numparse=True,
+                                headers=["Check", "Billed", "Usage", "Counting", "Ratio", "Tolerance"]),
+         "No checks yet. Add one with `billrec checks add`.")
 
 
 @checks.command()

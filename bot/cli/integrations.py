@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from collections.abc import Sequence
 
 import click
 from tabulate import tabulate
@@ -11,10 +12,12 @@ from tqdm import tqdm
 
 import connectors
 from bot.cli import Env, cli, given
+from bot.cli.listing import emit, format_option
 from connectors.base import Connector
 from connectors.redact import excerpt
 from reconcile import purge as purging
 from reconcile.errors import Conflict, Invalid, Refused
+from reconcile.integrations import IntegrationInfo
 from bot.text import when
 from reconcile.sync import SyncOutcome, SyncStatus
 
@@ -163,23 +166,29 @@ def snapshots_kept(count: int) -> str:
 
 
 @cli.command()
+@format_option
 @click.pass_obj
-def integrations(env: Env) -> None:
+def integrations(env: Env, format_: str) -> None:
     """Integrations and their sync health; a last error in words, then the vendor's (redacted) own."""
     from bot.views import schedule
     from reconcile.schedule import timetable  # the next scheduled sync of each connected integration
 
     upcoming = timetable.next_syncs(env.services, env.tenant)
-    # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
-    rows = [[i.name, i.display_name + (" (primary PSA)" if i.primary else ""), i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
-             when(i.last_success_at),
-             schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
-             f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
-            for i in env.services.integrations.list(env.tenant)]
-    if not rows:
-        click.echo("No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …")
-        return
-    click.echo(tabulate(rows, headers=["Name", "Kind", "Health", "Last good sync", "Next sync", "Last error"]))
+
+    def table(found: Sequence[IntegrationInfo]) -> str:
+        # whoever runs the CLI holds the database and its key: an admin, shown the vendor's words too
+        rows = [[i.name, i.display_name + (" (primary PSA)" if i.primary else ""),
+                 i.health + (f" {when(i.disconnected_at)}" if i.status != "connected" else ""),
+                 when(i.last_success_at),
+                 schedule.describe_sync(upcoming[i.id]) if i.id in upcoming else "—",
+                 f"{i.problem}: {excerpt(i.last_error, 100)}" if i.last_error else ""]
+                for i in found]
+        return tabulate(rows, headers=["Name", "Kind", "Health", "Last good sync", "Next sync", "Last error"])
+
+    emit(format_, "integrations", env.services.integrations.list(env.tenant), table,
+         "No integrations yet. Connect one: billrec connect KIND --name NAME --set field=value …",
+         extra=lambda i: {"health": i.health, "problem": i.problem,
+                          "next_sync": upcoming.get(i.id)})
 
 
 @cli.command()

@@ -8,6 +8,7 @@ import click
 from tabulate import tabulate
 
 from bot.cli import Env, cli
+from bot.cli.listing import emit, format_option
 from reconcile.linking import LinkInfo
 
 
@@ -43,11 +44,11 @@ def suggest(env: Env, approve_above: str | None) -> None:
 
 @links.command("list")
 @click.option("--status", type=click.Choice(["suggested", "approved", "rejected", "ignored"]))
+@format_option
 @click.pass_obj
-def list_(env: Env, status: str | None) -> None:
+def list_(env: Env, status: str | None, format_: str) -> None:
     """Every link, or those with one status."""
-    rows = env.services.links.list(env.tenant, status)
-    click.echo(table(rows) if rows else "No links yet. Sync an integration first.")
+    emit(format_, "links", env.services.links.list(env.tenant, status), table, "No links yet. Sync an integration first.")
 
 
 @links.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from tabulate import tabulate
 
 from bot import text
 from bot.cli import Env, cli
+from bot.cli.listing import emit, format_option
 from reconcile.errors import Invalid
 from reconcile import csvexport
 from reconcile.errors import Conflict
 from reconcile.csvexport import quantity
+from reconcile.snapshots import SnapshotInfo
+from reconcile.variance_exceptions import ExceptionInfo
 
 
 @cli.command()
@@ -57,14 +61,18 @@ def snapshot(env: Env) -> None:
 
 
 @cli.command()
+@format_option
 @click.pass_obj
-def snapshots(env: Env) -> None:
+def snapshots(env: Env, format_: str) -> None:
     """Snapshots, newest first."""
-    rows = [[s.id, s.period, text.when(s.taken_at), s.trigger, s.taken_by, s.summary.count(text.Status.UNDER),
-             s.summary.count(text.Status.OVER), text.money(s.summary.under_money)]
-            for s in env.services.snapshots.list(env.tenant)]
-    click.echo(tabulate(rows, headers=["#", "Period", "Taken", "How", "By", "Under", "Over", "Unbilled/mo"],
-                        disable_numparse=True) if rows else "No snapshots yet. Take one with `billrec snapshot`.")
+    def table(found: Sequence[SnapshotInfo]) -> str:
+        rows = [[s.id, s.period, text.when(s.taken_at), s.trigger, s.taken_by, s.summary.count(text.Status.UNDER),
+                 s.summary.count(text.Status.OVER), text.money(s.summary.under_money)] for s in found]
+        return tabulate(rows, headers=["#", "Period", "Taken", "How", "By", "Under", "Over", "Unbilled/mo"],
+                        disable_numparse=True)
+
+    emit(format_, "snapshots", env.services.snapshots.list(env.tenant), table,
+         "No snapshots yet. Take one with `billrec snapshot`.")
 
 
 @cli.command()
@@ -124,13 +132,17 @@ def except_add(env: Env, client: str, check: str, reason: str, until: object, fo
 
 @except_.command("list")
 @click.option("--all", "all_", is_flag=True, help="Include expired and revoked ones.")
+@format_option
 @click.pass_obj
-def except_list(env: Env, all_: bool) -> None:
+def except_list(env: Env, all_: bool, format_: str) -> None:
     """Exceptions in force."""
-    rows = [[e.id, e.client, e.check, e.reason, e.until or "", e.created_by, "active" if e.active else "inactive"]
-            for e in env.services.exceptions.list(env.tenant, include_inactive=all_)]
-    click.echo(tabulate(rows, headers=["#", "Client", "Check", "Reason", "Until", "By", "State"],
-                        disable_numparse=True) if rows else "No exceptions.")
+    def table(found: Sequence[ExceptionInfo]) -> str:
+        rows = [[e.id, e.client, e.check, e.reason, e.until or "", e.created_by, "active" if e.active else "inactive"]
+                for e in found]
+        return tabulate(rows, headers=["#", "Client", "Check", "Reason", "Until", "By", "State"], disable_numparse=True)
+
+    emit(format_, "exceptions", env.services.exceptions.list(env.tenant, include_inactive=all_), table,
+         "No exceptions.")
 
 
 @except_.command("revoke")
