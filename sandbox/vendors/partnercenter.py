@@ -28,7 +28,6 @@ customer's subscriptions come whole. Errors are `{"code", "description", "data",
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from typing import Any
 
 from sandbox.auth import Bearer, ClientCredentials
@@ -38,7 +37,9 @@ from sandbox.truth import catalog
 from sandbox.truth.model import ACTIVE, CANCELLED, PENDING_CANCEL, TRIAL, Role, Subscription, World
 from sandbox.truth.names import compact
 from sandbox.vendor import FakeVendor, Owned, stable_uuid
-from sandbox.vendors.sherweb import _month_term_end  # the same NCE monthly term, whoever resells it
+# a reseller's view is Sherweb's shape (customers, their subscriptions by customer id, owners), and an NCE
+# monthly term ends alike whoever resells it
+from sandbox.vendors.sherweb import View, _month_term_end
 
 API = "/v1"
 PARTNER_TENANT = "7c2e9f41-3a6b-4d8e-b5c1-2f9a8e6d4b10"
@@ -80,13 +81,6 @@ GRANT = Grant(("/{tenant}/oauth2/v2.0/token",), {"client_id": CLIENT_ID, "client
               malformed="AADSTS900144: The request body must contain the parameters client_id, client_secret, "
                         "grant_type and scope.",
               denied=("invalid_client", "AADSTS7000215: Invalid client secret provided."))
-
-
-@dataclass(frozen=True)
-class View:
-    customers: list[JSON]
-    subscriptions: dict[str, list[JSON]]  # by customer id
-    owners: dict[str, Owned]
 
 
 class PartnerCenter(FakeVendor):
