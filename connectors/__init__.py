@@ -17,6 +17,7 @@ from connectors.m365 import M365
 from connectors.ncentral import NCentral
 from connectors.ninjaone import NinjaOne
 from connectors.nsight import NSight
+from connectors.partnercenter import PartnerCenter
 from connectors.pax8 import Pax8
 from connectors.sentinelone import SentinelOne
 from connectors.sherweb import Sherweb
@@ -36,6 +37,7 @@ REGISTRY: dict[str, type[Connector]] = {
     "ncentral": NCentral,
     "ninjaone": NinjaOne,
     "nsight": NSight,
+    "partnercenter": PartnerCenter,
     "pax8": Pax8,
     "sentinelone": SentinelOne,
     "sherweb": Sherweb,

@@ -351,7 +351,10 @@ class VendorClient:
                 seen.add(turn)
                 payload = _payload(method, sent)
                 continue
-            following = paging.next_url(response, body, items)
+            try:
+                following = paging.next_url(response, body, items)
+            except ValueError as refused:  # a next link the style will not follow (one asking for a write)
+                raise self._error(BadResponse, response, str(refused)) from None
             if following is None:
                 return
             if following.host != url.host or following.port != url.port:
@@ -362,10 +365,15 @@ class VendorClient:
                 # a next page a connector did not declare could be a call it never allowed itself
                 raise self._error(BadResponse, response, f"gave a next page at {following.path}, where no page "
                                                          "of this list can be; stopping")
-            if str(following) in seen:
+            # a style that pages by header (Partner Center's continuation token) names what the next request carries
+            carried = getattr(paging, "next_headers", None)
+            headers = carried(body) if carried is not None else {}
+            turn = str(following) + (json.dumps(headers, sort_keys=True) if headers else "")
+            if turn in seen:
                 raise self._error(BadResponse, response, "repeated a page cursor; stopping so the sync cannot loop")
-            seen.add(str(following))
+            seen.add(turn)
             url = following
+            payload = _payload(method, sent) | ({"headers": headers} if headers else {})
         raise BadResponse(
             f"{self.vendor}: {method} {url.path} went past {self.policy.max_pages} pages; stopping",
         )

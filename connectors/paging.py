@@ -207,6 +207,54 @@ class NextLink:
 
 
 @dataclass(frozen=True)
+class ContinuationLink:
+    """A `links.next` object in the body: a URI under the API root, its method, and headers to send (Partner Center).
+
+    Sample: `{"items": […], "links": {"next": {"uri": "/customers?size=500&seekOperation=Next", "method": "GET",
+    "headers": [{"key": "MS-ContinuationToken", "value": "AQAAAA=="}]}}}`. The URI is relative to the API root
+    (`/v1`), so the next page's path is the list's own; a URI given from the host (`/v1/customers?…`) is read as
+    that. Every `headers` entry goes with the next request (`next_headers`): the next page's URI is often the
+    same as the one before and only the continuation token moves, so the shared loop tells pages apart by URI
+    and headers together. A next link asking for anything but a GET is refused, being a call no connector
+    declared; one off the list's own path is refused by `follows`.
+    """
+
+    at: str = "links.next"
+    size_param: str | None = "size"
+    size: int = 500
+
+    def first(self, url: httpx.URL) -> httpx.URL:
+        return url.copy_merge_params({self.size_param: self.size}) if self.size_param else url
+
+    def link(self, body: Any) -> dict[str, Any] | None:
+        found = dig(body, self.at)
+        return found if isinstance(found, dict) and found.get("uri") else None
+
+    def next_url(self, response: httpx.Response, body: Any, items: list[Any]) -> httpx.URL | None:
+        link = self.link(body)
+        if link is None:
+            return None
+        method = str(link.get("method") or "GET").upper()
+        if method != "GET":
+            raise ValueError(f"gave a next page to {method}, which is no read; stopping")
+        uri = httpx.URL(str(link["uri"]))
+        current = response.request.url.path
+        # the URI is under the API root: where the list's own path ends with it, the rest in front is that root
+        root = current[: len(current) - len(uri.path)] if current.lower().endswith(uri.path.lower()) else ""
+        return response.request.url.join(root + "/" + uri.raw_path.decode("ascii").lstrip("/"))
+
+    def next_headers(self, body: Any) -> dict[str, str]:
+        """The headers the next page must carry: `MS-ContinuationToken` and any other the link names."""
+        link = self.link(body) or {}
+        return {str(h["key"]): str(h.get("value") or "") for h in link.get("headers") or []
+                if isinstance(h, dict) and h.get("key")}
+
+    def follows(self, link: httpx.URL, first: httpx.URL) -> bool:
+        """A next page is the same list: the same path, in any letter case."""
+        return link.path.rstrip("/").lower() == first.path.rstrip("/").lower()
+
+
+@dataclass(frozen=True)
 class LinkHeader:
     """An RFC 8288 `Link` header with `rel="next"` (ConnectWise forward-only paging).
 

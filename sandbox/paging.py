@@ -7,6 +7,7 @@
     Offset(...)           ?offset=0&limit=100; the envelope carries the total
     BodyCursor(...)       ?limit=1000&cursor=<opaque>; the envelope carries the next cursor
     NextLink(...)         the envelope carries the next page's URL
+    ContinuationPages(...)  `links.next`: a URI under the API root and a continuation header to send with it
     Whole()               no paging: the whole list in one answer, whatever the client asks for
     XmlWhole("client")    no paging, in an XML document (N-sight): the vendor's `respond` writes it
 
@@ -30,7 +31,17 @@ from sandbox import xmldoc
 from sandbox.routing import BadQuery, Call, Reply, Route, whole_number
 
 JSON = dict[str, Any]
-Fetch = Callable[[dict[str, Any] | str], httpx.Response]  # list params, or an absolute URL to follow
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A next page as a path under the API's base URL with headers it must carry (a continuation token)."""
+
+    path: str
+    headers: dict[str, str]
+
+
+Fetch = Callable[[dict[str, Any] | str | Follow], httpx.Response]  # list params, an absolute URL, or a Follow
 MAX_PAGES = 100_000
 
 
@@ -42,7 +53,7 @@ class Page:
     number: int  # the page number, offset or position asked for
     size: int
     total: int
-    next: str | None = None  # the next cursor or URL, where the style has one
+    next: Any = None  # the next cursor or URL (or link object), where the style has one
 
 
 def bare(page: Page) -> Any:
@@ -248,6 +259,40 @@ class NextLink:
 
 
 @dataclass(frozen=True)
+class ContinuationPages:
+    """Partner Center style: `?size=N` on the first page, then each page's `links.next` (`next_at`): a URI
+    relative to the API root (`root`) with `seekOperation=Next`, its method, and the continuation header the
+    next request must carry. The URI stays the same page after page; only the token moves. `seekOperation=Next`
+    without a token this API issued is refused; past the end there is no `next`."""
+
+    envelope: Envelope
+    header: str = "MS-ContinuationToken"
+    size: str = "size"
+    default: int = 100
+    maximum: int = 500
+    root: str = "/v1"
+
+    def serve(self, rows: Sequence[Any], call: Call) -> tuple[Any, dict[str, str]]:
+        seeking = (call.arg("seekOperation") or "").lower() == "next"
+        token = call.incoming.header(self.header)
+        if seeking and not token:
+            raise BadQuery(f"seekOperation=Next needs the {self.header} header of the page before", self.header)
+        start = _position(token, self.header) if seeking else 0
+        size = min(whole_number(call, self.size, self.default, minimum=1) or self.default, self.maximum)
+        following = None
+        if start + size < len(rows):
+            query = [(k, v) for k, vs in call.incoming.query.items() if k.lower() != "seekoperation" for v in vs]
+            following = {"uri": f"{call.incoming.path.removeprefix(self.root)}?"
+                                f"{urlencode(query + [('seekOperation', 'Next')])}",
+                         "method": "GET", "headers": [{"key": self.header, "value": _cursor(start + size)}]}
+        return self.envelope.wrap(Page(list(rows[start:start + size]), start, size, len(rows), following)), {}
+
+    def walk(self, fetch: Fetch, size: int) -> Iterator[Any]:
+        return _chained(fetch, self.envelope, {self.size: size},
+                        lambda link: Follow(link["uri"], {h["key"]: h["value"] for h in link["headers"]}))
+
+
+@dataclass(frozen=True)
 class Whole:
     """A list served whole, with no paging parameters (Datto's SaaS lists: `[{…}, {…}]`)."""
 
@@ -291,9 +336,9 @@ def _numbered(fetch: Fetch, envelope: Envelope, size: int, params: Callable[[int
 
 
 def _chained(fetch: Fetch, envelope: Envelope, first: dict[str, Any],
-             step: Callable[[str], dict[str, Any] | str]) -> Iterator[Any]:
+             step: Callable[[Any], dict[str, Any] | str | Follow]) -> Iterator[Any]:
     """Fetch `first`, then whatever each body's `next_at` leads to, until it leads nowhere."""
-    request: dict[str, Any] | str = first
+    request: dict[str, Any] | str | Follow = first
     for _ in range(MAX_PAGES):
         body = fetch(request).json()
         yield from envelope.items(body)

@@ -61,6 +61,9 @@ class FakeVendor:
     # the sandbox's stand-in for the vendor's limit: requests per second, burst (generous by default)
     rate_limit: ClassVar[tuple[float, int]] = (DEFAULT_RATE, DEFAULT_BURST)
     spec: ClassVar[Spec | None] = None
+    # whether its answers carry the truth's unit prices; False where the vendor's API returns none
+    # (Partner Center's subscriptions), so a full sync's money is nothing, not the truth's cost
+    prices: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.routes = self.declare_routes() + (self.grant.routes() if self.grant else ())

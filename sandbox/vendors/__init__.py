@@ -18,6 +18,7 @@ from sandbox.vendors.m365 import M365
 from sandbox.vendors.ncentral import NCentral
 from sandbox.vendors.ninjaone import NinjaOne
 from sandbox.vendors.nsight import NSight
+from sandbox.vendors.partnercenter import PartnerCenter
 from sandbox.vendors.pax8 import Pax8
 from sandbox.vendors.sentinelone import SentinelOne
 from sandbox.vendors.sherweb import Sherweb
@@ -37,6 +38,7 @@ VENDORS: dict[str, FakeVendor] = {
     "ncentral": NCentral(),
     "ninjaone": NinjaOne(),
     "nsight": NSight(),
+    "partnercenter": PartnerCenter(),
     "pax8": Pax8(),
     "sentinelone": SentinelOne(),
     "sherweb": Sherweb(),

@@ -62,7 +62,8 @@ def from_the_truth(server: sandbox.SandboxServer, kind: str) -> tuple[dict[str, 
             metric = vendor.metric(item.metric)
             if metric is not None:
                 value, money = expected.get((account_id, metric), (Decimal(0), Decimal(0)))
-                expected[account_id, metric] = (value + item.units, money + item.units * (item.unit_price or 0))
+                price = (item.unit_price or 0) if vendor.prices else 0  # a vendor that shows no price has none
+                expected[account_id, metric] = (value + item.units, money + item.units * price)
     return names, expected
 
 

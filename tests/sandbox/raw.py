@@ -11,7 +11,7 @@ import httpx
 
 from sandbox import SandboxServer
 from sandbox.auth import Signed
-from sandbox.paging import Pager
+from sandbox.paging import Follow, Pager
 from sandbox.routing import Route
 
 # one kept-alive client for every raw call: a new httpx client per call costs ~25 ms
@@ -75,7 +75,10 @@ class Raw:
     def walk(self, path: str, pager: Pager, size: int, **params: Any) -> list[Any]:
         """Every record of a list, paged as the vendor pages it."""
         def fetch(step: dict[str, Any] | str) -> httpx.Response:
-            answer = self.follow(step) if isinstance(step, str) else self.get(path, {**params, **step})
+            if isinstance(step, Follow):  # a next page the vendor names by path and headers (a continuation token)
+                answer = HTTP.get(self.base + step.path, headers=step.headers, auth=self.auth)
+            else:
+                answer = self.follow(step) if isinstance(step, str) else self.get(path, {**params, **step})
             assert answer.status_code == 200, (answer.status_code, answer.text[:200])
             return answer
 
