@@ -218,7 +218,7 @@ def client_sections(results: Sequence[CheckResult]) -> list[str]:
     for result in (r for r in results if r.status is not Status.FAILED):
         key = _group_key(result)
         groups.setdefault(key, []).append(result)
-        if result.status is not Status.MATCHED:
+        if result.status is not Status.MATCHED or _bought_off(result):
             attention.add(key)
     texts: list[str] = []
     for key, rows in groups.items():
@@ -232,7 +232,8 @@ def matched_sections(results: Sequence[CheckResult]) -> list[str]:
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
     for result in (r for r in results if r.status is not Status.FAILED):
         groups.setdefault(_group_key(result), []).append(result)
-    names = [name(rows[0].client, 80) for rows in groups.values() if all(r.status is Status.MATCHED for r in rows)]
+    names = [name(rows[0].client, 80) for rows in groups.values()
+             if all(r.status is Status.MATCHED and not _bought_off(r) for r in rows)]
     if not names:
         return []
     heading = f"*Matched — billing lines up ({len(names)} clients)*"
@@ -251,6 +252,8 @@ def result_line(result: CheckResult) -> str:
     """One result as a bullet; stale and unmapped results say why rather than show a variance."""
     check = name(result.check, 100)
     numbers = f"billed {quantity(result.billed, result.unit)}, actual {quantity(result.actual, result.unit)}"
+    if result.bought is not None and not result.buying:  # three-way, not compared: its bought count still shown
+        numbers += f", bought {quantity(result.bought)}"
     if result.status is Status.FAILED:
         return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
     if result.status in GAP_STATUSES:
@@ -266,7 +269,14 @@ def result_line(result: CheckResult) -> str:
         line += " (acknowledged exception)"
     if result.unit:  # storage: how much is used and how it is billed (decimal or binary units)
         line += f" · {name(result.note, 200)}"
+    if result.bought is not None and result.buying:  # three-way: the buying side on a line of its own
+        line += f"\n    ↳ {name(terminal.buying_words(result), 400)}"
     return line
+
+
+def _bought_off(result: CheckResult) -> bool:
+    """A three-way result whose billing matches but whose buying does not: still the MSP's to look at."""
+    return result.buying in (checks.OVER_BOUGHT, checks.BEYOND_BOUGHT)
 
 
 def _group_key(result: CheckResult) -> tuple[object, ...]:
