@@ -42,7 +42,7 @@ from enum import Enum
 from reconcile import coverage
 from reconcile.coverage import Machine
 from reconcile.storage_units import StorageBilling
-from reconcile.terms import Commitment, reducible
+from reconcile.terms import RENEWALS_AHEAD, Commitment, reducible
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -660,6 +660,14 @@ def order(results: Iterable[CheckResult]) -> list[CheckResult]:
                 r.device.casefold())
 
     return sorted(results, key=key)
+
+
+def renewals_due(results: Iterable[CheckResult], today: date) -> list[CheckResult]:
+    """Over-bought three-way results whose unassigned seats renew within `terms.RENEWALS_AHEAD` of `today`,
+    soonest first: reduce them before the renewal, or they are paid for another term."""
+    until = today + RENEWALS_AHEAD
+    due = [r for r in results if r.buying == OVER_BOUGHT and r.renews_on is not None and today <= r.renews_on <= until]
+    return sorted(due, key=lambda r: (r.renews_on, r.client.casefold(), r.check))
 
 
 def summarise(results: Iterable[CheckResult]) -> Summary:

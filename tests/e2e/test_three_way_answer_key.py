@@ -6,17 +6,28 @@ right reducibility, and nothing else."""
 from __future__ import annotations
 
 import csv
+import html
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 import sandbox
-from bot import demo
+from bot import demo, posting
+from bot.schedule import jobs
+from bot.schedule.runtime import Runtime
+from bot.slackclient import make_web_client
+from reconcile.audit import Actor
 from reconcile.checks import Status
+from reconcile.schedule import locks
+from sandbox.slack import FakeSlack
+from sandbox.slack_seed import ADMIN_ID, BILLING, BOT_TOKEN, seed_workspace
 from sandbox.truth import licences
 from sandbox.truth.checks import ASSIGNED_M365, CATALOG, THREE_WAY
 
 SPEC = next(c for c in CATALOG if c.name == THREE_WAY)
+RENEWAL = re.compile(r"reducible at renewal on (\d{4}-\d{2}-\d{2})")
 
 
 def cents(value: Decimal | None) -> Decimal | None:
@@ -81,3 +92,36 @@ def test_every_planted_three_way_discrepancy_is_reported_with_both_variances_and
 def test_every_part_of_the_three_way_planting_is_in_the_world(world_server):
     tags = {tag for c in world_server.world.clients for a in c.accounts for tag in a.tags}
     assert set(licences.PARTS) | {licences.TWO_TERMS} <= tags
+
+
+def test_the_digest_lists_the_renewals_due_within_30_days_that_still_carry_unassigned_seats(
+        world_server, tmp_path, config):
+    from tests.slack.conftest import single_workspace
+
+    world = world_server.world
+    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config,
+                   vendors=demo.DEFAULT_VENDORS | {"m365": "m365"})
+    try:
+        with FakeSlack(post_rate=None) as fake:
+            seed_workspace(fake)
+            settings = single_workspace(fake)
+            run.services.tenants.update("local", Actor(ADMIN_ID, "slack"), billing_channel=BILLING)
+            rt = Runtime(run.services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
+                         locks.for_engine(run.services.engine), pacer=posting.Pacer(interval=0), runner="test:1")
+            assert jobs.run_digest(rt, "local").startswith(f"posted to {BILLING}")
+            texts = [b["text"]["text"] for m in fake.messages(BILLING) for b in m.blocks or []
+                     if b.get("type") == "section" and "Renewals in the next 30 days" in b["text"]["text"]]
+    finally:
+        run.services.close()
+    assert len(texts) == 1
+    listed = {html.unescape(line.split("*")[1]) for line in texts[0].splitlines()[1:]}
+    today = world.now.date()
+
+    def due(reducible: str) -> bool:
+        found = RENEWAL.search(reducible)
+        return bool(found) and today <= date.fromisoformat(found.group(1)) <= today + timedelta(days=30)
+
+    expected = {e.client for e in sandbox.answer_key(world, [SPEC]) if e.buying == "over-bought" and due(e.reducible)}
+    soon = {c.canonical for c in world.clients for a in c.accounts if licences.TRIENNIAL_SOON in a.tags}
+    assert soon and soon <= expected
+    assert listed == expected
