@@ -5,33 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
 
 from connectors.base import PriceBasis, Role
 from connectors.records import Account, Quantity, Term
 from reconcile.audit import Actor
 from sandbox.slack_seed import BILLING
-from tests.fakes import Scripted, ScriptedBilling
+from tests.fakes import ScriptedBilling, scripted
+from tests.slack.conftest import reconcile_thread
 from tests.slack.test_discover import open_checks_modal, options
 
 SETUP = Actor("setup", "cli")
 ADD = 'checks add "Microsoft 365" --billed psa:billed:M365-BP --bought dist:licenses:SPB --usage graph:assigned:SPB'
 
 
-class ScriptedDistributor(Scripted):
-    kind = "scripted_dist"
-    display_name = "Scripted Distributor"
-    role = Role.BOTH
-    price_basis = PriceBasis.COST
-    metrics = {"licenses:*": "Licences bought"}
-    script: ClassVar[list[object]] = []
-
-
-class ScriptedTenants(Scripted):
-    kind = "scripted_graph"
-    display_name = "Scripted Tenants"
-    metrics = {"assigned:*": "Seats assigned"}
-    script: ClassVar[list[object]] = []
+ScriptedDistributor = scripted("scripted_dist", "Scripted Distributor", {"licenses:*": "Licences bought"}, Role.BOTH,
+                               price_basis=PriceBasis.COST)
+ScriptedTenants = scripted("scripted_graph", "Scripted Tenants", {"assigned:*": "Seats assigned"})
 
 
 def with_licences(services, world) -> None:
@@ -59,10 +48,7 @@ def test_a_three_way_check_added_with_the_cli_syntax_names_its_three_sides(slack
 
 def test_the_reconcile_thread_says_both_variances_and_when_the_unused_seats_can_go(slack, world, services):
     with_licences(services, world)
-    slack.run(ADD)
-    slack.run("reconcile", replies=0)
-    _, *replies = slack.fake.messages(BILLING)
-    details = str([m.blocks for m in replies])
+    details = reconcile_thread(slack, ADD)
     assert "Microsoft 365: billed 10, actual 12 → *+2* under-licensed · $44.00/mo" in details
     assert ("↳ bought 15 · assigned − bought -3 over-bought (seats the MSP pays for that nobody uses) · "
             "-$56.10/mo at cost · annual term, reducible at renewal on 2027-03-14") in details
