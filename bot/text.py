@@ -122,6 +122,8 @@ def buying_words(r: CheckResult) -> str:
     if r.bought is None or r.buying_variance is None:
         return ""
     said = [f"bought {quantity(r.bought)}"]
+    if not r.buying and checks.NOT_READ in r.note:
+        said.append("not compared: no assigned seats read for this client")
     if r.buying:
         said.append(f"assigned − bought {signed(r.buying_variance)} {r.buying} ({checks.BUYING_MEANS[r.buying]})"
                     if r.buying != checks.BOUGHT_MATCHED else "bought as assigned")

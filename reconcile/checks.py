@@ -249,8 +249,9 @@ class CheckResult:
 
     @property
     def buying_impact(self) -> Decimal | None:
-        """Monthly money of the buying variance at the bought side's price; unknown where the billing one is."""
-        if self.bought is None or self.bought_price is None or self.status not in MONEY_STATUSES:
+        """Monthly money of the buying variance at the bought side's price; unknown where bought and assigned
+        were not compared (unmapped, stale, no tenant read)."""
+        if self.bought is None or self.bought_price is None or not self.buying or self.status not in MONEY_STATUSES:
             return None
         return (self.actual - self.bought) * self.bought_price
 
@@ -289,6 +290,8 @@ class Summary:
 OVER_BOUGHT = "over-bought"  # bought beyond assigned: the MSP's own cost leak
 BEYOND_BOUGHT = "assigned beyond bought"  # seats from elsewhere, or a count not yet caught up
 BOUGHT_MATCHED = "matched"
+# a three-way result whose client has no reading on the assigned side (no tenant linked, or one that refused)
+NOT_READ = "no assigned seats read for this client (its tenant is not linked or could not be read): bought not compared"
 BUYING_MEANS = {OVER_BOUGHT: "seats the MSP pays for that nobody uses",
                 BEYOND_BOUGHT: "assigned seats this source does not sell: bought elsewhere or not yet counted",
                 BOUGHT_MATCHED: "bought as assigned"}
@@ -433,12 +436,15 @@ def _evaluate_one(
             status, note = Status.STALE, stale_note
         elif status in (Status.UNDER, Status.OVER) and (owner, check.id) in excepted:
             status, note = Status.EXCEPTED, "acknowledged exception"
+        unread = check.bought is not None and not stale and owner not in tallies["usage"]
+        if unread:  # no tenant read: never advise reducing seats whose use is unknown
+            note = _joined(note, NOT_READ)
         results.append(CheckResult(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
             # only money at stake is labelled in words; every result carries `at_cost`
             note=_joined(note, cost_note if status in MONEY_AT_STAKE else "", used), at_cost=priced_at_cost, unit=unit,
-            **buying.compared(owner, actual, trusted=status is not Status.STALE),
+            **buying.compared(owner, actual, trusted=status is not Status.STALE and not unread),
         ))
     return results
 

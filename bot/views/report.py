@@ -252,7 +252,7 @@ def result_line(result: CheckResult) -> str:
     """One result as a bullet; stale and unmapped results say why rather than show a variance."""
     check = name(result.check, 100)
     numbers = f"billed {quantity(result.billed, result.unit)}, actual {quantity(result.actual, result.unit)}"
-    if result.bought is not None and not result.buying:  # three-way, not compared: its bought count still shown
+    if result.bought is not None and result.status is Status.UNMAPPED:  # three-way: its bought count too
         numbers += f", bought {quantity(result.bought)}"
     if result.status is Status.FAILED:
         return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
@@ -269,7 +269,7 @@ def result_line(result: CheckResult) -> str:
         line += " (acknowledged exception)"
     if result.unit:  # storage: how much is used and how it is billed (decimal or binary units)
         line += f" · {name(result.note, 200)}"
-    if result.bought is not None and result.buying:  # three-way: the buying side on a line of its own
+    if result.bought is not None and (result.buying or checks.NOT_READ in result.note):  # three-way: its buying side
         line += f"\n    ↳ {name(terminal.buying_words(result), 400)}"
     return line
 

@@ -87,7 +87,7 @@ class Expected:
 
     @property
     def buying_impact(self) -> Decimal | None:
-        if self.bought is None or self.bought_price is None or self.status == UNMAPPED:
+        if self.bought is None or self.bought_price is None or not self.buying or self.status == UNMAPPED:
             return None
         return (self.actual - self.bought) * self.bought_price
 
@@ -159,7 +159,7 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
             variance = actual - bill.value
             allowance = max(check.tolerance_units, abs(bill.value) * check.tolerance_percent / 100)
             status = MATCHED if abs(variance) <= allowance else UNDER if variance > 0 else OVER
-            if check.bought is not None:
+            if check.bought is not None and owner in usage:  # no tenant read: bought is not compared
                 three_way.update(buying(world, check, owner[1], buy.value, actual, allowance_of(check, buy.value)))
             results.append(Expected(name, check.name, bill.value, actual, status, price,
                                     variance * price if price is not None else None, note, **three_way))

@@ -65,6 +65,11 @@ def test_every_planted_three_way_discrepancy_is_reported_with_both_variances_and
         assert any(s.startswith("triennial term, reducible at renewal on ") for s in said)
         assert any(s.startswith("reducible now, cancellation window until ") for s in said)
         assert any(s.split(" ", 1)[1].startswith("reducible now; ") for s in said if s[:1].isdigit())
+        # a tenant that withdrew consent is not read: its client is never advised to reduce seats
+        withdrawn = {c.canonical for c in world_server.world.clients for a in c.accounts_of(sandbox.Role.M365)
+                     if not a.consent}
+        unread = [r for r in run.report.results if r.check == THREE_WAY and r.client in withdrawn]
+        assert unread and all(not r.buying and not r.reducible and r.buying_impact is None for r in unread)
         buying = {(r.status, r.buying) for r in run.report.results if r.check == THREE_WAY}
         assert (Status.UNDER, "over-bought") in buying and ("assigned beyond bought" in {b for _, b in buying})
         # the buying money is the distributor's cost, said so; the billing money the PSA's sale price

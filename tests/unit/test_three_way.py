@@ -125,3 +125,11 @@ def test_the_json_result_carries_the_buying_side_only_for_a_three_way_check():
         "15", "-3", "over-bought", "-56.10", "2027-03-14")
     [plain] = run({"250": 10}, {"t-acme": 12}, [], check=TWO_SIDED)
     assert "bought" not in text.result_json(plain)
+
+
+def test_a_client_whose_tenant_was_not_read_is_never_advised_to_reduce_seats():
+    [acme] = run({"250": 10}, {}, [bought("p-acme", (15, MONTHLY))])
+    assert (acme.status, acme.actual, acme.bought) == (Status.OVER, 0, 15)
+    assert (acme.buying, acme.reducible, acme.buying_impact) == ("", "", None)
+    assert "no assigned seats read for this client" in acme.note
+    assert text.buying_words(acme) == "bought 15 · not compared: no assigned seats read for this client"
