@@ -63,7 +63,15 @@ def cards(summary: Summary) -> str:
     if summary.under_at_cost or summary.over_at_cost:
         extra += (f"\nat cost (a distributor's price to you, not in the totals above): "
                   f"{money(summary.under_at_cost)}/mo under · {money(summary.over_at_cost)}/mo over")
+    if summary.over_bought:
+        extra += f"\n{over_bought_line(summary)}"
     return f"{body}\n{extra}"
+
+
+def over_bought_line(summary: Summary) -> str:
+    """Three-way checks: the MSP's own cost leak, kept apart from what clients are billed."""
+    return (f"over-bought: {summary.over_bought} client/product pair(s) buy seats nobody is assigned, "
+            f"{money(summary.over_bought_at_cost)}/mo at cost")
 
 
 def failed_lines(results: Iterable[CheckResult]) -> list[str]:
@@ -199,7 +207,11 @@ def report_json(report: Report) -> dict[str, object]:
         "summary": {**{s.value: summary.count(s) for s in Status},
                     "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money),
                     "under_at_cost": csvnumber(summary.under_at_cost),
-                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost)},
+                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost),
+                    # with a three-way check: seats bought beyond those assigned, at cost (negative, as impact)
+                    **({"over_bought": summary.over_bought,
+                        "over_bought_at_cost": csvnumber(ZERO - summary.over_bought_at_cost)}
+                       if any(r.bought is not None for r in report.results) else {})},
         "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled),
                      "overbilled": csvnumber(ZERO - t.overbilled),
                      "net": csvnumber(t.net), "unbilled_at_cost": csvnumber(t.unbilled_at_cost),

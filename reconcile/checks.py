@@ -272,6 +272,9 @@ class Summary:
     over_money: Decimal = ZERO  # sale prices only, as an amount (never negative)
     under_at_cost: Decimal = ZERO  # money priced at a distributor's cost, never summed with the above
     over_at_cost: Decimal = ZERO
+    # three-way licence checks: seats bought beyond those assigned, how many results and their monthly cost
+    over_bought: int = 0
+    over_bought_at_cost: Decimal = ZERO
 
     def count(self, status: Status) -> int:
         return self.counts.get(status, 0)
@@ -678,11 +681,16 @@ def renewals_due(results: Iterable[CheckResult], today: date) -> list[CheckResul
 
 def summarise(results: Iterable[CheckResult]) -> Summary:
     counts: Counter[Status] = Counter()
+    over_bought, over_bought_money = 0, ZERO
     money = {(Status.UNDER, False): ZERO, (Status.OVER, False): ZERO, (Status.UNDER, True): ZERO,
              (Status.OVER, True): ZERO}
     for result in results:
         counts[result.status] += 1
         if result.status in (Status.UNDER, Status.OVER) and result.impact is not None:
             money[result.status, result.at_cost] += abs(result.impact)
+        if result.buying == OVER_BOUGHT:
+            over_bought += 1
+            over_bought_money += abs(result.buying_impact or ZERO)
     return Summary(counts=dict(counts), under_money=money[Status.UNDER, False], over_money=money[Status.OVER, False],
-                   under_at_cost=money[Status.UNDER, True], over_at_cost=money[Status.OVER, True])
+                   under_at_cost=money[Status.UNDER, True], over_at_cost=money[Status.OVER, True],
+                   over_bought=over_bought, over_bought_at_cost=over_bought_money)

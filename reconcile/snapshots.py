@@ -185,7 +185,10 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
 def summary_json(summary: Summary) -> dict[str, object]:
     return {"counts": {s.value: n for s, n in summary.counts.items()},
             "under_money": str(summary.under_money), "over_money": str(summary.over_money),
-            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost)}
+            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost),
+            # three-way checks only, so a two-sided tenant's snapshots read as before
+            **({"over_bought": summary.over_bought, "over_bought_at_cost": str(summary.over_bought_at_cost)}
+               if summary.over_bought else {})}
 
 
 def summary_from_json(data: dict[str, object]) -> Summary:
@@ -193,7 +196,9 @@ def summary_from_json(data: dict[str, object]) -> Summary:
     return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
                    over_money=Decimal(str(data.get("over_money", "0"))),
                    under_at_cost=Decimal(str(data.get("under_at_cost", "0"))),
-                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))))
+                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))),
+                   over_bought=int(str(data.get("over_bought", "0"))),
+                   over_bought_at_cost=Decimal(str(data.get("over_bought_at_cost", "0"))))
 
 
 def info(snapshot: Snapshot) -> SnapshotInfo:

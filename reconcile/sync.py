@@ -493,5 +493,5 @@ def term_columns(term: Term | None) -> dict[str, object]:
     """A bought quantity's commitment as its row keeps it; every key present, so rows insert together."""
     if term is None:
         return {"term_billing_cycle": None, "term_commitment": None, "term_ends": None, "term_renews": None}
-    return {"term_billing_cycle": term.billing_cycle[:40] or None, "term_commitment": (term.commitment or "")[:40] or None,
-            "term_ends": term.ends, "term_renews": term.renews}
+    return {"term_billing_cycle": term.billing_cycle[:40] or None,
+            "term_commitment": (term.commitment or "")[:40] or None, "term_ends": term.ends, "term_renews": term.renews}

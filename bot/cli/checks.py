@@ -106,8 +106,8 @@ def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: st
     """
     if coverage or by:
         if not (coverage and by) or billed or usage or unit or rounding or included or bought:
-            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage, --bought "
-                                   "or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
+            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage, "
+                          "--bought or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
         check = env.services.checks.add_coverage(env.tenant, name, parse_side(coverage), parse_side(by), env.actor,
                                                  seen_within_days=seen_within)
         click.echo(f"Added coverage check {check.name!r}. See its gaps with `billrec reconcile`.")

@@ -147,6 +147,8 @@ def cards_block(summary: Summary) -> Block:
 def counts_context(summary: Summary) -> Block:
     failed = f"Failed checks {summary.count(Status.FAILED)} · " if summary.count(Status.FAILED) else ""
     failed += f"Coverage gaps {summary.gaps} · " if summary.gaps else ""
+    failed += (f"Over-bought {summary.over_bought} ({money(summary.over_bought_at_cost)}/mo at cost) · "
+               if summary.over_bought else "")
     return context(f"Unmapped {summary.count(Status.UNMAPPED)} · Stale {summary.count(Status.STALE)} · "
                    f"Excepted {summary.count(Status.EXCEPTED)} · {failed}{summary.total} results "
                    "(one per client and check)")

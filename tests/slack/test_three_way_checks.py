@@ -65,7 +65,8 @@ def test_the_modal_offers_the_billing_sources_metrics_as_the_optional_bought_sid
     assert "dist:licenses:SPB" in options(view, "checks_bought")
     response = slack.driver.view_submission("checks_submit", {
         "check_name": {"value": "M365 three-way"}, "checks_billed": {"checks_billed": "psa:billed:M365-BP"},
-        "checks_usage": {"checks_usage": "graph:assigned:SPB"}, "checks_bought": {"checks_bought": "dist:licenses:SPB"}},
+        "checks_usage": {"checks_usage": "graph:assigned:SPB"},
+        "checks_bought": {"checks_bought": "dist:licenses:SPB"}},
         view_id=view["id"])
     assert response.json()["response_action"] == "update"
     check = next(c for c in services.checks.list("local") if c.name == "M365 three-way")

@@ -13,7 +13,7 @@ import pytest
 from bot import text
 from connectors.records import Term
 from reconcile import csvexport
-from reconcile.checks import Check, CheckResult, Reading, Side, Source, Status, evaluate, renewals_due
+from reconcile.checks import Check, CheckResult, Reading, Side, Source, Status, evaluate, renewals_due, summarise
 from reconcile.terms import Commitment, reducible
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -114,7 +114,8 @@ def test_the_csv_gains_the_buying_columns_only_when_a_check_has_a_bought_side():
     rows = list(csv.DictReader(io.StringIO(csvexport.to_text(three))))
     acme = next(r for r in rows if r["Check"] == "Microsoft 365")
     assert (acme["Bought"], acme["Buying variance"], acme["Buying status"], acme["Buying impact"],
-            acme["Reducible"]) == ("15", "-3", "over-bought", "-56.10", "annual term, reducible at renewal on 2027-03-14")
+            acme["Reducible"]) == ("15", "-3", "over-bought", "-56.10",
+                                   "annual term, reducible at renewal on 2027-03-14")
     assert next(r for r in rows if r["Check"] == "Microsoft 365 assigned")["Bought"] == ""
 
 
@@ -133,3 +134,14 @@ def test_a_client_whose_tenant_was_not_read_is_never_advised_to_reduce_seats():
     assert (acme.buying, acme.reducible, acme.buying_impact) == ("", "", None)
     assert "no assigned seats read for this client" in acme.note
     assert text.buying_words(acme) == "bought 15 · not compared: no assigned seats read for this client"
+
+
+def test_the_summary_counts_the_over_bought_and_their_cost_apart_from_what_clients_are_billed():
+    results = run({"250": 10, "251": 8}, {"t-acme": 12, "t-blue": 9},
+                  [bought("p-acme", (15, MONTHLY)), bought("p-blue", (6, MONTHLY))])
+    summary = summarise(results)
+    assert (summary.over_bought, summary.over_bought_at_cost) == (1, Decimal("56.10"))
+    assert summary.under_money == Decimal(66) and summary.under_at_cost == 0  # billing money, at sale prices
+    assert ("over-bought: 1 client/product pair(s) buy seats nobody is assigned, $56.10/mo at cost"
+            in text.cards(summary))
+    assert "over-bought" not in text.cards(summarise(run({"250": 10}, {"t-acme": 12}, [], check=TWO_SIDED)))
