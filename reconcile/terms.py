@@ -18,7 +18,8 @@ Decisions the references leave open:
   lets a new-commerce subscription be cancelled or reduced within 7 days (168 hours) of its purchase or
   renewal; within that window the seats are reducible now, and the date shown is the day the window
   closes (the term's start + 7 days).
-- The length is read from the commitment ("Monthly", "Annual", "1-Year", "Triennial", "3-Year"…),
+- The length is read from the commitment ("Monthly", "Annual", "1-Year", "Triennial", "3-Year", or an
+  ISO 8601 duration such as Partner Center's "P1M", "P1Y", "P3Y"),
   else from the billing cycle ("monthly", "annual"/"yearly" as in Pax8's `billingTerm`).
 - Several subscriptions of one product: the over-bought seats are taken first from what can go now
   (monthly terms, then terms in their cancellation window), then by renewal date, the unknown last;
@@ -69,6 +70,9 @@ def months(term: Term | None) -> int | None:
         text = (said or "").strip().casefold()
         if not text:
             continue
+        iso = re.fullmatch(r"p(\d+)([my])", text)  # Partner Center's ISO 8601 termDuration: P1M, P1Y, P3Y
+        if iso:
+            return int(iso.group(1)) * (12 if iso.group(2) == "y" else 1)
         if "month" in text:
             return 1
         if "trienn" in text:

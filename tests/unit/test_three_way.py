@@ -97,6 +97,9 @@ def test_a_bought_account_linked_to_no_client_is_unmapped_with_its_bought_count(
     ([(10, Term("", "Annual", date(2027, 11, 29)))], 2, date(2026, 12, 7),  # the window has closed
      "annual term, reducible at renewal on 2027-11-30", date(2027, 11, 30)),
     ([(10, Term("", "Annual"))], 2, TODAY, "annual term, reducible at renewal (date not given)", None),
+    ([(10, Term("monthly", "P1Y", date(2027, 3, 13)))], 2, TODAY, "annual term, reducible at renewal on 2027-03-14",
+     date(2027, 3, 14)),  # Partner Center's termDuration
+    ([(10, Term("none", "P1M"))], 2, TODAY, "reducible now", None),
     ([(10, None)], 2, TODAY, "term unknown", None),
     ([(4, ANNUAL), (3, MONTHLY)], 5, TODAY, "3 reducible now; 2 annual term, reducible at renewal on 2027-03-14",
      date(2027, 3, 14)),
