@@ -25,29 +25,27 @@ from pathlib import Path
 import pytest
 
 import sandbox
-from bot import demo, posting
-from bot.schedule import jobs
-from bot.schedule.runtime import Runtime
-from bot.slackclient import make_web_client
+from bot import demo
 from reconcile import bootstrap
 from reconcile.config import Config
-from reconcile.schedule import locks
 from sandbox.slack import FakeSlack
-from sandbox.slack_seed import BILLING, BOT_TOKEN, seed_workspace
 from tests import golden
 from tests.conftest import Clock, Database
-from tests.golden.test_golden import ADMIN, CLIENTS, NOW, SEED, TENANT, as_json, at_the_terminal, summaries, thread_of
-from tests.slack.conftest import single_workspace
+from tests.golden.test_golden import (
+    CLIENTS,
+    NOW,
+    SEED,
+    as_json,
+    at_the_terminal,
+    post_the_digest,
+    summaries,
+    thread_of,
+)
 
 
 def digest(services: bootstrap.Services) -> bytes:
     with FakeSlack(post_rate=None) as fake:
-        seed_workspace(fake)
-        settings = single_workspace(fake)
-        services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
-        rt = Runtime(services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
-                     locks.for_engine(services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
-        assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
+        post_the_digest(fake, services)
         return as_json(thread_of(fake, summaries(fake)[-1]))
 
 
