@@ -95,7 +95,8 @@ def run(server: object, home: Path, *, say: Callable[[str], None] = print,
             SideSpec(spec["usage"]["integration"], spec["usage"]["metrics"]), DEMO_ACTOR,
             seen_within_days=spec.get("seen_within_days"), ratio=spec.get("ratio", "1"),
             tolerance_units=spec.get("tolerance_units", "0"), tolerance_percent=spec.get("tolerance_percent", "0"),
-            unit=spec.get("unit"), rounding=spec.get("rounding"), included=spec.get("included"))
+            unit=spec.get("unit"), rounding=spec.get("rounding"), included=spec.get("included"),
+            bought=SideSpec(spec["bought"]["integration"], spec["bought"]["metrics"]) if "bought" in spec else None)
     say(f"added {len(checks)} checks")
     report = services.reconciler.run(tenant)
     snapshot = services.snapshots.take(tenant, DEMO_ACTOR, report=report)

@@ -24,14 +24,16 @@ minutes later, resumes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from decimal import Decimal
 
 from bot import chart, posting
 from bot.schedule.lookup import ChannelLookup, Expected
 from bot.schedule.runtime import Runtime
 from bot.views import report as report_views
-from bot.views.format import context, money, name, section, signed
+from bot.views.format import context, money, name, quantity, section, signed
 from reconcile.changes import Changes
+from reconcile.checks import CheckResult, renewals_due
 from reconcile.audit import Actor
 from reconcile.schedule import ACTOR, plan
 from reconcile.schedule.digest import Digest, compared_period, not_fresh
@@ -56,11 +58,14 @@ def trend_line(found: Changes | None, previous_period: str | None) -> str:
             f"({trend(*found.under_money)}) · overbilled {money(found.over_money[1])}/mo ({trend(*found.over_money)})")
 
 
-def changes_message(found: Changes | None, previous_period: str | None) -> tuple[str, list[dict]]:
-    """The thread message: money trend, new under-billing, resolved items."""
+def changes_message(found: Changes | None, previous_period: str | None,
+                    renewing: Sequence[CheckResult] = ()) -> tuple[str, list[dict]]:
+    """The thread message: money trend, new under-billing, resolved items; and the renewals due within
+    30 days that still carry unassigned seats (only when there are some: two-sided checks have none)."""
     if found is None or previous_period is None:
         text = "What changed: this is the first monthly digest, so there is nothing to compare with yet."
-        return text, [section(text)]
+        text, blocks = text, [section(text)]
+        return _with_renewals(text, blocks, renewing)
     month = plan.month_name(previous_period)
     text = (f"What changed since {month}: {len(found.new_under)} new under-billing, "
             f"{len(found.resolved)} resolved")
@@ -71,7 +76,20 @@ def changes_message(found: Changes | None, previous_period: str | None) -> tuple
     lines = [f"• *{name(now.client)}* — {name(now.check, 100)}: was {signed(old.variance, old.unit)} "
              f"{old.status.label}, now matched" for old, now in found.resolved]
     blocks += _listed(f"*Resolved ({len(found.resolved)})*", lines, "none")
-    return text, blocks
+    return _with_renewals(text, blocks, renewing)
+
+
+def _with_renewals(text: str, blocks: list[dict], renewing: Sequence[CheckResult]) -> tuple[str, list[dict]]:
+    """"Renewals in the next 30 days with unassigned seats": reduce them before they renew for another term."""
+    if not renewing:
+        return text, blocks
+    lines = [f"• *{name(r.client)}* — {name(r.check, 100)}: {quantity(-(r.buying_variance or 0))} unassigned "
+             f"seat(s), renews {r.renews_on.isoformat() if r.renews_on else ''}"
+             + (f" · {money(r.buying_impact)}/mo at cost" if r.buying_impact is not None and r.bought_at_cost
+                else f" · {money(r.buying_impact)}/mo" if r.buying_impact is not None else "")
+             + f" · {name(r.reducible, 200)}" for r in renewing]
+    heading = f"*Renewals in the next 30 days with unassigned seats ({len(renewing)})*"
+    return f"{text}; {len(renewing)} renewals due with unassigned seats", blocks + _listed(heading, lines, "none")
 
 
 def _listed(heading: str, lines: list[str], empty: str) -> list[dict]:
@@ -133,7 +151,8 @@ def run(rt: Runtime, tenant_id: str, period: str, actor: Actor = ACTOR) -> str:
     note_lines = [f":warning: Not fresh, their checks are marked stale: {name('; '.join(warned), 1500)}"] if warned else []
     note = "\n".join([*note_lines, trend_line(found, previous_period), f"Snapshot #{snapshot.id}"])
     csv_name, chart_name = f"billrec-{period}.csv", f"billrec-{period}-trend.png"
-    changes_text, changes_blocks = changes_message(found, previous_period)
+    renewing = renewals_due(results, report.generated_at.astimezone(tenant_settings.zone).date())
+    changes_text, changes_blocks = changes_message(found, previous_period, renewing)
     expected = {"parent": Expected(text=report_views.summary_text(report, title=title)),
                 "csv": Expected(filename=csv_name), "chart": Expected(filename=chart_name),
                 "changes": Expected(text=changes_text)}

@@ -63,7 +63,15 @@ def cards(summary: Summary) -> str:
     if summary.under_at_cost or summary.over_at_cost:
         extra += (f"\nat cost (a distributor's price to you, not in the totals above): "
                   f"{money(summary.under_at_cost)}/mo under · {money(summary.over_at_cost)}/mo over")
+    if summary.over_bought:
+        extra += f"\n{over_bought_line(summary)}"
     return f"{body}\n{extra}"
+
+
+def over_bought_line(summary: Summary) -> str:
+    """Three-way checks: the MSP's own cost leak, kept apart from what clients are billed."""
+    return (f"over-bought: {summary.over_bought} client/product pair(s) buy seats nobody is assigned, "
+            f"{money(summary.over_bought_at_cost)}/mo at cost")
 
 
 def failed_lines(results: Iterable[CheckResult]) -> list[str]:
@@ -78,9 +86,13 @@ def results_table(results: Sequence[CheckResult], *, limit: int | None = None) -
             [r.client, r.check, "", "", "", r.status.label, "", r.note] if r.status in GAP_STATUSES else
             [r.client, r.check, quantity(r.billed, r.unit), quantity(r.actual, r.unit), signed(r.variance, r.unit),
              r.status.label, impact_cell(r), r.note] for r in shown]
-    table = tabulate(rows, headers=["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"],
-                     tablefmt="simple", disable_numparse=True,
-                     colalign=("left", "left", "right", "right", "right", "left", "right", "left"))
+    headers = ["Client", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo", "Note"]
+    align = ("left", "left", "right", "right", "right", "left", "right", "left")
+    if any(r.bought is not None for r in shown):  # a three-way licence check: its buying side beside the billing one
+        rows = [row[:7] + buying_cells(r) + [_joined(row[7], r.reducible)] for row, r in zip(rows, shown)]
+        headers = headers[:7] + ["Bought", "Buying", "Buying/mo"] + headers[7:]
+        align = align[:7] + ("right", "left", "right") + align[7:]
+    table = tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True, colalign=align)
     if limit and len(results) > limit:
         table += f"\n… and {len(results) - limit} more (see the CSV)"
     return table
@@ -98,6 +110,40 @@ def gap_lines(results: Sequence[CheckResult], *, limit: int | None = None) -> li
     if len(gaps) > len(shown):
         lines.append(f"  … and {len(gaps) - len(shown)} more (see the CSV)")
     return lines
+def buying_cells(r: CheckResult) -> list[str]:
+    """Bought, the buying variance with its status ("-2 over-bought"), and its money; blank without a bought side."""
+    if r.bought is None or r.buying_variance is None:
+        return ["", "", ""]
+    variance = f"{signed(r.buying_variance)} {r.buying}" if r.buying and r.buying != "matched" else r.buying
+    return [quantity(r.bought), variance, buying_money(r)]
+
+
+def buying_money(r: CheckResult) -> str:
+    if r.buying_impact is None:
+        return ""
+    return money(r.buying_impact) + (" at cost" if r.bought_at_cost and r.buying_impact else "")
+
+
+def buying_words(r: CheckResult) -> str:
+    """A three-way result's buying side in one line: "bought 14 · assigned − bought -2 over-bought (seats the MSP
+    pays for that nobody uses) · -$37.40/mo at cost · annual term, reducible at renewal on 2027-03-14"."""
+    if r.bought is None or r.buying_variance is None:
+        return ""
+    said = [f"bought {quantity(r.bought)}"]
+    if not r.buying and checks.NOT_READ in r.note:
+        said.append("not compared: no assigned seats read for this client")
+    if r.buying:
+        said.append(f"assigned − bought {signed(r.buying_variance)} {r.buying} ({checks.BUYING_MEANS[r.buying]})"
+                    if r.buying != checks.BOUGHT_MATCHED else "bought as assigned")
+    if r.buying_impact:
+        said.append(f"{money(r.buying_impact)}/mo" + (" at cost" if r.bought_at_cost else ""))
+    return " · ".join(said + ([r.reducible] if r.reducible else []))
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def impact_cell(result: CheckResult) -> str:
     if result.impact is None:
         return ""
@@ -161,7 +207,11 @@ def report_json(report: Report) -> dict[str, object]:
         "summary": {**{s.value: summary.count(s) for s in Status},
                     "under_money": csvnumber(summary.under_money), "over_money": csvnumber(ZERO - summary.over_money),
                     "under_at_cost": csvnumber(summary.under_at_cost),
-                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost)},
+                    "over_at_cost": csvnumber(ZERO - summary.over_at_cost),
+                    # with a three-way check: seats bought beyond those assigned, at cost (negative, as impact)
+                    **({"over_bought": summary.over_bought,
+                        "over_bought_at_cost": csvnumber(ZERO - summary.over_bought_at_cost)}
+                       if any(r.bought is not None for r in report.results) else {})},
         "clients": [{"client": t.client, "unbilled": csvnumber(t.unbilled),
                      "overbilled": csvnumber(ZERO - t.overbilled),
                      "net": csvnumber(t.net), "unbilled_at_cost": csvnumber(t.unbilled_at_cost),
@@ -184,7 +234,14 @@ def result_json(r: CheckResult) -> dict[str, object]:
         return {"client": r.client, "check": r.check, "device": r.device, "billed": None, "actual": None,
                 "variance": None, "status": r.status.value, "unit_price": None, "impact": None, "at_cost": False,
                 "note": r.note}
-    return {"client": r.client, "check": r.check, "billed": quantity(r.billed, r.unit),
-            "actual": quantity(r.actual, r.unit), "variance": quantity(r.variance, r.unit), "status": r.status.value,
-            "unit_price": price(r.unit_price),
-            "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}
+    shown: dict[str, object] = {
+        "client": r.client, "check": r.check, "billed": quantity(r.billed, r.unit),
+        "actual": quantity(r.actual, r.unit), "variance": quantity(r.variance, r.unit), "status": r.status.value,
+        "unit_price": price(r.unit_price), "impact": csvnumber(r.impact) or None, "at_cost": r.at_cost, "note": r.note}
+    if r.bought is not None and r.buying_variance is not None:  # a three-way licence check's buying side
+        shown.update({"bought": quantity(r.bought), "buying_variance": quantity(r.buying_variance),
+                      "buying": r.buying or None, "bought_unit_price": price(r.bought_price),
+                      "buying_impact": csvnumber(r.buying_impact) or None, "bought_at_cost": r.bought_at_cost,
+                      "reducible": r.reducible or None,
+                      "renews_on": r.renews_on.isoformat() if r.renews_on else None})
+    return shown

@@ -11,18 +11,25 @@ customer) is not read: what the client is billed is the PSA's business, and a re
 variance with the PSA's sale price whenever there is one. Money priced from Pax8 is labelled *at
 cost* and kept out of the "unbilled" total. UNCONFIRMED: the documented sample subscription has
 no `partnerCost`; without it a subscription carries no price, and the PSA's price applies.
+
+Each quantity carries its subscription's `Term`: `billingTerm` (Monthly, Annual, 2-Year, 3-Year…) as the
+billing cycle, `commitmentTerm.term` ("1-Year", "3-Year") as the commitment and `commitmentTerm.endDate` as
+its end, so a three-way check can say when over-bought seats can be reduced. Pax8 documents no renewal
+date: `renews` stays None and the renewal is read as the day after the commitment ends. A subscription
+without `commitmentTerm` has no commitment; its billing term then says how long it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from connectors.auth import OAuth2ClientCredentials
 from connectors.base import Connector, Field, Guidance, PriceBasis, Role
 from connectors.endpoints import Endpoint
 from connectors.paging import PageNumber
 from connectors.ratelimit import RateLimit
-from connectors.records import Account, Quantity, Record
+from connectors.records import Account, Quantity, Record, Term
 
 
 class Pax8(Connector):
@@ -81,4 +88,14 @@ class Pax8(Connector):
                 value=self.read.number(sub.get("quantity", 0)),
                 unit_price=self.read.optional_number(sub.get("partnerCost")),
                 label=str(sub.get("productName") or ""),
+                term=self.term(sub),
             )
+
+    def term(self, sub: dict[str, Any]) -> Term:
+        """`billingTerm` and `commitmentTerm{term, endDate}` as a `Term` (an empty one where Pax8 says neither)."""
+        cycle = str(sub.get("billingTerm") or "").strip().lower()
+        commitment = sub.get("commitmentTerm")
+        if not isinstance(commitment, dict):
+            return Term(cycle)
+        ends = self.read.iso_datetime(commitment.get("endDate"))
+        return Term(cycle, str(commitment.get("term") or "").strip() or None, ends.date() if ends else None)

@@ -57,13 +57,17 @@ class Checks:
             seen_within_days: int | str | None = None, ratio: str | Decimal = "1",
             tolerance_units: str | Decimal = "0", tolerance_percent: str | Decimal = "0",
             unit: str | None = None, rounding: str | None = None, included: str | Decimal | None = None,
-            require_synced: bool = False) -> Check:
+            bought: SideSpec | None = None, require_synced: bool = False) -> Check:
         """Add a check; `require_synced` (what both faces ask, unless told --allow-unsynced) refuses a
         metric its integration's current data lacks. Programmatic set-up (the demo, tests, a script
         run before the first sync) may leave it off: the catalogs are still enforced.
 
         `unit` (GB, TB, GiB, TiB) bills a usage side in bytes per unit, `rounding` started (default) or
-        exact, with `included` units free: see `reconcile.storage_units`."""
+        exact, with `included` units free: see `reconcile.storage_units`.
+
+        `bought` makes it a three-way licence check: billed (the PSA) against usage (the tenant's
+        assigned seats, Graph `assigned:*`), with what the MSP buys (a distributor or Partner Center)
+        between them; see `reconcile.checks`. It takes a third integration, and no storage unit."""
         name = name.strip()
         if not name or len(name) > 200:
             raise Invalid("a check needs a name of at most 200 characters")
@@ -75,30 +79,39 @@ class Checks:
         storage = storage_billing(unit, rounding, free)
         if storage is not None and ratio_ != 1:
             raise Invalid("a check billed in a storage unit converts bytes by its unit: leave --ratio at 1")
+        if storage is not None and bought is not None:
+            raise Invalid("--bought makes a three-way licence check, which counts seats: leave --unit off")
         with self.context.sessions.begin() as session:
             if session.scalar(select(CheckRow.id).where(CheckRow.tenant_id == tenant_id, CheckRow.name == name)):
                 raise Conflict(f"a check named {name!r} already exists")
             billed_integration = self._side(session, tenant_id, billed, "billed")
             usage_integration = self._side(session, tenant_id, usage, "usage")
             self._sensible(billed_integration, usage_integration)
+            bought_integration = None if bought is None else self._bought(session, tenant_id, bought,
+                                                                          billed_integration, usage_integration)
             if storage is not None:
                 self._in_bytes(usage_integration, usage)
             if require_synced:
                 self._synced(tenant_id, billed_integration, billed)
                 self._synced(tenant_id, usage_integration, usage)
+                if bought is not None and bought_integration is not None:
+                    self._synced(tenant_id, bought_integration, bought)
             row = CheckRow(tenant_id=tenant_id, name=name, billed_integration_id=billed_integration.id,
                            billed_metrics=list(billed.metrics), usage_integration_id=usage_integration.id,
                            usage_metrics=list(usage.metrics), seen_within_days=seen_within, ratio=ratio_,
                            tolerance_units=units, tolerance_percent=percent, created_by=actor.name,
                            created_at=self.context.clock(), storage_unit=storage and storage.unit,
-                           storage_rounding=storage and storage.rounding, storage_included=storage and storage.included)
+                           storage_rounding=storage and storage.rounding, storage_included=storage and storage.included,
+                           bought_integration_id=bought_integration and bought_integration.id,
+                           bought_metrics=list(bought.metrics) if bought else None)
             session.add(row)
             session.flush()
             audit.record(session, tenant_id, actor, "check.add", name, billed=f"{billed.integration} {list(billed.metrics)}",
                          usage=f"{usage.integration} {list(usage.metrics)}", seen_within_days=seen_within,
-                         **({"billed_in": storage.describe()} if storage else {}))
-            return to_check(row, {billed_integration.id: billed_integration.name,
-                                  usage_integration.id: usage_integration.name})
+                         **({"billed_in": storage.describe()} if storage else {}),
+                         **({"bought": f"{bought.integration} {list(bought.metrics)}"} if bought else {}))
+            named = (billed_integration, usage_integration) + ((bought_integration,) if bought_integration else ())
+            return to_check(row, {i.id: i.name for i in named})
 
     def add_coverage(self, tenant_id: str, name: str, devices: SideSpec, agents: SideSpec, actor: Actor, *,
                      seen_within_days: int | str | None = None) -> Check:
@@ -202,6 +215,16 @@ class Checks:
             raise Invalid(f"{usage.name} ({cls.display_name}) only says what clients are billed, not what they use: "
                           "it cannot stand on the usage side. Put it on --billed, and a usage source on --usage")
 
+    def _bought(self, session: Session, tenant_id: str, spec: SideSpec, billed: Integration,
+                usage: Integration) -> Integration:
+        """A three-way check's bought side: a third integration whose catalog has each metric."""
+        integration = self._side(session, tenant_id, spec, "bought")
+        if integration.id in (billed.id, usage.id):
+            raise Invalid(f"--bought names what the MSP buys, from a third source, and {integration.name} is already "
+                          "on another side: put the PSA on --billed, the tenant's assigned seats (Microsoft 365) on "
+                          "--usage and the distributor or Partner Center on --bought")
+        return integration
+
     def _in_bytes(self, integration: Integration, spec: SideSpec) -> None:
         """A storage unit converts bytes: every usage metric must be one counted in bytes."""
         other = [m for m in spec.metrics if not m.endswith(":bytes")]
@@ -238,6 +261,8 @@ def to_check(row: CheckRow, integration_names: dict[int, str]) -> Check:
         storage=StorageBilling(row.storage_unit, row.storage_rounding or "started", Decimal(row.storage_included or 0))
         if row.storage_unit else None,
         kind=row.kind or QUANTITY,
+        bought=Side(row.bought_integration_id, integration_names.get(row.bought_integration_id, "?"),
+                    tuple(row.bought_metrics or ())) if row.bought_integration_id else None,
     )
 
 

@@ -14,6 +14,20 @@ or skips: an account without an approved link is `unmapped`, a check fed by a so
 trust is `stale`, an acknowledged variance is `excepted`, each with the numbers behind it. A
 check that cannot be evaluated at all (say, one stored before today's bounds, with numbers that
 no longer compute) is one `failed` result with the reason, and every other check still reports.
+
+A three-way licence check (Microsoft 365) has a third side, `bought` (a distributor or Partner Center),
+between billed (the PSA) and usage (the tenant's assigned seats). Its status stays the billing one,
+billed vs assigned; the result also carries the bought quantity and the buying variance, assigned −
+bought, with its own meaning and money (the distributor's price, *at cost*):
+
+    client     billed  bought  assigned  billing   buying
+    Acme Corp      10      14        12  +2 under  -2 over-bought: the MSP pays for 2 seats nobody uses
+    Bluebird        8       6         8  matched   +2 assigned beyond bought
+
+Assigned beyond bought means the tenant uses seats this source does not sell it: bought elsewhere
+(another distributor, directly, a trial) or not yet in the distributor's count; the MSP should find
+where they come from before it bills or buys. An over-bought result says when its seats can go
+(`reconcile.terms`: a monthly term now, an annual one at its renewal).
 """
 
 from __future__ import annotations
@@ -21,13 +35,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 from reconcile import coverage
 from reconcile.coverage import Machine
 from reconcile.storage_units import StorageBilling
+from reconcile.terms import RENEWALS_AHEAD, Commitment, reducible
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -116,6 +131,12 @@ class Check:
     tolerance_percent: Decimal = ZERO
     storage: StorageBilling | None = None  # usage in bytes, billed in a unit with its rounding and free part
     kind: str = QUANTITY  # COVERAGE: `billed` is the device side (--coverage), `usage` the agent side (--by)
+    bought: Side | None = None  # a three-way licence check's distributor side (--bought), between the two
+
+    @property
+    def sides(self) -> tuple[tuple[str, Side], ...]:
+        """("billed", …), ("usage", …) and, for a three-way check, ("bought", …)."""
+        return (("billed", self.billed), ("usage", self.usage)) + ((("bought", self.bought),) if self.bought else ())
 
     def actual(self, usage: Decimal) -> Decimal:
         """Usage in billed units. With a ratio other than 1, rounded to cents of a unit, so three
@@ -142,6 +163,7 @@ class Reading:
     value: Decimal
     amount: Decimal = ZERO
     priced: Decimal = ZERO
+    commitments: tuple[Commitment, ...] = ()  # a bought side's subscriptions with their terms
 
 
 @dataclass(frozen=True)
@@ -206,11 +228,32 @@ class CheckResult:
     device_class: str = ""  # and its class, from its metric (server, workstation, core…)
     at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
     unit: str = ""  # what billed and actual count in, where it is not plain units ("TB")
+    # a three-way licence check's bought side: the quantity, its unit price (a distributor's, usually
+    # the MSP's cost), how assigned compares with it, and when over-bought seats can be reduced
+    bought: Decimal | None = None
+    bought_price: Decimal | None = None
+    bought_at_cost: bool = False
+    buying: str = ""  # OVER_BOUGHT | BEYOND_BOUGHT | BOUGHT_MATCHED; "" without a bought side
+    reducible: str = ""  # "annual term, reducible at renewal on 2027-03-14"
+    renews_on: date | None = None  # the soonest renewal that would carry the unassigned seats
 
     @property
     def variance(self) -> Decimal:
         """Actual minus billed; positive means under-licensed."""
         return self.actual - self.billed
+
+    @property
+    def buying_variance(self) -> Decimal | None:
+        """Assigned minus bought; negative: seats the MSP pays for that nobody uses. None without a bought side."""
+        return None if self.bought is None else self.actual - self.bought
+
+    @property
+    def buying_impact(self) -> Decimal | None:
+        """Monthly money of the buying variance at the bought side's price; unknown where bought and assigned
+        were not compared (unmapped, stale, no tenant read)."""
+        if self.bought is None or self.bought_price is None or not self.buying or self.status not in MONEY_STATUSES:
+            return None
+        return (self.actual - self.bought) * self.bought_price
 
     @property
     def impact(self) -> Decimal | None:
@@ -229,6 +272,9 @@ class Summary:
     over_money: Decimal = ZERO  # sale prices only, as an amount (never negative)
     under_at_cost: Decimal = ZERO  # money priced at a distributor's cost, never summed with the above
     over_at_cost: Decimal = ZERO
+    # three-way licence checks: seats bought beyond those assigned, how many results and their monthly cost
+    over_bought: int = 0
+    over_bought_at_cost: Decimal = ZERO
 
     def count(self, status: Status) -> int:
         return self.counts.get(status, 0)
@@ -241,6 +287,17 @@ class Summary:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+# how assigned seats compare with bought ones (`CheckResult.buying`)
+OVER_BOUGHT = "over-bought"  # bought beyond assigned: the MSP's own cost leak
+BEYOND_BOUGHT = "assigned beyond bought"  # seats from elsewhere, or a count not yet caught up
+BOUGHT_MATCHED = "matched"
+# a three-way result whose client has no reading on the assigned side (no tenant linked, or one that refused)
+NOT_READ = "no assigned seats read for this client (its tenant is not linked or could not be read): bought not compared"
+BUYING_MEANS = {OVER_BOUGHT: "seats the MSP pays for that nobody uses",
+                BEYOND_BOUGHT: "assigned seats this source does not sell: bought elsewhere or not yet counted",
+                BOUGHT_MATCHED: "bought as assigned"}
 
 
 def classify(variance: Decimal, allowance: Decimal) -> Status:
@@ -260,11 +317,13 @@ class _Tally:
     value: Decimal = ZERO
     amount: Decimal = ZERO
     priced: Decimal = ZERO
+    commitments: list[Commitment] = field(default_factory=list)
 
     def add(self, reading: Reading) -> None:
         self.value += reading.value
         self.amount += reading.amount
         self.priced += reading.priced
+        self.commitments.extend(reading.commitments)
 
     def unit_price(self) -> Decimal | None:
         return (self.amount / self.priced).quantize(PRICE_PLACES) if self.priced else None
@@ -286,6 +345,7 @@ def evaluate(
     machines: Mapping[tuple[int, str], Iterable[Machine]] | None = None,
     at_cost: frozenset[int] = frozenset(),
     ignored: frozenset[AccountKey] = frozenset(),
+    today: date | None = None,
 ) -> list[CheckResult]:
     """One result per client (or unlinked account) and check, in reading order.
 
@@ -301,7 +361,9 @@ def evaluate(
         machines: for coverage checks, (check id, "billed" | "usage") → the side's assets not retired.
         at_cost: integration ids whose unit prices are the MSP's cost (a distributor's), not a sale price.
         ignored: accounts a person set aside as no client; their readings count for nobody.
+        today: the tenant's date, for when an over-bought seat can be reduced (default: today in UTC).
     """
+    today = today or datetime.now(UTC).date()
     results: list[CheckResult] = []
     for check in checks:
         reason = (failed or {}).get(check.id)
@@ -312,7 +374,7 @@ def evaluate(
                                                       ignored))
                 else:
                     results.extend(_evaluate_one(check, clients, links, account_names, readings, sources, excepted,
-                                                 at_cost, ignored))
+                                                 at_cost, ignored, today))
                 continue
             except ArithmeticError as error:  # a ratio or tolerance stored before today's bounds
                 reason = f"its numbers cannot be computed ({type(error).__name__}); correct or re-add the check"
@@ -336,9 +398,10 @@ def _evaluate_one(
     excepted: frozenset[tuple[int, int]],
     at_cost: frozenset[int] = frozenset(),
     ignored: frozenset[AccountKey] = frozenset(),
+    today: date | None = None,
 ) -> list[CheckResult]:
-    tallies: dict[str, dict[int | AccountKey, _Tally]] = {"billed": defaultdict(_Tally), "usage": defaultdict(_Tally)}
-    for side_name, side in (("billed", check.billed), ("usage", check.usage)):
+    tallies: dict[str, dict[int | AccountKey, _Tally]] = {name: defaultdict(_Tally) for name, _ in check.sides}
+    for side_name, side in check.sides:
         for reading in readings.get((check.id, side_name), ()):
             key: AccountKey = (side.integration_id, reading.account_id)
             if key in ignored:
@@ -349,9 +412,10 @@ def _evaluate_one(
     stale = bool(stale_note)
     billed_prices = {owner: tally.unit_price() for owner, tally in tallies["billed"].items()}
     fallback_price = _most_common_price(billed_prices.values())
+    buying = _Buying(check, tallies.get("bought", {}), at_cost, today or datetime.now(UTC).date())
 
     results = []
-    for owner in tallies["billed"].keys() | tallies["usage"].keys():
+    for owner in set().union(*(t.keys() for t in tallies.values())):
         billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
         actual = check.actual(usage.value)
         unit, used = (check.storage.unit, check.storage.note(usage.value)) if check.storage else ("", "")
@@ -360,12 +424,13 @@ def _evaluate_one(
                                             (fallback_price, check.billed.integration_id in at_cost)))
         cost_note = f"{AT_COST}: {_cost_source(check, at_cost)}" if priced_at_cost else ""
         if isinstance(owner, tuple):
-            source = billed_source if owner[0] == check.billed.integration_id else usage_source
+            source = next((sources.get(side.integration_id) for _, side in check.sides
+                           if side.integration_id == owner[0]), None)
             results.append(CheckResult(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
-                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit,
+                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit, **buying.counted(owner),
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -374,13 +439,54 @@ def _evaluate_one(
             status, note = Status.STALE, stale_note
         elif status in (Status.UNDER, Status.OVER) and (owner, check.id) in excepted:
             status, note = Status.EXCEPTED, "acknowledged exception"
+        unread = check.bought is not None and not stale and owner not in tallies["usage"]
+        if unread:  # no tenant read: never advise reducing seats whose use is unknown
+            note = _joined(note, NOT_READ)
         results.append(CheckResult(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
             # only money at stake is labelled in words; every result carries `at_cost`
             note=_joined(note, cost_note if status in MONEY_AT_STAKE else "", used), at_cost=priced_at_cost, unit=unit,
+            **buying.compared(owner, actual, trusted=status is not Status.STALE and not unread),
         ))
     return results
+
+
+class _Buying:
+    """A three-way check's bought side for each owner: the quantity, its price, and how assigned compares.
+
+    The price is the owner's own quantity-weighted bought price, else the one most owners pay; it is a
+    cost when the source declares its prices the MSP's (`at cost`). Nothing at all without a bought side.
+    """
+
+    def __init__(self, check: Check, tallies: Mapping[int | AccountKey, _Tally], at_cost: frozenset[int],
+                 today: date) -> None:
+        self.check, self.tallies, self.today = check, tallies, today
+        self.prices = {owner: tally.unit_price() for owner, tally in tallies.items()}
+        self.fallback = _most_common_price(self.prices.values())
+        self.at_cost = check.bought is not None and check.bought.integration_id in at_cost
+
+    def counted(self, owner: int | AccountKey) -> dict[str, object]:
+        """The bought quantity and its price, for a result that compares nothing (unmapped)."""
+        if self.check.bought is None:
+            return {}
+        price = first_price(self.prices.get(owner), self.fallback)
+        return {"bought": self.tallies.get(owner, _NOTHING).value, "bought_price": price,
+                "bought_at_cost": self.at_cost and price is not None}
+
+    def compared(self, owner: int | AccountKey, assigned: Decimal, *, trusted: bool) -> dict[str, object]:
+        """`counted`, with how `assigned` compares with it and, when over-bought, when the seats can go."""
+        found = self.counted(owner)
+        if not found or not trusted:
+            return found
+        tally = self.tallies.get(owner, _NOTHING)
+        over = tally.value - assigned
+        if abs(over) <= self.check.allowance(tally.value):
+            return {**found, "buying": BOUGHT_MATCHED}
+        if over < 0:
+            return {**found, "buying": BEYOND_BOUGHT}
+        when = reducible(over, tally.commitments, self.today)
+        return {**found, "buying": OVER_BOUGHT, "reducible": when.words, "renews_on": when.renews_on}
 
 
 def _evaluate_coverage(
@@ -437,11 +543,12 @@ GAP_STATUS = {coverage.UNPROTECTED: Status.UNPROTECTED, coverage.UNMANAGED: Stat
 
 
 def _trust(check: Check, sources: Mapping[int, Source]) -> tuple[Source | None, Source | None, str, tuple[str, ...]]:
-    """A check's two sources, why it cannot be trusted now ("" when it can) and each source's as-of."""
-    first, second = sources.get(check.billed.integration_id), sources.get(check.usage.integration_id)
-    stale = [s for s in (first, second) if s is None or s.stale]
+    """A check's billed and usage sources, why it cannot be trusted now ("" when it can; a three-way
+    check's bought source counts too) and each source's as-of."""
+    every = [sources.get(side.integration_id) for _, side in check.sides]
+    stale = [s for s in every if s is None or s.stale]
     note = ("; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing") if stale else ""
-    return first, second, note, tuple(_as_of(s) for s in (first, second) if s is not None)
+    return every[0], every[1], note, tuple(_as_of(s) for s in every if s is not None)
 def pick_price(candidates: Iterable[tuple[Decimal | None, bool]]) -> tuple[Decimal | None, bool]:
     """The first known sale price, else the first known cost; and whether it is a cost.
 
@@ -564,13 +671,26 @@ def order(results: Iterable[CheckResult]) -> list[CheckResult]:
     return sorted(results, key=key)
 
 
+def renewals_due(results: Iterable[CheckResult], today: date) -> list[CheckResult]:
+    """Over-bought three-way results whose unassigned seats renew within `terms.RENEWALS_AHEAD` of `today`,
+    soonest first: reduce them before the renewal, or they are paid for another term."""
+    until = today + RENEWALS_AHEAD
+    due = [r for r in results if r.buying == OVER_BOUGHT and r.renews_on is not None and today <= r.renews_on <= until]
+    return sorted(due, key=lambda r: (r.renews_on, r.client.casefold(), r.check))
+
+
 def summarise(results: Iterable[CheckResult]) -> Summary:
     counts: Counter[Status] = Counter()
+    over_bought, over_bought_money = 0, ZERO
     money = {(Status.UNDER, False): ZERO, (Status.OVER, False): ZERO, (Status.UNDER, True): ZERO,
              (Status.OVER, True): ZERO}
     for result in results:
         counts[result.status] += 1
         if result.status in (Status.UNDER, Status.OVER) and result.impact is not None:
             money[result.status, result.at_cost] += abs(result.impact)
+        if result.buying == OVER_BOUGHT:
+            over_bought += 1
+            over_bought_money += abs(result.buying_impact or ZERO)
     return Summary(counts=dict(counts), under_money=money[Status.UNDER, False], over_money=money[Status.OVER, False],
-                   under_at_cost=money[Status.UNDER, True], over_at_cost=money[Status.OVER, True])
+                   under_at_cost=money[Status.UNDER, True], over_at_cost=money[Status.OVER, True],
+                   over_bought=over_bought, over_bought_at_cost=over_bought_money)

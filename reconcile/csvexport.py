@@ -5,6 +5,11 @@ Sources as of, Note (why a result is stale, unmapped, excepted or failed). A fai
 one line with no client and no numbers, its reason in Note; so is each coverage gap, one line per
 uncovered device (or unmanaged agent) with the device named in Note.
 
+A report with a three-way licence check (one with a bought side) has six more columns after Monthly
+impact: Bought, Buying variance (assigned − bought), Buying status, Bought unit price, Buying impact
+(at the bought side's price, the MSP's cost where the source gives one) and Reducible (when over-bought
+seats can go). A report of two-sided checks only keeps the ten columns above, unchanged.
+
 Text cells a spreadsheet might run as a formula get a leading apostrophe (OWASP's CSV injection
 guidance): those whose first character past any spaces (NBSP, em and ideographic spaces
 included) and invisible format characters is `=`, `+`, `-`, `@` or a full-width or small form of
@@ -25,6 +30,7 @@ from reconcile.checks import GAP_STATUSES, CheckResult, Status
 
 HEADER = ("Client", "Check", "Billed", "Actual", "Variance", "Status", "Unit price", "Monthly impact",
           "Sources as of", "Note")
+BUYING = ("Bought", "Buying variance", "Buying status", "Bought unit price", "Buying impact", "Reducible")
 FORMULA_START = frozenset("=+-@＝＋－＠﹦﹢﹣﹫")
 RAW_START = ("\t", "\r", "\n")
 
@@ -46,23 +52,34 @@ def quantity(value: Decimal, unit: str = "") -> str:
     return f"{shown} {unit}" if unit else shown
 
 
-def rows(results: Iterable[CheckResult]) -> Iterable[list[str]]:
+def rows(results: Iterable[CheckResult], *, three_way: bool = False) -> Iterable[list[str]]:
     for r in results:
         # a failed check has no numbers to show
         counts = ["", "", ""] if r.status is Status.FAILED or r.status in GAP_STATUSES else [
             quantity(r.billed, r.unit), quantity(r.actual, r.unit), quantity(r.variance, r.unit)]
         yield [
             neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
-            number(r.impact), neutralise("; ".join(r.sources)), neutralise(r.note),
+            number(r.impact), *(buying(r) if three_way else ()), neutralise("; ".join(r.sources)), neutralise(r.note),
         ]
+
+
+def buying(r: CheckResult) -> list[str]:
+    """A result's bought-side cells, blank for a result of a two-sided check."""
+    if r.bought is None or r.buying_variance is None:
+        return [""] * len(BUYING)
+    return [quantity(r.bought), quantity(r.buying_variance), r.buying, number(r.bought_price), number(r.buying_impact),
+            neutralise(r.reducible)]
 
 
 def write(results: Iterable[CheckResult], stream: TextIO) -> int:
     """Write the header and one line per result; returns the number of results written."""
+    results = list(results)
+    three_way = any(r.bought is not None for r in results)
+    header = HEADER[:8] + BUYING + HEADER[8:] if three_way else HEADER
     writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(header)
     count = 0
-    for row in rows(results):
+    for row in rows(results, three_way=three_way):
         writer.writerow(row)
         count += 1
     return count

@@ -8,7 +8,7 @@ freshness, approved links and active exceptions; then `checks.evaluate`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -16,6 +16,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from connectors.base import PriceBasis
+from connectors.records import Term
 from reconcile import checks, coverage, naming, tenants
 from reconcile.checks import COVERAGE, Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.coverage import Machine
@@ -24,6 +25,7 @@ from reconcile.founding import live_clients
 from reconcile.integrations import failure_in_words
 from reconcile.check_catalog import Checks, seen_within_bound
 from reconcile.errors import UserError
+from reconcile.terms import Commitment
 from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow, VarianceException
 
 ZERO = Decimal(0)
@@ -82,21 +84,24 @@ class Reconciler:
                                                                       side.metrics, since=cutoff,
                                                                       devices=side_name == "billed")
                     continue
-                for side_name, side, since in (("billed", check.billed, None), ("usage", check.usage, cutoff)):
+                for side_name, side in check.sides:
+                    since = cutoff if side_name == "usage" else None
                     # checks often share a side (one PSA product against two sources): read it once
                     key = (runs.get(side.integration_id), side.metrics, since)
                     if key not in loaded:
                         loaded[key] = side_readings(session, key[0], side.metrics, seen_since=since)
                     readings[check.id, side_name] = loaded[key]
+                    if side_name == "bought":  # its subscriptions' terms say when over-bought seats can go
+                        readings[check.id, side_name] = with_commitments(session, key[0], side.metrics, loaded[key])
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
                                   failed=failed, at_cost=self.priced_at_cost(sources.values()), ignored=ignored,
-                                  machines=machines)
+                                  machines=machines, today=now.astimezone(settings.zone).date())
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)
-        used = {c.billed.integration_id for c in check_list} | {c.usage.integration_id for c in check_list}
+        used = {side.integration_id for c in check_list for _, side in c.sides}
         return Report(results, [s for i, (s, _) in sorted(sources.items()) if i in used], now, name)
 
 
@@ -194,6 +199,22 @@ def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
         readings.append(Reading(account, count, (unit * count) if unit is not None else ZERO,
                                 count if unit is not None else ZERO))
     return readings
+
+
+def with_commitments(session: Session, run_id: int | None, metrics: Iterable[str],
+                     readings: list[Reading]) -> list[Reading]:
+    """A bought side's readings, each with its account's subscriptions (quantity and term, where the source
+    gave one), so an over-bought result can say when its seats can be reduced."""
+    if run_id is None or not readings:
+        return readings
+    found: dict[str, list[Commitment]] = {}
+    query = select(QuantityRow.account_id, QuantityRow.value, QuantityRow.term_billing_cycle,
+                   QuantityRow.term_commitment, QuantityRow.term_ends, QuantityRow.term_renews).where(
+        QuantityRow.sync_run_id == run_id, QuantityRow.metric.in_(list(metrics)))
+    for account, value, cycle, commitment, ends, renews in session.connection().execute(query):
+        term = Term(cycle or "", commitment, ends, renews) if (cycle or commitment or ends or renews) else None
+        found.setdefault(account, []).append(Commitment(Decimal(value or 0), term))
+    return [replace(r, commitments=tuple(found.get(r.account_id, ()))) for r in readings]
 
 
 def side_machines(session: Session, run_id: int | None, patterns: Iterable[str], *, since: datetime | None,

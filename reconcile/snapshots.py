@@ -96,7 +96,8 @@ class Snapshots:
                               "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
                               "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note,
-                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None})
+                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None,
+                              **bought_columns(r)})
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -184,7 +185,10 @@ def write_rows(session: Session, rows: list[dict[str, object]]) -> None:
 def summary_json(summary: Summary) -> dict[str, object]:
     return {"counts": {s.value: n for s, n in summary.counts.items()},
             "under_money": str(summary.under_money), "over_money": str(summary.over_money),
-            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost)}
+            "under_at_cost": str(summary.under_at_cost), "over_at_cost": str(summary.over_at_cost),
+            # three-way checks only, so a two-sided tenant's snapshots read as before
+            **({"over_bought": summary.over_bought, "over_bought_at_cost": str(summary.over_bought_at_cost)}
+               if summary.over_bought else {})}
 
 
 def summary_from_json(data: dict[str, object]) -> Summary:
@@ -192,7 +196,9 @@ def summary_from_json(data: dict[str, object]) -> Summary:
     return Summary(counts=counts, under_money=Decimal(str(data.get("under_money", "0"))),
                    over_money=Decimal(str(data.get("over_money", "0"))),
                    under_at_cost=Decimal(str(data.get("under_at_cost", "0"))),
-                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))))
+                   over_at_cost=Decimal(str(data.get("over_at_cost", "0"))),
+                   over_bought=int(str(data.get("over_bought", "0"))),
+                   over_bought_at_cost=Decimal(str(data.get("over_bought_at_cost", "0"))))
 
 
 def info(snapshot: Snapshot) -> SnapshotInfo:
@@ -207,7 +213,19 @@ def to_result(row: SnapshotRow) -> CheckResult:
                        # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
                        # labels only money at stake, so a matched row's copy no longer knows; it has no money)
                        note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""), device=row.device or "",
-                       device_class=row.device_class or "", unit=row.unit or "")
+                       device_class=row.device_class or "", unit=row.unit or "",
+                       bought=_decimal(row.bought), bought_price=_decimal(row.bought_price),
+                       bought_at_cost=bool(row.bought_at_cost), buying=row.buying or "", reducible=row.reducible or "",
+                       renews_on=row.renews_on)
+
+
+def bought_columns(r: CheckResult) -> dict[str, object]:
+    """A three-way result's bought side as its snapshot row keeps it (all NULL for a two-sided result)."""
+    if r.bought is None:
+        return {"bought": None, "bought_price": None, "bought_at_cost": None, "buying": None, "reducible": None,
+                "renews_on": None}
+    return {"bought": r.bought, "bought_price": r.bought_price, "bought_at_cost": r.bought_at_cost,
+            "buying": r.buying or None, "reducible": r.reducible or None, "renews_on": r.renews_on}
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Connector
 from connectors.errors import BadResponse, ConnectorError
-from connectors.records import Account, Asset, Quantity, Unreadable
+from connectors.records import Account, Asset, Quantity, Term, Unreadable
 from reconcile import audit, liveness
 from reconcile.audit import Actor
 from reconcile.context import Context
@@ -160,7 +160,8 @@ class _Stage:
                 raise BadResponse(f"{self.connector.display_name} sent a quantity that is not a finite number")
             self.pending[QuantityRow].append({**base, "account_id": self._account_id(record.account_id),
                                               "metric": record.metric, "value": record.value,
-                                              "unit_price": record.unit_price, "label": record.label[:300]})
+                                              "unit_price": record.unit_price, "label": record.label[:300],
+                                              **term_columns(record.term)})
             self.totals[record.metric] = self.totals.get(record.metric, Decimal(0)) + record.value
             self.counts["quantities"] += 1
         elif isinstance(record, Unreadable):
@@ -486,3 +487,11 @@ def sharp_drops(previous: SyncRun, current: SyncRun, threshold: Decimal) -> list
 def unit_family(metric: str) -> str:
     """`storage` for quantities in bytes (`storage:…`), `quantities` for every count."""
     return "storage" if metric.startswith("storage:") or ":storage:" in metric else "quantities"
+
+
+def term_columns(term: Term | None) -> dict[str, object]:
+    """A bought quantity's commitment as its row keeps it; every key present, so rows insert together."""
+    if term is None:
+        return {"term_billing_cycle": None, "term_commitment": None, "term_ends": None, "term_renews": None}
+    return {"term_billing_cycle": term.billing_cycle[:40] or None,
+            "term_commitment": (term.commitment or "")[:40] or None, "term_ends": term.ends, "term_renews": term.renews}

@@ -181,6 +181,11 @@ class QuantityRow(Base):
     value: Mapped[Decimal] = mapped_column(Amount)
     unit_price: Mapped[Decimal | None] = mapped_column(Amount)
     label: Mapped[str] = mapped_column(String(300), default="")
+    # a bought subscription's commitment (`connectors.records.Term`); all NULL where the source gives none
+    term_billing_cycle: Mapped[str | None] = mapped_column(String(40))
+    term_commitment: Mapped[str | None] = mapped_column(String(40))
+    term_ends: Mapped[date | None] = mapped_column(Date)
+    term_renews: Mapped[date | None] = mapped_column(Date)
 
 
 class AssetRow(Base):
@@ -261,6 +266,10 @@ class CheckRow(Base):
     created_by: Mapped[str] = mapped_column(String(120), default="")
     # "quantity" (billed against used) or "coverage" (the billed_* columns are the device side, usage_* the agents)
     kind: Mapped[str] = mapped_column(String(20), default="quantity", server_default="quantity")
+    # a three-way licence check's bought side (distributor or Partner Center); NULL for a two-sided check.
+    # No foreign key: SQLite cannot drop a column a foreign key names, and the downgrade drops it.
+    bought_integration_id: Mapped[int | None] = mapped_column(Integer)
+    bought_metrics: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class Snapshot(Base):
@@ -299,6 +308,13 @@ class SnapshotRow(Base):
     # a coverage gap's device and its class (server, workstation…); empty for every other result
     device: Mapped[str] = mapped_column(String(300), default="", server_default="")
     device_class: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # a three-way result's bought side (see `checks.CheckResult`); NULL for every two-sided result
+    bought: Mapped[Decimal | None] = mapped_column(Amount)
+    bought_price: Mapped[Decimal | None] = mapped_column(Amount)
+    bought_at_cost: Mapped[bool | None] = mapped_column()
+    buying: Mapped[str | None] = mapped_column(String(40))
+    reducible: Mapped[str | None] = mapped_column(Text)
+    renews_on: Mapped[date | None] = mapped_column(Date)
 
 
 class VarianceException(Base):

@@ -45,8 +45,7 @@ def specs(choice: Mapping[Role, FakeVendor]) -> tuple[CheckSpec, ...]:
     readings (a backup vendor that reports no storage has no storage check). A vendor reporting only
     some of a side's readings still raises, in `connector_metrics`."""
     return tuple(spec for spec in checks.for_roles(set(choice))
-                 if all(any(choice[side.role].metric(n) is not None for n in side.metrics)
-                        for side in (spec.billed, spec.usage)))
+                 if all(any(choice[side.role].metric(n) is not None for n in side.metrics) for side in spec.sides))
 
 
 def connector_metrics(vendor: FakeVendor, side: Side) -> list[str]:
@@ -81,4 +80,6 @@ def demo_checks(choice: Mapping[Role, FakeVendor]) -> list[dict[str, Any]]:
         "tolerance_percent": str(spec.tolerance_percent),
         **({"unit": spec.unit, "rounding": spec.rounding, "included": str(spec.included)} if spec.unit else {}),
         **({"kind": spec.kind} if spec.kind != checks.QUANTITY else {}),  # a coverage check says so
+        **({"bought": {"integration": choice[spec.bought.role].kind,  # a three-way licence check's third side
+                       "metrics": connector_metrics(choice[spec.bought.role], spec.bought)}} if spec.bought else {}),
     } for spec in specs(choice)]

@@ -57,6 +57,13 @@ class ScriptedSecurity(Scripted):
     script: ClassVar[list[object]] = []
 
 
+def scripted(kind: str, display_name: str, metrics: dict[str, str], role: Role = Role.USAGE,
+             **declared: object) -> type[Scripted]:
+    """Another scripted connector with a script of its own (a distributor, a tenant source…)."""
+    return type(display_name.replace(" ", ""), (Scripted,), {"kind": kind, "display_name": display_name, "role": role,
+                                                             "metrics": metrics, "script": [], **declared})
+
+
 def fleet(orgs: dict[str, int], metric: str = "devices:workstation") -> list[object]:
     """Accounts, one asset per device and the counts, like an RMM reports them."""
     records: list[object] = []

@@ -25,6 +25,9 @@ def describe(check: Check) -> list[str]:
         tolerance.append(f"±{check.tolerance_percent.normalize():f}%")
     if check.storage:
         rule = ", ".join(filter(None, (rule, check.storage.describe())))
+    if check.bought:  # three-way: what the MSP buys stands between billed and assigned
+        rule = ", ".join(filter(None, (f"bought: {check.bought.integration} {' + '.join(check.bought.metrics)}",
+                                       rule)))
     return [check.name, f"{check.billed.integration} {' + '.join(check.billed.metrics)}",
             f"{check.usage.integration} {' + '.join(check.usage.metrics)}", rule,
             f"{check.ratio.normalize():f}", " or ".join(tolerance) or "exact"]
@@ -80,12 +83,15 @@ def list_(env: Env, format_: str) -> None:
 @click.option("--rounding", type=click.Choice(["started", "exact"], case_sensitive=False),
               help="With --unit: bill every started unit (default), or the exact amount to 0.01.")
 @click.option("--included", metavar="UNITS", help="With --unit: units included free before billing starts.")
+@click.option("--bought", metavar="INTEGRATION:METRIC[,…]",
+              help="A three-way licence check: what the MSP buys (pax8:licenses:…), between --billed and the "
+                   "tenant's assigned seats on --usage (m365:assigned:SPB).")
 @click.option("--allow-unsynced", is_flag=True,
               help="Accept a metric no synced data has yet (a product not yet billed anywhere).")
 @click.pass_obj
 def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: str | None, by: str | None,
         seen_within: str | None, ratio: str, tolerance: str, tolerance_percent: str, unit: str | None,
-        rounding: str | None, included: str | None, allow_unsynced: bool) -> None:
+        rounding: str | None, included: str | None, bought: str | None, allow_unsynced: bool) -> None:
     """Add a check: billed metric(s) of one integration against usage metric(s) of another.
 
     Each metric must be in its integration's synced data (see `billrec metrics`), so a typo is
@@ -94,13 +100,17 @@ def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: st
     Storage: `--usage datto:storage:bytes --unit TB --rounding started --included 1` bills every
     started TB beyond the first, in decimal units (1 TB = 10^12 bytes; GiB/TiB are binary).
 
+    Three-way: `--billed psa:billed:M365-BP --bought pax8:licenses:MST-365-BP --usage m365:assigned:SPB`
+    reports billed vs assigned (lost revenue, or a client paying for unused seats) and bought vs
+    assigned (seats the MSP pays for that nobody uses), and when over-bought seats can be reduced.
+
     With --coverage and --by instead, a coverage check: per client, the devices with no security
     agent and the agents on no managed device, matched by host name (patterns such as devices:* allowed).
     """
     if coverage or by:
-        if not (coverage and by) or billed or usage or unit or rounding or included:
-            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage "
-                                   "or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
+        if not (coverage and by) or billed or usage or unit or rounding or included or bought:
+            raise Invalid("a coverage check takes --coverage DEVICES and --by AGENTS (and no --billed, --usage, "
+                          "--bought or --unit), such as --coverage ninjaone:devices:* --by sentinelone:endpoints:*")
         check = env.services.checks.add_coverage(env.tenant, name, parse_side(coverage), parse_side(by), env.actor,
                                                  seen_within_days=seen_within)
         click.echo(f"Added coverage check {check.name!r}. See its gaps with `billrec reconcile`.")
@@ -110,7 +120,8 @@ def add(env: Env, name: str, billed: str | None, usage: str | None, coverage: st
     check = env.services.checks.add(env.tenant, name, parse_side(billed), parse_side(usage), env.actor,
                                     seen_within_days=seen_within, ratio=ratio, tolerance_units=tolerance,
                                     tolerance_percent=tolerance_percent, unit=unit, rounding=rounding,
-                                    included=included, require_synced=not allow_unsynced)
+                                    included=included, bought=parse_side(bought) if bought else None,
+                                    require_synced=not allow_unsynced)
     click.echo(f"Added check {check.name!r}. See it with `billrec reconcile`.")
 
 

@@ -38,7 +38,8 @@ from reconcile.metrics import SyncedMetric
 
 ADD = ("checks add NAME --billed INTEGRATION:METRIC[,METRIC…] --usage INTEGRATION:METRIC[,METRIC…] "
        "[--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] "
-       "[--unit GB|TB|GiB|TiB] [--rounding started|exact] [--included N] [--allow-unsynced]")
+       "[--unit GB|TB|GiB|TiB] [--rounding started|exact] [--included N] [--bought INTEGRATION:METRIC[,…]] "
+       "[--allow-unsynced]")
 ADD_COVERAGE = "checks add NAME --coverage INTEGRATION:METRIC[,…] --by INTEGRATION:METRIC[,…] [--seen-within DAYS]"
 USAGE = "checks [list] | " + ADD + " | " + ADD_COVERAGE + " | checks add coverage | checks remove NAME"
 
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--unit")  # storage: GB, TB, GiB, TiB; read and bounded by the service
     p.add_argument("--rounding")
     p.add_argument("--included")
+    p.add_argument("--bought")  # a three-way licence check's distributor side
     p.add_argument("--allow-unsynced", action="store_true")
     return p
 
@@ -71,6 +73,7 @@ def register(app: App) -> None:
     app.view(views.COVERAGE_SUBMIT)(submit_coverage)
     app.options(views.BILLED)(search)
     app.options(views.USAGE)(search)
+    app.options(views.BOUGHT)(search)
 
 
 def sides(services: Services, tenant: str) -> tuple[list[SyncedMetric], list[SyncedMetric]]:
@@ -96,7 +99,7 @@ def open_coverage_modal(inv: Invocation) -> None:
 def search(ack: Ack, payload: dict[str, Any], services: Services, tenant: str) -> None:
     """A metric select past 100 metrics: those whose name or key contains what was typed."""
     billed, usage = sides(services, tenant)
-    found = billed if payload.get("action_id") == views.BILLED else usage
+    found = billed if payload.get("action_id") in (views.BILLED, views.BOUGHT) else usage
     ack(options=views.metric_options(found, str(payload.get("value") or "")))
 
 
@@ -128,10 +131,12 @@ def submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClie
                                     seen_within_days=typed(views.SEEN_WITHIN) or None,
                                     tolerance_units=typed(views.TOLERANCE) or "0", unit=chosen(views.UNIT) or None,
                                     rounding=chosen(views.ROUNDING) or None, included=typed(views.INCLUDED) or None,
+                                    bought=parse_side(chosen(views.BOUGHT)) if chosen(views.BOUGHT) else None,
                                     require_synced=True)
     except KNOWN as error:
         message = shown(error)
         block = (views.SEEN_WITHIN if "seen-within" in message else views.TOLERANCE if "tolerance" in message
+                 else views.BOUGHT if "--bought" in message
                  else views.INCLUDED if "included" in message else views.UNIT if "unit" in message
                  else views.NAME)
         ack(response_action="errors", errors={block: cut(message, 150)})
@@ -178,8 +183,8 @@ def handle(inv: Invocation) -> None:
     elif action == "add" and {"--coverage", "--by"} & {w.split("=", 1)[0] for w in words}:
         args = parser().parse_args(words[1:])
         if not (args.coverage and args.by) or args.billed or args.usage or args.unit or args.rounding \
-                or args.included:
-            raise Usage(f"a coverage check takes --coverage and --by (and no --billed, --usage or --unit). "
+                or args.included or args.bought:
+            raise Usage(f"a coverage check takes --coverage and --by (and no --billed, --usage, --bought or --unit). "
                         f"Usage: `/billrec {ADD_COVERAGE}`")
         devices, agents = parse_side(args.coverage), parse_side(args.by)
         inv.ack()
@@ -202,7 +207,8 @@ def handle(inv: Invocation) -> None:
             inv.tenant, args.name, billed, usage, inv.actor,
             seen_within_days=args.seen_within, ratio=args.ratio, tolerance_units=args.tolerance,
             tolerance_percent=args.tolerance_percent, unit=args.unit, rounding=args.rounding,
-            included=args.included, require_synced=not args.allow_unsynced)
+            included=args.included, bought=parse_side(args.bought) if args.bought else None,
+            require_synced=not args.allow_unsynced)
         added = lists.checks_message([check])[1]
         inv.reply(f"Added check {name(check.name)}", [*added, *lists.lines_to_sections(
             ["Added. See its results with `/billrec reconcile`."])])

@@ -3,11 +3,14 @@
     Name              [Managed workstations              ]
     Billed            [Managed Workstation · psa:billed:MW-01 · 54 accounts  ▾]
     Used              [Approved workstations … · rmm:devices:workstation · 58 accounts  ▾]
+    Bought (optional) [Microsoft 365 Business Premium · pax8:licenses:… · 40 accounts  ▾]
     Seen within days  [30]   Tolerance (units)  [0]
 
 Each select lists what `billrec metrics` lists, by its human name: the billed side offers the
 metrics of sources that bill (PSA, distributor), the used side those of sources that count
-usage. Past 100 metrics, a select searches them (`app.options`) instead of listing them.
+usage. Past 100 metrics, a select searches them (`app.options`) instead of listing them. The optional
+bought select (from the billing sources too: a distributor or Partner Center) makes a three-way licence
+check: billed against the tenant's assigned seats, with what the MSP buys between them.
 
 The coverage modal (`/billrec checks add coverage`) asks for the devices that should be protected
 and the agents that protect them, each from the usage sources: a wildcard per source and metric
@@ -27,6 +30,7 @@ Block = dict[str, Any]
 SUBMIT = "checks_submit"
 VALUE = "value"  # the action id of the text inputs
 BILLED, USAGE = "checks_billed", "checks_usage"  # the selects' action ids (and block ids)
+BOUGHT = "checks_bought"  # a three-way licence check's optional bought side
 NAME, SEEN_WITHIN, TOLERANCE = "check_name", "check_seen_within", "check_tolerance"
 UNIT, ROUNDING, INCLUDED = "check_unit", "check_rounding", "check_included"  # storage billed per GB/TB
 TITLE = "Add a check"
@@ -83,6 +87,11 @@ def add_view(billed: Sequence[SyncedMetric], usage: Sequence[SyncedMetric]) -> d
          "element": metric_select(BILLED, billed)},
         {"type": "input", "block_id": USAGE, "label": plain("Used: what the client really uses", 2000),
          "element": metric_select(USAGE, usage)},
+        {"type": "input", "block_id": BOUGHT, "optional": True,
+         "label": plain("Bought: what you buy for it (three-way licence check)", 2000),
+         "hint": plain("Only for licences: the distributor's or Partner Center's seats, with the tenant's assigned "
+                       "seats as Used (m365 assigned:…). Leave empty for a two-sided check.", 2000),
+         "element": metric_select(BOUGHT, billed)},
         text_input(SEEN_WITHIN, "Count only devices seen within (days)", "Leave empty to count every one.",
                    optional=True),
         text_input(TOLERANCE, "Tolerance (units)", "A variance this small still counts as matched; empty is 0.",

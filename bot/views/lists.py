@@ -104,6 +104,10 @@ def check_line(check: Check) -> str:
     rule.append("tolerance " + (" or ".join(tolerance) if tolerance else "exact"))
     billed = f"{name(check.billed.integration, 40)} `{name(', '.join(check.billed.metrics), 300)}`"
     usage_ = f"{name(check.usage.integration, 40)} `{name(', '.join(check.usage.metrics), 300)}`"
+    if check.bought:  # three-way: what the MSP buys, between what it bills and what the tenant assigns
+        bought = f"{name(check.bought.integration, 40)} `{name(', '.join(check.bought.metrics), 300)}`"
+        return (f"• *{name(check.name, 100)}*: billed {billed} vs bought {bought} vs assigned {usage_} · "
+                f"{' · '.join(rule)}")
     return f"• *{name(check.name, 100)}*: billed {billed} vs used {usage_} · {' · '.join(rule)}"
 
 

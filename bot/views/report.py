@@ -147,6 +147,8 @@ def cards_block(summary: Summary) -> Block:
 def counts_context(summary: Summary) -> Block:
     failed = f"Failed checks {summary.count(Status.FAILED)} · " if summary.count(Status.FAILED) else ""
     failed += f"Coverage gaps {summary.gaps} · " if summary.gaps else ""
+    failed += (f"Over-bought {summary.over_bought} ({money(summary.over_bought_at_cost)}/mo at cost) · "
+               if summary.over_bought else "")
     return context(f"Unmapped {summary.count(Status.UNMAPPED)} · Stale {summary.count(Status.STALE)} · "
                    f"Excepted {summary.count(Status.EXCEPTED)} · {failed}{summary.total} results "
                    "(one per client and check)")
@@ -218,7 +220,7 @@ def client_sections(results: Sequence[CheckResult]) -> list[str]:
     for result in (r for r in results if r.status is not Status.FAILED):
         key = _group_key(result)
         groups.setdefault(key, []).append(result)
-        if result.status is not Status.MATCHED:
+        if result.status is not Status.MATCHED or _bought_off(result):
             attention.add(key)
     texts: list[str] = []
     for key, rows in groups.items():
@@ -232,7 +234,8 @@ def matched_sections(results: Sequence[CheckResult]) -> list[str]:
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
     for result in (r for r in results if r.status is not Status.FAILED):
         groups.setdefault(_group_key(result), []).append(result)
-    names = [name(rows[0].client, 80) for rows in groups.values() if all(r.status is Status.MATCHED for r in rows)]
+    names = [name(rows[0].client, 80) for rows in groups.values()
+             if all(r.status is Status.MATCHED and not _bought_off(r) for r in rows)]
     if not names:
         return []
     heading = f"*Matched — billing lines up ({len(names)} clients)*"
@@ -251,6 +254,8 @@ def result_line(result: CheckResult) -> str:
     """One result as a bullet; stale and unmapped results say why rather than show a variance."""
     check = name(result.check, 100)
     numbers = f"billed {quantity(result.billed, result.unit)}, actual {quantity(result.actual, result.unit)}"
+    if result.bought is not None and result.status is Status.UNMAPPED:  # three-way: its bought count too
+        numbers += f", bought {quantity(result.bought)}"
     if result.status is Status.FAILED:
         return f"• {check}: could not be evaluated, so no client's numbers include it: {name(result.note, 300)}"
     if result.status in GAP_STATUSES:
@@ -266,7 +271,14 @@ def result_line(result: CheckResult) -> str:
         line += " (acknowledged exception)"
     if result.unit:  # storage: how much is used and how it is billed (decimal or binary units)
         line += f" · {name(result.note, 200)}"
+    if result.bought is not None and (result.buying or checks.NOT_READ in result.note):  # three-way: its buying side
+        line += f"\n    ↳ {name(terminal.buying_words(result), 400)}"
     return line
+
+
+def _bought_off(result: CheckResult) -> bool:
+    """A three-way result whose billing matches but whose buying does not: still the MSP's to look at."""
+    return result.buying in (checks.OVER_BOUGHT, checks.BEYOND_BOUGHT)
 
 
 def _group_key(result: CheckResult) -> tuple[object, ...]:

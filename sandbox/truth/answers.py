@@ -13,6 +13,13 @@ A coverage check is answered device by device, never by name: a managed machine 
 its own live agents is held by a security account of the same owner; a live agent is on no managed device
 when its device is not among that owner's managed machines. Machines and agents last seen before the
 check's window are retired and left out; an owner with no gap has one `matched` result.
+
+A three-way licence check (`CheckSpec.bought`) also reads the bought side: each owner's bought units,
+their quantity-weighted cost (else the cost most owners pay), how assigned compares ("over-bought",
+"assigned beyond bought", "matched") and, when over-bought, when those seats can go, from the truth's
+subscriptions: a monthly one now; an annual or triennial one within 7 days after its term began now
+("cancellation window until" the 7th day after), otherwise at its renewal, the day after its commitment
+ends; seats taken from what can go soonest first.
 """
 
 from __future__ import annotations
@@ -20,13 +27,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from sandbox.truth.checks import CheckSpec, Side
 from sandbox.truth.measures import items
 from sandbox.truth.checks import COVERAGE
-from sandbox.truth.model import ACTIVE, INACTIVE, Account, Customer, Device, Linking, Role, SecurityAgent, World
+from sandbox.truth.model import (
+    ACTIVE,
+    INACTIVE,
+    Account,
+    Customer,
+    Device,
+    Linking,
+    Role,
+    SecurityAgent,
+    Subscription,
+    World,
+)
 
 UNDER, OVER, MATCHED, UNMAPPED = "under", "over", "matched", "unmapped"
 STATUSES = (UNDER, OVER, MATCHED, UNMAPPED)
@@ -51,11 +69,27 @@ class Expected:
     impact: Decimal | None
     note: str = field(default="", compare=False)  # which traps shaped it, for a reader
     device: str = ""  # a coverage gap's device, by its host name
+    # a three-way check's bought side: units, their cost, how assigned compares, when over-bought seats can go
+    bought: Decimal | None = None
+    bought_price: Decimal | None = None
+    buying: str = ""
+    reducible: str = ""
 
     @property
     def variance(self) -> Decimal:
         """Actual minus billed; positive means under-licensed."""
         return self.actual - self.billed
+
+    @property
+    def buying_variance(self) -> Decimal | None:
+        """Assigned minus bought; negative: seats bought that nobody uses."""
+        return None if self.bought is None else self.actual - self.bought
+
+    @property
+    def buying_impact(self) -> Decimal | None:
+        if self.bought is None or self.bought_price is None or not self.buying or self.status == UNMAPPED:
+            return None
+        return (self.actual - self.bought) * self.bought_price
 
 
 @dataclass
@@ -103,25 +137,32 @@ def answer_key(world: World, checks: Iterable[CheckSpec]) -> tuple[Expected, ...
             results.extend(coverage(world, check, since))
             continue
         billed, usage = side_sums(world, check.billed), side_sums(world, check.usage, since)
+        bought = side_sums(world, check.bought) if check.bought else {}
         fallback = most_common(s.price() for _, s in billed.values())
-        for owner in billed.keys() | usage.keys():
-            name = (billed.get(owner) or usage[owner])[0]
+        bought_fallback = most_common(s.price() for _, s in bought.values())
+        for owner in billed.keys() | usage.keys() | bought.keys():
+            name = (billed.get(owner) or usage.get(owner) or bought[owner])[0]
             bill, use = billed.get(owner, (name, _Sum()))[1], usage.get(owner, (name, _Sum()))[1]
+            buy = bought.get(owner, (name, _Sum()))[1]
             actual = _in_billed_units(use.value, check.ratio) if check.unit is None else _billable(use.value, check)
             # a sale price (a PSA's) wherever there is one; a distributor's cost only when there is none
             sides = ((bill.price(), check.billed.role), (use.price(), check.usage.role), (fallback, check.billed.role))
             price = next((p for p, role in sides if p is not None and role not in AT_COST), None)
             if price is None:
                 price = next((p for p, role in sides if p is not None), None)
-            note = "; ".join(sorted(bill.notes | use.notes))
+            note = "; ".join(sorted(bill.notes | use.notes | buy.notes))
+            three_way = {} if check.bought is None else {
+                "bought": buy.value, "bought_price": buy.price() if buy.price() is not None else bought_fallback}
             if owner[0] == "account":
-                results.append(Expected(name, check.name, bill.value, actual, UNMAPPED, price, None, note))
+                results.append(Expected(name, check.name, bill.value, actual, UNMAPPED, price, None, note, **three_way))
                 continue
             variance = actual - bill.value
             allowance = max(check.tolerance_units, abs(bill.value) * check.tolerance_percent / 100)
             status = MATCHED if abs(variance) <= allowance else UNDER if variance > 0 else OVER
+            if check.bought is not None and owner in usage:  # no tenant read: bought is not compared
+                three_way.update(buying(world, check, owner[1], buy.value, actual, allowance_of(check, buy.value)))
             results.append(Expected(name, check.name, bill.value, actual, status, price,
-                                    variance * price if price is not None else None, note))
+                                    variance * price if price is not None else None, note, **three_way))
     order = {c.name: n for n, c in enumerate(checks)}
     return tuple(sorted(results, key=lambda r: (order[r.check], r.client.casefold(), r.device.casefold())))
 
@@ -169,6 +210,58 @@ def coverage(world: World, check: CheckSpec, since: datetime | None) -> list[Exp
         results.extend(gaps or [Expected(names[owner], check.name, Decimal(len(devices)), Decimal(len(devices)),
                                          MATCHED, None, None)])
     return results
+
+
+def allowance_of(check: CheckSpec, billed: Decimal) -> Decimal:
+    return max(check.tolerance_units, abs(billed) * check.tolerance_percent / 100)
+
+
+def buying(world: World, check: CheckSpec, client: str, bought: Decimal, assigned: Decimal,
+           allowance: Decimal) -> dict[str, object]:
+    """How a client's assigned seats compare with those bought, and when over-bought ones can go."""
+    over = bought - assigned
+    if abs(over) <= allowance:
+        return {"buying": MATCHED}
+    if over < 0:
+        return {"buying": "assigned beyond bought"}
+    assert check.bought is not None
+    codes = {metric.partition(":")[2] for metric in check.bought.metrics}
+    customer = next(c for c in world.customers if c.canonical == client)
+    subs = [s for a in customer.accounts_of(check.bought.role) if a.live and a.linking == Linking.EASY
+            for s in customer.purchases if s.status == ACTIVE and s.product in codes]
+    return {"buying": "over-bought", "reducible": when_reducible(over, subs, world.now.date())}
+
+
+CANCELLATION_DAYS = 7  # Microsoft NCE: a term can be cancelled or reduced within 168 hours of its start
+YEARS = {"annual": 1, "triennial": 3}
+
+
+def when_reducible(over: Decimal, subs: Iterable[Subscription], today: date) -> str:
+    """The truth's own reading of when `over` unassigned seats can go, part by part."""
+    parts: list[tuple[tuple[int, date], str, int]] = []
+    for sub in subs:
+        if sub.term == "monthly" or sub.commitment_end is None:
+            parts.append(((0, today), "reducible now", sub.quantity))
+            continue
+        ends = sub.commitment_end
+        after = ends + timedelta(days=1)
+        began = date(after.year - YEARS[sub.term], after.month, min(after.day, 28) if after.month == 2 else after.day)
+        closes = began + timedelta(days=CANCELLATION_DAYS)
+        if began <= today < closes:
+            parts.append(((1, closes), f"reducible now, cancellation window until {closes.isoformat()}", sub.quantity))
+        else:
+            parts.append(((2, after), f"{sub.term} term, reducible at renewal on {after.isoformat()}", sub.quantity))
+    taken: dict[str, Decimal] = {}
+    left = over
+    for _, words, quantity in sorted(parts, key=lambda part: part[0]):
+        if left <= 0:
+            break
+        share = min(left, Decimal(quantity))
+        taken[words] = taken.get(words, ZERO) + share
+        left -= share
+    if len(taken) == 1:
+        return next(iter(taken))
+    return "; ".join(f"{count.normalize():f} {words}" for words, count in taken.items())
 
 
 def most_common(prices: Iterable[Decimal | None]) -> Decimal | None:

@@ -15,7 +15,7 @@ import itertools
 import random
 from datetime import UTC, datetime
 
-from sandbox.truth import answers, cast, catalog, checks, others
+from sandbox.truth import answers, cast, catalog, checks, licences, others
 from sandbox.truth.model import Customer, Role, World
 from sandbox.truth.names import Name, distinct_names
 from sandbox.truth.plan import Line, unmapped
@@ -57,6 +57,8 @@ def build_world(clients: int = 60, seed: int = 7, now: datetime | None = None) -
         others.lab(writer, Name(LAB), lab_fleet), others.distributor_only(writer, stray, (stray_security, stray_m365)),
         others.backup_only(writer, backup_only)]
     numbered = _numbered(rng, built + everyone_else)
+    # the three-way licence check's parts, on a random stream of their own: every other draw stays put
+    numbered = licences.plant(numbered[:len(built)], seed, now) + numbered[len(built):]
     world = World(seed=seed, now=now, clients=tuple(sorted(numbered[:len(built)], key=_psa_number)),
                   others=tuple(numbered[len(built):]))
     promised = [r for p in plans for r in p.results] + [

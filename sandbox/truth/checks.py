@@ -22,6 +22,7 @@ ENDPOINT_SECURITY = "Endpoint security"
 SERVER_BACKUP = "Server backup"
 SAAS_BACKUP = "Microsoft 365 backup seats"
 ASSIGNED_M365 = "Microsoft 365 assigned"
+THREE_WAY = "Microsoft 365 billed, bought, assigned"
 BACKUP_STORAGE = "Backup storage"
 STORAGE_INCLUDED_TB = 1  # the storage line's first TB is free: it bills every started TB beyond it
 EDR_COVERAGE = "EDR coverage"
@@ -53,10 +54,16 @@ class CheckSpec:
     included: Decimal = Decimal(0)
     # COVERAGE: `billed` is the machines that should be protected, `usage` the agents that protect them
     kind: str = QUANTITY
+    # a three-way licence check: what the MSP buys, between billed and the tenant's assigned seats (`usage`)
+    bought: Side | None = None
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        return (self.billed, self.usage) + ((self.bought,) if self.bought else ())
 
     @property
     def roles(self) -> frozenset[Role]:
-        return frozenset({self.billed.role, self.usage.role})
+        return frozenset(side.role for side in self.sides)
 
 
 PLANTED = (
@@ -70,6 +77,9 @@ CATALOG = PLANTED + (
     CheckSpec(SERVER_BACKUP, Side(Role.PSA, ("billed:BK-01",)), Side(Role.BACKUP, ("protected:server", "protected:vm"))),
     CheckSpec(SAAS_BACKUP, Side(Role.PSA, ("billed:BK-365",)), Side(Role.BACKUP, ("seats:user", "seats:shared mailbox"))),
     CheckSpec(ASSIGNED_M365, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",))),
+    # billed vs assigned with what is bought between them; with a distributor it says all ASSIGNED_M365 does
+    CheckSpec(THREE_WAY, Side(Role.PSA, ("billed:M365-BP",)), Side(Role.M365, ("assigned:SPB",)),
+              bought=Side(Role.DISTRIBUTOR, ("licences:M365-BP",))),
     CheckSpec(BACKUP_STORAGE, Side(Role.PSA, ("billed:BK-TB",)), Side(Role.BACKUP, ("storage:bytes",)),
               unit="TB", included=Decimal(STORAGE_INCLUDED_TB)),
     CheckSpec(EDR_COVERAGE, Side(Role.RMM, MACHINES), Side(Role.SECURITY, ENDPOINTS), SEEN_WITHIN_DAYS, kind=COVERAGE),
@@ -77,6 +87,12 @@ CATALOG = PLANTED + (
 NAMES = tuple(c.name for c in CATALOG)
 
 
+# a check another one includes whole: not added beside it (the three-way check reports billed vs assigned)
+SUPERSEDED = {ASSIGNED_M365: THREE_WAY}
+
+
 def for_roles(roles: frozenset[Role] | set[Role]) -> tuple[CheckSpec, ...]:
-    """The catalog's checks whose every side has a source among `roles`."""
-    return tuple(check for check in CATALOG if check.roles <= set(roles))
+    """The catalog's checks whose every side has a source among `roles`, but those another of them includes."""
+    found = tuple(check for check in CATALOG if check.roles <= set(roles))
+    names = {check.name for check in found}
+    return tuple(check for check in found if SUPERSEDED.get(check.name) not in names)

@@ -196,7 +196,7 @@ class Subscription:
     quantity: int
     price: Decimal  # to the customer
     cost: Decimal  # to the MSP
-    term: str  # "monthly" | "annual"
+    term: str  # "monthly" | "annual" | "triennial" (NCE commitment terms)
     status: str
     created: datetime
     start: datetime

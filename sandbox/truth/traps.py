@@ -58,6 +58,14 @@ TRAPS = {
     "warning units": "units past their end, usable for a grace period",
     "free SKUs": "free, trial and viral SKUs that are never paid seats",
     "consent withdrawn": "a tenant that revoked the MSP's access: unreadable, reported by name",
+    # the three-way licence check: billed (PSA) vs bought (distributor) vs assigned (the tenant)
+    "under-billed while over-bought": "fewer seats billed than assigned, more bought than assigned (monthly term)",
+    "over-bought on an annual term": "unassigned seats on an annual term: reducible at its renewal",
+    "over-bought on a triennial term renewing within 30 days": "unassigned seats renewing soon: the digest lists them",
+    "over-bought in the cancellation window": "an annual term that began days ago: reducible now, within 7 days",
+    "assigned beyond bought": "more seats assigned than the distributor sells: bought elsewhere",
+    "bought as assigned": "every seat bought from the distributor is assigned",
+    "over-bought on two terms": "a monthly and an annual subscription: the monthly part now, the rest at renewal",
 }
 
 

@@ -51,6 +51,9 @@ COMPANY_SORTS = {"name": "name", "city": "address.city", "country": "address.cou
                  "stateOrProvince": "address.stateOrProvince", "postalCode": "address.postalCode"}
 SUBSCRIPTION_FILTERS = {"status": "status", "companyId": "companyId", "productId": "productId",
                         "billingTerm": "billingTerm"}
+# the truth's terms in Pax8's words: `billingTerm` values, and `commitmentTerm.term` for committed ones
+BILLING_TERMS = {"monthly": "Monthly", "annual": "Annual", "triennial": "3-Year"}
+COMMITMENT_TERMS = {"annual": "1-Year", "triennial": "3-Year"}
 SUBSCRIPTION_SORTS = {field: field for field in ("quantity", "startDate", "endDate", "createdDate", "billingStart",
                                                   "price")}
 DESCRIPTIONS = {
@@ -138,12 +141,13 @@ class Pax8(FakeVendor):
                     "createdDate": _stamp(sub.created), "updatedDate": _stamp(sub.start),
                     "billingStart": sub.start.date().isoformat(), "status": STATUSES[sub.status],
                     "price": float(sub.price), "currencyCode": "USD", "partnerCost": float(sub.cost),
-                    "productName": catalog.bought(sub.product).name, "billingTerm": sub.term.title(),
+                    "productName": catalog.bought(sub.product).name, "billingTerm": BILLING_TERMS[sub.term],
                 }
                 if sub.end:
                     record["endDate"] = _stamp(sub.end)
                 if sub.commitment_end:
-                    record["commitmentTerm"] = {"id": stable_uuid(record["id"], "term"), "term": "1-Year",
+                    record["commitmentTerm"] = {"id": stable_uuid(record["id"], "term"),
+                                                "term": COMMITMENT_TERMS[sub.term],
                                                 "endDate": _stamp(datetime.combine(sub.commitment_end, sub.start.timetz()))}
                 subscriptions.append(record)
         rng.shuffle(companies)  # Pax8 lists companies in its own order, not the PSA's

@@ -96,6 +96,9 @@ GRANT = KeyedGrant((TOKEN_PATH,), {"client_id": CLIENT_ID, "client_secret": CLIE
                    required=("client_id", "client_secret", "scope", "grant_type"), malformed="")
 
 
+TERM_TYPES = {"monthly": "Monthly", "annual": "Annual", "triennial": "Triennial"}  # `commitmentTerm.type`
+
+
 @dataclass(frozen=True)
 class KeyedBearer(Bearer):
     """The gateway's subscription key, then the API's bearer token."""
@@ -153,11 +156,10 @@ class Sherweb(FakeVendor):
 
     def _subscription(self, world: World, sub: Subscription, rng: random.Random) -> JSON:
         product = catalog.bought(sub.product)
-        yearly = sub.term == "annual"  # an annual term paid up front; monthly terms are billed monthly
+        yearly = sub.term != "monthly"  # annual and triennial terms are paid yearly; monthly terms monthly
         record: JSON = {
             "id": stable_uuid(world.seed, "sherweb subscription", sub.number), "productName": product.name,
-            "description": f"{product.name} ({'NCE, ' if product.vendor == 'Microsoft' else ''}"
-                           f"{'annual' if sub.term == 'annual' else 'monthly'})",
+            "description": f"{product.name} ({'NCE, ' if product.vendor == 'Microsoft' else ''}{sub.term})",
             "sku": product.maker_id, "quantity": sub.quantity, "billingCycle": "yearly" if yearly else "monthly",
             "fees": {"recurringFee": float(sub.cost * 12 if yearly else sub.cost), "setupFee": 0.0,
                      "currency": "Usd"},
@@ -166,7 +168,7 @@ class Sherweb(FakeVendor):
         ends = sub.commitment_end or (_month_term_end(sub.start.date(), world.now.date())
                                       if product.vendor == "Microsoft" else None)
         if ends:
-            term: JSON = {"type": "Annual" if sub.term == "annual" else "Monthly", "termEndDate": ends.isoformat()}
+            term: JSON = {"type": TERM_TYPES[sub.term], "termEndDate": ends.isoformat()}
             if rng.random() < 0.8:  # most renew on their own; the rest end with their term
                 term["renewalConfiguration"] = {"renewalDate": (ends + timedelta(days=1)).isoformat(),
                                                 "scheduledQuantity": None}

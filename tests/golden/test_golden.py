@@ -100,16 +100,22 @@ def the_month(server: sandbox.SandboxServer, config: Config, clock: Clock, home:
     return run.services
 
 
+def post_the_digest(fake: FakeSlack, services: bootstrap.Services) -> Any:
+    """The monthly digest, run as the scheduler runs it, into #billing of `fake`; the app's settings."""
+    seed_workspace(fake)
+    settings = single_workspace(fake)
+    services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
+    rt = Runtime(services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
+                 locks.for_engine(services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
+    assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
+    return settings
+
+
 def in_slack(services: bootstrap.Services) -> tuple[dict[str, bytes], list[bytes]]:
     """Steps 3 and 4: what #billing and the App Home show; and the CSVs attached in Slack."""
     produced: dict[str, bytes] = {}
     with FakeSlack(post_rate=None) as fake:
-        seed_workspace(fake)
-        settings = single_workspace(fake)
-        services.tenants.update(TENANT, ADMIN, billing_channel=BILLING)
-        rt = Runtime(services, settings, lambda tenant: make_web_client(settings, BOT_TOKEN),
-                     locks.for_engine(services.engine), pacer=posting.Pacer(interval=0), runner="golden:1")
-        assert jobs.run_digest(rt, TENANT).startswith(f"posted to {BILLING}")
+        settings = post_the_digest(fake, services)
         digest = summaries(fake)[-1]
         produced["slack-digest.json"] = as_json(thread_of(fake, digest))
 

@@ -276,3 +276,11 @@ def build_world(services: Services, tenant: str = "local", clients: dict[str, tu
 @pytest.fixture
 def world(services: Services) -> World:
     return build_world(services)
+
+
+def reconcile_thread(slack: Chat, added: str) -> str:
+    """`/billrec <added>` (a check), then `/billrec reconcile`: the thread's blocks, as one text to search."""
+    slack.run(added)
+    slack.run("reconcile", replies=0)
+    _, *replies = slack.fake.messages(BILLING)
+    return str([m.blocks for m in replies])

@@ -9,6 +9,7 @@ from connectors.records import Quantity
 from reconcile.audit import Actor
 from sandbox.slack_seed import BILLING
 from tests.fakes import Scripted, ScriptedBilling
+from tests.slack.conftest import reconcile_thread
 from tests.slack.test_discover import open_checks_modal
 
 SETUP = Actor("setup", "cli")
@@ -35,10 +36,7 @@ def test_a_storage_check_added_with_the_cli_syntax_says_how_it_bills(slack, worl
 
 def test_the_reconcile_thread_shows_terabytes_and_the_started_tb_rounding(slack, world, services):
     with_storage(services, world)
-    slack.run(ADD)
-    slack.run("reconcile", replies=0)
-    _, *replies = slack.fake.messages(BILLING)
-    details = str([m.blocks for m in replies])
+    details = reconcile_thread(slack, ADD)
     assert "Backup storage: billed 2 TB, actual 3 TB → *+1 TB* under-licensed · $40.00/mo" in details
     assert "3.3 TB used, billed per started TB, first 1 TB included" in details
     assert "3300000000000" not in details

@@ -139,3 +139,24 @@ def test_token_answers_fit_the_authentication_spec(served: sandbox.SandboxServer
     assert refused.status_code == 401
     validate(KIND, refused)
     validate_shape(refused.json(), OAUTH_ERROR)
+
+
+def test_each_subscription_carries_its_billing_term_and_commitment(served: sandbox.SandboxServer) -> None:
+    """`billingTerm` is the cycle, `commitmentTerm{term, endDate}` the commitment: what says when seats can go."""
+    from datetime import datetime
+
+    from connectors.pax8 import Pax8
+    from connectors.records import Quantity, Term
+    from tests.conftest import FAST_POLICY
+
+    with Pax8(served.settings(KIND), policy=FAST_POLICY) as connector:
+        terms = [(q.account_id, q.term) for q in connector.sync() if isinstance(q, Quantity)]
+    listed = [s for s in view(served).subscriptions if s["status"] == "Active"]
+    committed = [s for s in listed if "commitmentTerm" in s]
+    assert {s["commitmentTerm"]["term"] for s in committed} == {"1-Year", "3-Year"}
+    for s in listed:
+        commitment = s.get("commitmentTerm")
+        expected = Term(s["billingTerm"].lower(), commitment["term"] if commitment else None,
+                        datetime.fromisoformat(commitment["endDate"].replace("Z", "+00:00")).date()
+                        if commitment else None)
+        assert (s["companyId"], expected) in terms

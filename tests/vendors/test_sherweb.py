@@ -7,6 +7,7 @@ gateway's `{"statusCode", "message"}` and the API's RFC 7807 problem details).""
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -15,7 +16,7 @@ import pytest
 
 import sandbox
 from connectors.errors import AuthFailed, BadResponse
-from connectors.records import Account, Quantity, Record
+from connectors.records import Account, Quantity, Record, Term
 from connectors.sherweb import Sherweb, SherwebToken
 from sandbox.truth import catalog
 from sandbox.truth.model import ACTIVE, Role
@@ -223,7 +224,7 @@ def test_a_yearly_fee_is_reported_per_month_and_the_term_is_said_in_the_label(se
     for customer_id, quantity in by_customer.items():
         yearly = next(s for s in shown.subscriptions[customer_id] if s["billingCycle"] == "yearly")
         assert quantity.unit_price == Decimal(str(yearly["fees"]["recurringFee"])) / 12
-        assert f"Annual term to {yearly['commitmentTerm']['termEndDate']}" in quantity.label
+        assert f"{yearly['commitmentTerm']['type']} term to {yearly['commitmentTerm']['termEndDate']}" in quantity.label
     prices = {p.cost for p in catalog.BOUGHT}
     assert {q.unit_price for q in by_customer.values()} <= prices  # a month's cost, never a year's
 
@@ -262,3 +263,15 @@ def test_the_fake_shows_each_distributor_account_once_under_the_msps_path(server
     shown, world = VENDOR.view(server.world), server.world
     assert len(shown.customers) == len(list(world.accounts(Role.DISTRIBUTOR)))
     assert all(c["path"] == [sherweb.MSP, c["displayName"]] for c in shown.customers)
+
+
+def test_each_subscription_carries_its_commitment_term_parsed_triennial_ones_too(server: sandbox.SandboxServer) -> None:
+    shown = VENDOR.view(server.world)
+    terms = [(q.account_id, q.term) for q in quantities(sync(server)) if q.term]
+    triennial = [(customer, s) for customer, subs in shown.subscriptions.items() for s in subs
+                 if (s.get("commitmentTerm") or {}).get("type") == "Triennial"]
+    assert triennial, "the world plants triennial terms"
+    for customer, s in triennial:
+        assert (customer, Term("yearly", "Triennial", date.fromisoformat(s["commitmentTerm"]["termEndDate"]),
+                               date.fromisoformat(s["commitmentTerm"]["renewalConfiguration"]["renewalDate"])
+                               if s["commitmentTerm"].get("renewalConfiguration") else None)) in terms
