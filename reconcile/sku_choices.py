@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -136,9 +136,11 @@ def find(word: str) -> skus.Sku:
         found = next((s for s in table.skus if s.name.lower() == skus.clean(word).lower()), None)
     if found is not None:
         return found
-    choices = {s.part_number: f"{s.part_number} {s.name}" for s in table.skus}
-    near = process.extract(word, choices, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-    hint = " — did you mean " + " or ".join(f"{key} ({table.find(key).name})" for _, _, key in near  # type: ignore[union-attr]
-                                           ) + "?" if near else ""
+    # part numbers and names alike: "flowfree" finds FLOW_FREE, "business premium" finds SPB
+    choices = {**{s.part_number: s.part_number for s in table.skus}, **{f"{s.part_number} ": s.name for s in table.skus}}
+    near = dict.fromkeys(key.strip() for _, _, key in process.extract(
+        word, choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=6, score_cutoff=75))
+    hint = (" — did you mean " + " or ".join(f"{key} ({table.find(key).name})" for key in list(near)[:3])  # type: ignore[union-attr]
+            + "?") if near else "."
     raise NotFound(f"no Microsoft SKU {word!r} in the table{hint} `skus list` shows them; `skus refresh` "
                    "loads Microsoft's latest")

@@ -28,7 +28,6 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -134,7 +133,7 @@ def _load(path: Path, stamp: int) -> Table:
 def parse(text: str, *, minimum: int = MIN_SKUS) -> list[Sku]:
     """Microsoft's CSV reduced to one SKU per GUID, sorted by name; `Invalid` says what is wrong with it."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [clean(h) for h in reader.fieldnames or []]
+    header = [clean(h).replace(" ", "") for h in reader.fieldnames or []]  # older copies say "String_ Id"
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise Invalid(f"this is not Microsoft's licensing CSV: it has no {', '.join(missing)} column "
@@ -234,6 +233,3 @@ def write(table: Table, target: Path) -> None:
         Path(temporary).unlink(missing_ok=True)
         raise
 
-
-def free_ones(skus: Iterable[Sku]) -> list[Sku]:
-    return [s for s in skus if s.free]
