@@ -37,22 +37,22 @@ def list_(env: Env, free_only: bool) -> None:
                f"(`billrec skus refresh` loads the latest). `billrec skus include SKU` counts one.")
 
 
-@skus.command()
-@click.argument("sku")
-@click.pass_obj
-def include(env: Env, sku: str) -> None:
-    """Count SKU (a part number such as FLOW_FREE, or its skuId) in checks."""
-    choice = env.services.skus.include(env.tenant, sku, env.actor)
-    click.echo(f"{choice.sku.name} ({choice.sku.part_number}) now counts in checks ({choice.reason}).")
+def decision(verb: str, doc: str) -> None:
+    """`skus include` or `skus exclude`: one command each, the same shape."""
+
+    @click.argument("sku")
+    @click.pass_obj
+    def decide(env: Env, sku: str) -> None:
+        choice = getattr(env.services.skus, verb)(env.tenant, sku, env.actor)
+        counts = "now counts in checks" if choice.counted else "counts in no check"
+        click.echo(f"{choice.sku.name} ({choice.sku.part_number}) {counts} ({choice.reason}).")
+
+    decide.__doc__ = doc
+    skus.command(verb)(decide)
 
 
-@skus.command()
-@click.argument("sku")
-@click.pass_obj
-def exclude(env: Env, sku: str) -> None:
-    """Count SKU in no check: its metrics leave `billrec metrics` and every check's numbers."""
-    choice = env.services.skus.exclude(env.tenant, sku, env.actor)
-    click.echo(f"{choice.sku.name} ({choice.sku.part_number}) counts in no check ({choice.reason}).")
+decision("include", "Count SKU (a part number such as FLOW_FREE, or its skuId) in checks.")
+decision("exclude", "Count SKU in no check: its metrics leave `billrec metrics` and every check's numbers.")
 
 
 @skus.command()
