@@ -24,6 +24,7 @@ from reconcile.metrics import Metrics
 from reconcile.primary import PrimaryPsa
 from reconcile.reconciliation import Reconciler
 from reconcile.check_catalog import Checks
+from reconcile.sku_choices import SkuChoices
 from reconcile.snapshots import Snapshots
 from reconcile.sync import Syncs
 from reconcile.tenants import Tenants
@@ -42,6 +43,7 @@ class Services:
     exceptions: Exceptions
     metrics: Metrics
     primary: PrimaryPsa
+    skus: SkuChoices
 
     @property
     def config(self) -> Config:
@@ -101,4 +103,5 @@ def build(
         exceptions=Exceptions(context, links, checks),
         metrics=metrics,
         primary=PrimaryPsa(context, integrations, links),
+        skus=SkuChoices(context),
     )

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors.base import Role
-from reconcile import audit, naming
+from reconcile import audit, naming, sku_choices
 from reconcile.bounds import PLACES, SEEN_WITHIN_DAYS, amount, whole
 from reconcile.audit import Actor
 from reconcile.checks import COVERAGE, QUANTITY, Check, Side
@@ -86,6 +86,7 @@ class Checks:
                 raise Conflict(f"a check named {name!r} already exists")
             billed_integration = self._side(session, tenant_id, billed, "billed")
             usage_integration = self._side(session, tenant_id, usage, "usage")
+            self._counted(session, tenant_id, ((billed_integration, billed), (usage_integration, usage)))
             self._sensible(billed_integration, usage_integration)
             bought_integration = None if bought is None else self._bought(session, tenant_id, bought,
                                                                           billed_integration, usage_integration)
@@ -202,6 +203,15 @@ class Checks:
                 hint = f" — did you mean {spec.integration}:{near[0]}?" if near else ""
                 raise Invalid(f"{cls.display_name} has no metric {metric!r}{hint} Its catalog: {catalog}")
         return integration
+
+    @staticmethod
+    def _counted(session: Session, tenant_id: str, sides: Sequence[tuple[Integration, SideSpec]]) -> None:
+        """Refuse a SKU the tenant counts in no check (a free one, by default): it would always read zero."""
+        counting = sku_choices.counting(session, tenant_id)
+        for integration, spec in sides:
+            for metric in spec.metrics:
+                if why := counting.why_not(integration.kind, metric):
+                    raise Invalid(f"{integration.name}:{why}")
 
     def _sensible(self, billed: Integration, usage: Integration) -> None:
         if billed.id == usage.id:

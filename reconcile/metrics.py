@@ -5,7 +5,10 @@
 
 A metric's human name is the connector's catalog entry for exactly that key (a device class),
 else the one its source sent with the quantities (a PSA product's description, a distributor's
-product name: a pattern such as `billed:*` cannot name them), else the pattern's words. One
+product name: a pattern such as `billed:*` cannot name them), else the pattern's words. A Microsoft
+metric is named by its product, "Microsoft 365 Business Premium (assigned)" (`reconcile.products`),
+and a SKU the tenant does not count (free, trial and viral ones by default: `reconcile.sku_choices`)
+is left out, so no face offers it for a check. One
 aggregate query per integration's current run: nothing here reads assets one by one.
 """
 
@@ -20,6 +23,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from reconcile import products, sku_choices
 from reconcile.context import Context
 from reconcile.integrations import Integrations
 from reconcile.tables import Integration, QuantityRow
@@ -72,10 +76,11 @@ class Metrics:
             else:
                 rows = list(session.scalars(select(Integration).where(Integration.tenant_id == tenant_id)
                                             .order_by(Integration.name, Integration.id)))
+            counting = sku_choices.counting(session, tenant_id)
             found: list[SyncedMetric] = []
             for row in rows:
                 if row.current_run_id is not None:
-                    found.extend(self._of_run(session, row))
+                    found.extend(m for m in self._of_run(session, row) if counting.counts(row.kind, m.metric))
             return found
 
     def _of_run(self, session: Session, integration: Integration) -> list[SyncedMetric]:
@@ -96,8 +101,8 @@ class Metrics:
         out = []
         for metric, accounts, units, amount, with_price in totals:
             # a product sold under two descriptions is named as most of its lines name it
-            name = catalog.get(metric) or (labels[metric].most_common(1)[0][0] if metric in labels
-                                           else catalog_name(catalog, metric))
+            name = (catalog.get(metric) or products.describe(integration.kind, metric)
+                    or (labels[metric].most_common(1)[0][0] if metric in labels else catalog_name(catalog, metric)))
             with_price = Decimal(with_price or 0)
             price = (Decimal(amount or 0) / with_price).quantize(Decimal("0.01")) if with_price else None
             out.append(SyncedMetric(integration.name, metric, name, int(accounts), Decimal(units or 0), price))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import PriceBasis
 from connectors.records import Term
-from reconcile import checks, coverage, naming, tenants
+from reconcile import checks, coverage, naming, sku_choices, tenants
 from reconcile.checks import COVERAGE, Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.coverage import Machine
 from reconcile.context import Context
@@ -68,6 +68,8 @@ class Reconciler:
             names = {(i, a): n for i, a, n in session.execute(
                 select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
                 .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
+            counting = sku_choices.counting(session, tenant_id)
+            kinds = {i: s.kind for i, (s, _) in sources.items()}
             readings: dict[tuple[int, str], list[Reading]] = {}
             loaded: dict[tuple[int | None, tuple[str, ...], datetime | None], list[Reading]] = {}
             failed: dict[int, str] = {}
@@ -86,13 +88,15 @@ class Reconciler:
                     continue
                 for side_name, side in check.sides:
                     since = cutoff if side_name == "usage" else None
+                    # a SKU the tenant does not count (free by default) is read by no check
+                    metrics = tuple(m for m in side.metrics if counting.counts(kinds.get(side.integration_id, ""), m))
                     # checks often share a side (one PSA product against two sources): read it once
-                    key = (runs.get(side.integration_id), side.metrics, since)
+                    key = (runs.get(side.integration_id), metrics, since)
                     if key not in loaded:
-                        loaded[key] = side_readings(session, key[0], side.metrics, seen_since=since)
+                        loaded[key] = side_readings(session, key[0], metrics, seen_since=since)
                     readings[check.id, side_name] = loaded[key]
                     if side_name == "bought":  # its subscriptions' terms say when over-bought seats can go
-                        readings[check.id, side_name] = with_commitments(session, key[0], side.metrics, loaded[key])
+                        readings[check.id, side_name] = with_commitments(session, key[0], metrics, loaded[key])
             excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,

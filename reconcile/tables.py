@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -331,6 +332,24 @@ class VarianceException(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SkuChoice(Base):
+    """A tenant's decision to count a Microsoft SKU its default would not, or not to count one it would.
+
+    Free, trial and viral SKUs are excluded by default (`reconcile.skus.is_free`); a row here includes
+    one (`counted` true) or excludes a paid one (`counted` false). No row: the default.
+    """
+
+    __tablename__ = "sku_choices"
+    __table_args__ = (UniqueConstraint("tenant_id", "sku", name="uq_sku_choices_sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    sku: Mapped[str] = mapped_column(String(120))  # Graph skuPartNumber, as Microsoft spells it
+    counted: Mapped[bool] = mapped_column(Boolean)
+    decided_by: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class AuditEntry(Base):

@@ -28,6 +28,7 @@ from bot.commands import (
     psa,
     reconcile,
     settings,
+    skus,
     snapshot,
     status,
     sync,
@@ -56,6 +57,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
     "except": exceptions.handle,
     "settings": settings.handle,
     "psa": psa.handle,
+    "skus": skus.handle,
 }
 
 

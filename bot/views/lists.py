@@ -43,6 +43,7 @@ HELP = """*BillingReconcile* shows where what you bill and what clients really u
 [--seen-within DAYS] [--ratio R] [--tolerance N] [--tolerance-percent P] [--allow-unsynced]`, `checks remove NAME` \
 _(admins)_
 `/billrec metrics [INTEGRATION]` — every synced metric with its name, accounts, units and price
+`/billrec skus [list [--free]]` — Microsoft SKUs and whether each counts in checks (free, trial and viral ones do not); `skus include SKU`, `skus exclude SKU` _(admins)_
 `/billrec reconcile [CLIENT]` — post the summary here, details and the CSV in its thread
 `/billrec snapshot` — freeze the current results and post them here
 `/billrec export [YYYY-MM]` — upload the latest snapshot (of that month) as CSV
