@@ -206,6 +206,7 @@ class CheckResult:
     device_class: str = ""  # and its class, from its metric (server, workstation, core…)
     at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
     unit: str = ""  # what billed and actual count in, where it is not plain units ("TB")
+    review: str = ""  # its latest billing fix: "fix pending", "resolved" or "still open" (reconcile.review_state)
 
     @property
     def variance(self) -> Decimal:
