@@ -26,6 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from reconcile.checks import CheckResult, Reading, Source, Status
+from reconcile.csvexport import quantity
 from reconcile.review_tables import BillingFix, NotBillable
 from reconcile.tables import AssetRow
 
@@ -124,7 +125,7 @@ def recovered(fix: BillingFix, billed_now: Decimal) -> Decimal | None:
 def shown(fix: BillingFix, state: str) -> str:
     """A result's note for its fix: "fix pending: billing fixed by U1, next invoice by 2026-12-31"."""
     if state == RESOLVED:
-        return f"resolved: billing corrected (was billed {Decimal(fix.billed_before).normalize():f})"
+        return f"resolved: billing corrected (was billed {quantity(Decimal(fix.billed_before))})"
     promised = f"billing fix by {fix.created_by}, next invoice by {fix.expected_by.isoformat()}"
     if state == REOPENED:
         return f"still open: {promised} did not arrive"

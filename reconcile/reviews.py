@@ -26,6 +26,7 @@ from reconcile.bounds import record_id
 from reconcile.check_catalog import Checks
 from reconcile.checks import COVERAGE, CheckResult, Status
 from reconcile.context import Context
+from reconcile.csvexport import quantity
 from reconcile.errors import Conflict, Invalid, NotFound
 from reconcile.linking import Links
 from reconcile.reconciliation import Reconciler
@@ -162,8 +163,8 @@ class Reviews:
             session.add(row)
             session.flush()
             audit.record(session, tenant_id, actor, "review.fixed", f"{found_client.name} / {found_check.name}",
-                         fix=row.id, expected_by=expected_by.isoformat(), billed=str(result.billed),
-                         actual=str(result.actual))
+                         fix=row.id, expected_by=expected_by.isoformat(), billed=quantity(result.billed),
+                         actual=quantity(result.actual))
             return self._fix_info(row, found_client.name, found_check.name)
 
     def withdraw(self, tenant_id: str, fix_id: int | str, actor: Actor) -> FixInfo:
@@ -301,7 +302,7 @@ class Reviews:
                     row.reopened_at = now
                 client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
                 audit.record(session, tenant_id, SCHEDULER, f"review.{state}", f"{client.name} / {check.name}",
-                             fix=row.id, billed=str(result.billed) if result else None)
+                             fix=row.id, billed=quantity(result.billed) if result else None)
                 changed.append(self._fix_info(row, client.name, check.name))
         return changed
 
