@@ -49,8 +49,12 @@ def register(app: App) -> None:
 def _opening(click: Click) -> tuple[str, list[tuple[int, str]], str] | None:
     """The client's name, its open checks (id, name) and the modal's metadata; None if none is left."""
     click.require_admin(DECIDE)
-    client_id, client, names = views.read_button(click.value)
+    client_id, names = views.read_button(click.value)
+    client = dict(click.services.links.clients(click.tenant)).get(client_id)
     ids = {c.name: c.id for c in click.services.checks.list(click.tenant)}
+    if client is None:
+        _show(click, views.notice_view("Nothing to decide", "That client is no longer one of yours."))
+        return None
     checks = [(ids[n], n) for n in names if n in ids]
     if not checks:
         _show(click, views.notice_view("Nothing to decide", "Those checks no longer exist; run `/billrec reconcile`."))

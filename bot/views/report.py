@@ -211,7 +211,7 @@ def client_actions(rows: Sequence[CheckResult]) -> Block | None:
     open_checks = list(dict.fromkeys(r.check for r in rows if r.status in (Status.UNDER, Status.OVER)))
     if first.client_id is None or not open_checks:
         return None
-    value = review_views.button_value(first.client_id, first.client, open_checks)
+    value = review_views.button_value(first.client_id, open_checks)
     return {"type": "actions", "block_id": review_views.client_block_id(first.client_id),
             "elements": [button(label, action_id, value) for label, action_id in review_views.BUTTONS]}
 

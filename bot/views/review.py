@@ -39,20 +39,20 @@ DECIDED = "review_decided:"  # block id prefix of the line a decision leaves und
 DECISION_TEXT = 300  # characters that line may take; `bot.views.report` keeps room for it in every part
 
 
-def button_value(client_id: int, client: str, checks: Sequence[str]) -> str:
-    """The client and its open checks, within a button value's limit (later checks dropped if need be)."""
-    client = client[:300]
+def button_value(client_id: int, checks: Sequence[str]) -> str:
+    """The client (by id: a value carries no vendor-supplied name) and its open checks, within a button
+    value's limit (later checks dropped if need be)."""
     kept: list[str] = []
     for check in checks:
-        if len(json.dumps({"c": client_id, "n": client, "k": [*kept, check]})) > limits.BUTTON_VALUE:
+        if len(json.dumps({"c": client_id, "k": [*kept, check]})) > limits.BUTTON_VALUE:
             break
         kept.append(check)
-    return json.dumps({"c": client_id, "n": client, "k": kept}, separators=(",", ":"))
+    return json.dumps({"c": client_id, "k": kept}, separators=(",", ":"))
 
 
-def read_button(value: str) -> tuple[int, str, list[str]]:
+def read_button(value: str) -> tuple[int, list[str]]:
     data = json.loads(value)
-    return int(data["c"]), str(data.get("n") or ""), [str(k) for k in data.get("k", [])]
+    return int(data["c"]), [str(k) for k in data.get("k", [])]
 
 
 def metadata(client_id: int, channel: str, ts: str, thread_ts: str, checks: Sequence[int]) -> str:

@@ -41,17 +41,15 @@ def thread_part(slack) -> Any:
     return [m for m in slack.fake.messages(BILLING) if m.thread_ts and m.thread_ts != m.ts and m.blocks][0]
 
 
-def buttons(message) -> dict[str, dict[str, Any]]:
-    """Client name → its actions block."""
-    out = {}
-    for block in message.blocks:
-        if block["type"] == "actions" and block["block_id"].startswith("review:"):
-            out[json.loads(block["elements"][0]["value"])["n"]] = block
-    return out
+def buttons(message, services) -> dict[str, dict[str, Any]]:
+    """Client name → its actions block (its block id names the client by id)."""
+    names = {f"review:{c}": n for c, n in services.links.clients("local")}
+    return {names[b["block_id"]]: b for b in message.blocks
+            if b["type"] == "actions" and b["block_id"].startswith("review:")}
 
 
-def open_modal(slack, message, action_id: str, client: str, user_id: str = ADMIN_ID, replies: int = 0):
-    block = buttons(message)[client]
+def open_modal(slack, services, message, action_id: str, client: str, user_id: str = ADMIN_ID, replies: int = 0):
+    block = buttons(message, services)[client]
     [element] = [e for e in block["elements"] if e["action_id"] == action_id]
     before = len(slack.fake.calls_to("views.open"))
     result = slack.click(action_id, user_id=user_id, message=message, block_id=block["block_id"],
@@ -95,8 +93,8 @@ def day(services, days: int) -> dict[str, str]:
     return {"type": "datepicker", "selected_date": (services.context.clock() + timedelta(days=days)).date().isoformat()}
 
 
-def test_under_and_over_licensed_clients_carry_the_three_buttons_and_matched_ones_none(slack, world):
-    found = buttons(thread_part(slack))
+def test_under_and_over_licensed_clients_carry_the_three_buttons_and_matched_ones_none(slack, world, services):
+    found = buttons(thread_part(slack), services)
     assert set(found) == {"Acme Corp", "Bluebird Logistics"}  # Cedar matched: listed by name, no buttons
     assert [e["text"]["text"] for e in found["Acme Corp"]["elements"]] == ["Acknowledge", "Billing fixed",
                                                                            "Not billable"]
@@ -104,7 +102,7 @@ def test_under_and_over_licensed_clients_carry_the_three_buttons_and_matched_one
 
 def test_acknowledge_opens_a_modal_whose_submission_updates_the_message_naming_who_decided(slack, world, services):
     message = thread_part(slack)
-    view = open_modal(slack, message, "review_ack", "Acme Corp")
+    view = open_modal(slack, services, message, "review_ack", "Acme Corp")
     assert view["title"]["text"] == "Acknowledge"
     answer = submit(slack, view, {"review_reason": {"value": "loaner laptops"},
                                   "review_until": {"review_until": day(services, 30)}})
@@ -122,7 +120,7 @@ def test_acknowledge_opens_a_modal_whose_submission_updates_the_message_naming_w
 
 
 def test_acknowledge_without_an_end_is_refused_beside_the_field_and_writes_nothing(slack, world, services):
-    view = open_modal(slack, thread_part(slack), "review_ack", "Acme Corp")
+    view = open_modal(slack, services, thread_part(slack), "review_ack", "Acme Corp")
     answer = submit(slack, view, {"review_reason": {"value": "loaner laptops"}})
     assert answer["response_action"] == "errors" and "review_until" in answer["errors"]
     assert services.exceptions.list("local") == [] and updates(slack) == []
@@ -131,7 +129,7 @@ def test_acknowledge_without_an_end_is_refused_beside_the_field_and_writes_nothi
 def test_billing_fixed_shows_fix_pending_then_resolved_when_a_sync_shows_the_bill_corrected(slack, world, services,
                                                                                           clock):
     message = thread_part(slack)
-    view = open_modal(slack, message, "review_fixed", "Acme Corp")
+    view = open_modal(slack, services, message, "review_fixed", "Acme Corp")
     submit(slack, view, {"review_due": {"review_due": day(services, 20)}, "review_note": {"value": "invoice 1042"}})
     [line] = decided_lines(updates(slack)[0]["blocks"])
     assert f"*Billing fixed* by <@{ADMIN_ID}> · Managed workstations: corrected invoice due" in line
@@ -149,12 +147,12 @@ def test_billing_fixed_shows_fix_pending_then_resolved_when_a_sync_shows_the_bil
     assert (fix.state, fix.recovered) == ("resolved", Decimal(150))
     acme = [r for r in services.reconciler.run("local").results if r.client == "Acme Corp"][0]
     assert (acme.status.value, acme.review) == ("matched", "resolved")
-    assert "Acme Corp" not in buttons_of_report(slack)  # nothing left to decide about Acme
+    assert "Acme Corp" not in buttons_of_report(slack, services)  # nothing left to decide about Acme
     assert [a.actor for a in actions(services, "review.resolved")] == ["scheduler"]
 
 
 def test_a_fix_that_did_not_arrive_by_its_day_reopens_as_still_open(slack, world, services, clock):
-    view = open_modal(slack, thread_part(slack), "review_fixed", "Bluebird Logistics")
+    view = open_modal(slack, services, thread_part(slack), "review_fixed", "Bluebird Logistics")
     submit(slack, view, {"review_due": {"review_due": day(services, 2)}})
     clock.advance(days=3)
     assert services.syncs.run("local", world.psa, SETUP).ok and services.syncs.run("local", world.rmm, SETUP).ok
@@ -165,7 +163,7 @@ def test_a_fix_that_did_not_arrive_by_its_day_reopens_as_still_open(slack, world
 
 
 def test_not_billable_picks_an_asset_and_the_actual_drops_in_that_check_for_good(slack, world, services, clock):
-    view = open_modal(slack, thread_part(slack), "review_not_billable", "Acme Corp")
+    view = open_modal(slack, services, thread_part(slack), "review_not_billable", "Acme Corp")
     [select_block] = [b for b in view["blocks"] if b.get("block_id") == "review_what"]
     options = {o["text"]["text"]: o["value"] for o in select_block["element"]["options"]}
     assert "all of rmm account Acme Corp" in options and "PC-acme-12 (devices:workstation)" in options
@@ -185,10 +183,10 @@ def test_not_billable_picks_an_asset_and_the_actual_drops_in_that_check_for_good
 
 def test_two_decisions_on_one_message_both_stay_named(slack, world, services):
     message = thread_part(slack)
-    submit(slack, open_modal(slack, message, "review_ack", "Acme Corp"),
+    submit(slack, open_modal(slack, services, message, "review_ack", "Acme Corp"),
            {"review_reason": {"value": "loaners"}, "review_forever": {"review_forever": {
                "type": "checkboxes", "selected_options": [{"value": "forever"}]}}})
-    submit(slack, open_modal(slack, message, "review_fixed", "Bluebird Logistics"),
+    submit(slack, open_modal(slack, services, message, "review_fixed", "Bluebird Logistics"),
            {"review_due": {"review_due": day(services, 20)}})
     final = updates(slack)[-1]["blocks"]
     lines = decided_lines(final)
@@ -200,7 +198,7 @@ def test_two_decisions_on_one_message_both_stay_named(slack, world, services):
 def test_a_message_that_cannot_be_read_back_keeps_the_decision_and_tells_the_decider(slack, world, services):
     slack.fake.add_team(TEAM_ID, BOT_TOKEN, name="Acme MSP", domain="acme-msp", bot_user_id=BOT_USER_ID,
                         scopes=DEFAULT_SCOPES)  # installed before the history scopes were asked for
-    view = open_modal(slack, thread_part(slack), "review_fixed", "Acme Corp")
+    view = open_modal(slack, services, thread_part(slack), "review_fixed", "Acme Corp")
     submit(slack, view, {"review_due": {"review_due": day(services, 20)}})
     assert updates(slack) == [] and [f.state for f in services.reviews.fixes("local")] == ["pending"]
     [told] = slack.fake.ephemerals(BILLING)
@@ -211,7 +209,7 @@ def test_a_message_that_cannot_be_read_back_keeps_the_decision_and_tells_the_dec
 @pytest.mark.parametrize("action_id", ["review_ack", "review_fixed", "review_not_billable"])
 def test_a_non_admin_is_refused_and_nothing_opens(slack, world, services, action_id):
     message = thread_part(slack)
-    result = open_modal(slack, message, action_id, "Acme Corp", user_id=TECH_ID, replies=1)
+    result = open_modal(slack, services, message, action_id, "Acme Corp", user_id=TECH_ID, replies=1)
     [reply] = result.replies
     assert reply["response_type"] == "ephemeral"
     assert "Only billing admins may decide about variances; nothing was changed" in reply["text"]
@@ -219,7 +217,7 @@ def test_a_non_admin_is_refused_and_nothing_opens(slack, world, services, action
 
 
 def test_a_non_admin_submitting_a_modal_is_refused_beside_the_field(slack, world, services):
-    view = open_modal(slack, thread_part(slack), "review_fixed", "Acme Corp")
+    view = open_modal(slack, services, thread_part(slack), "review_fixed", "Acme Corp")
     answer = submit(slack, view, {"review_due": {"review_due": day(services, 20)}}, user_id=TECH_ID)
     assert answer["response_action"] == "errors" and "Only billing admins" in answer["errors"]["review_due"]
     assert services.reviews.fixes("local") == [] and updates(slack) == []
@@ -238,5 +236,5 @@ def flat_report(slack) -> str:
     return "\n".join(str(b) for m in new_report(slack) for b in m.blocks)
 
 
-def buttons_of_report(slack) -> dict[str, dict[str, Any]]:
-    return {client: block for m in new_report(slack) for client, block in buttons(m).items()}
+def buttons_of_report(slack, services) -> dict[str, dict[str, Any]]:
+    return {client: block for m in new_report(slack) for client, block in buttons(m, services).items()}
