@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, review_state, tenants
 from reconcile.audit import SCHEDULER, Actor
-from reconcile.bounds import record_id
 from reconcile.check_catalog import Checks
 from reconcile.checks import COVERAGE, CheckResult, Status
 from reconcile.context import Context
@@ -32,7 +31,7 @@ from reconcile.linking import Links
 from reconcile.reconciliation import Reconciler
 from reconcile.review_state import PENDING, REOPENED, RESOLVED, WITHDRAWN
 from reconcile.review_tables import BillingFix, NotBillable
-from reconcile.tables import AccountRow, AssetRow, CheckRow, Client, Integration, Link, Snapshot, SnapshotRow
+from reconcile.tables import AssetRow, CheckRow, Client, Integration, Link, Snapshot, SnapshotRow
 from reconcile.variance_exceptions import ExceptionInfo, Exceptions
 
 OPEN = (Status.UNDER, Status.OVER)
@@ -169,13 +168,10 @@ class Reviews:
 
     def withdraw(self, tenant_id: str, fix_id: int | str, actor: Actor) -> FixInfo:
         """Take back a billing fix recorded by mistake; the variance is reported as before."""
-        fix_id = record_id(fix_id, "billing fix")
         with self.context.sessions.begin() as session:
-            row = session.get(BillingFix, fix_id)
-            if row is None or row.tenant_id != tenant_id:
-                raise NotFound(f"no billing fix #{fix_id}")
+            row = tenants.owned(session, BillingFix, fix_id, tenant_id, "billing fix")
             if row.state == RESOLVED:
-                raise Conflict(f"billing fix #{fix_id} is resolved: the bill changed; there is nothing to withdraw")
+                raise Conflict(f"billing fix #{row.id} is resolved: the bill changed; there is nothing to withdraw")
             row.state = WITHDRAWN
             client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
             audit.record(session, tenant_id, actor, "review.withdraw", f"{client.name} / {check.name}", fix=row.id)
@@ -230,11 +226,8 @@ class Reviews:
             return info
 
     def revoke_exclusion(self, tenant_id: str, exclusion_id: int | str, actor: Actor) -> ExclusionInfo:
-        exclusion_id = record_id(exclusion_id, "exclusion")
         with self.context.sessions.begin() as session:
-            row = session.get(NotBillable, exclusion_id)
-            if row is None or row.tenant_id != tenant_id:
-                raise NotFound(f"no not-billable decision #{exclusion_id}")
+            row = tenants.owned(session, NotBillable, exclusion_id, tenant_id, "not-billable decision")
             row.revoked_at = row.revoked_at or self.context.clock()
             client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
             info = self._exclusion_info(row, client.name, check.name, session.get(Integration, row.integration_id).name)
