@@ -238,3 +238,20 @@ def flat_report(slack) -> str:
 
 def buttons_of_report(slack, services) -> dict[str, dict[str, Any]]:
     return {client: block for m in new_report(slack) for client, block in buttons(m, services).items()}
+
+
+def test_past_a_hundred_assets_the_not_billable_picker_searches_by_name(slack, services):
+    from urllib.parse import urlencode
+
+    from tests.slack.conftest import build_world
+    build_world(services, clients={"big": ("Big Co", 100, 130), "cedar": ("Cedar Dental", 8, 8)})
+    view = open_modal(slack, services, thread_part(slack), "review_not_billable", "Big Co")
+    [picker] = [b["element"] for b in view["blocks"] if b.get("block_id") == "review_what"]
+    assert picker["type"] == "external_select" and "options" not in picker
+    payload = {"type": "block_suggestion", "action_id": "review_what", "block_id": "review_what", "value": "pc-big-12",
+               "user": {"id": ADMIN_ID}, "team": {"id": TEAM_ID}, "api_app_id": slack.fake.app_id,
+               "view": view, "token": "fake-verification-token"}
+    response = slack.driver.send(urlencode({"payload": json.dumps(payload)}))
+    assert response.status_code == 200, response.text
+    labels = [o["text"]["text"] for o in response.json()["options"]]
+    assert labels == [f"PC-big-{n} (devices:workstation)" for n in ["12", *map(str, range(120, 130))]]
