@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot import permissions
 from bot.commands.base import Click, clicked
 from bot.views import review as views
-from bot.views.format import cut, option
+from bot.views.format import escape, option
 from reconcile.audit import Actor
 from reconcile.bootstrap import Services
 from reconcile.errors import KNOWN, shown
@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 
 DECIDE = "decide about variances"
 
-# what a submission decides: (services, tenant, actor, client id, view) → the line it leaves, or raise
-Decision = Callable[[Services, str, Actor, int, dict[str, Any]], str]
+# a submission read: (services, tenant, actor, client id, view) → what makes the decision (and returns the line
+# it leaves), or `Refusal` for a field filled wrongly
+Apply = Callable[[], str]
+Decision = Callable[[Services, str, Actor, int, dict[str, Any]], Apply]
 
 
 def register(app: App) -> None:
@@ -104,33 +106,41 @@ def search(ack: Ack, payload: dict[str, Any], services: Services, tenant: str) -
 
 # -- the submissions ----------------------------------------------------------------------------
 
-def acknowledge(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> str:
+def acknowledge(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> Apply:
     until, forever = views.picked_day(view, views.UNTIL), views.ticked(view, views.FOREVER)
     if until is None and not forever:
         raise Refusal(views.UNTIL, "Pick the last day it holds, or tick “No end date”.")
     if until is not None and forever:
         raise Refusal(views.FOREVER, "Either a last day or no end date, not both.")
-    found = services.reviews.acknowledge(tenant, client_id, chosen_check(view),
-                                         views.typed(view, views.REASON), actor, until=until)
-    return views.acknowledged_line(actor.name, found.check, found.reason, found.until)
+    check, reason = chosen_check(view), views.typed(view, views.REASON)
+
+    def apply() -> str:
+        found = services.reviews.acknowledge(tenant, client_id, check, reason, actor, until=until)
+        return views.acknowledged_line(actor.name, found.check, found.reason, found.until)
+    return apply
 
 
-def fix(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> str:
+def fix(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> Apply:
     due = views.picked_day(view, views.DUE)
     if due is None:
         raise Refusal(views.DUE, "Pick the day the corrected invoice is due.")
-    found = services.reviews.fix(tenant, client_id, chosen_check(view), due, actor,
-                                 views.typed(view, views.NOTE))
-    return views.fixed_line(actor.name, found.check, found.expected_by)
+    check, note = chosen_check(view), views.typed(view, views.NOTE)
+
+    def apply() -> str:
+        found = services.reviews.fix(tenant, client_id, check, due, actor, note)
+        return views.fixed_line(actor.name, found.check, found.expected_by)
+    return apply
 
 
-def not_billable(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> str:
-    candidate = views.chosen(view, views.WHAT)
+def not_billable(services: Services, tenant: str, actor: Actor, client_id: int, view: dict[str, Any]) -> Apply:
+    candidate, reason = views.chosen(view, views.WHAT), views.typed(view, views.REASON)
     if not candidate:
         raise Refusal(views.WHAT, "Choose what is not billable.")
-    found = services.reviews.not_billable(tenant, client_id, None, views.typed(view, views.REASON), actor,
-                                          candidate=candidate)
-    return views.not_billable_line(actor.name, found.check, found.what, found.reason)
+
+    def apply() -> str:
+        found = services.reviews.not_billable(tenant, client_id, None, reason, actor, candidate=candidate)
+        return views.not_billable_line(actor.name, found.check, found.what, found.reason)
+    return apply
 
 
 def chosen_check(view: dict[str, Any]) -> int:
@@ -149,7 +159,9 @@ class Refusal(Exception):
 
 
 def submitted(decide: Decision, field: str) -> Callable[..., None]:
-    """A view_submission listener: admins only, decide, close the modal, then update the clicked message."""
+    """A view_submission listener: admins only; the form checked (refusals beside their field), then the modal
+    says "Recording…", the decision is made (a refusal then replaces that notice, nothing written), and the
+    clicked message is updated."""
 
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services,
                  tenant: str) -> None:
@@ -159,14 +171,20 @@ def submitted(decide: Decision, field: str) -> Callable[..., None]:
             return
         meta = views.read_metadata(view)
         try:
-            line = decide(services, tenant, Actor(user_id, "slack"), int(meta["c"]), view)
+            apply = decide(services, tenant, Actor(user_id, "slack"), int(meta["c"]), view)
         except Refusal as refused:
             ack(response_action="errors", errors={refused.block: refused.message})
             return
+        # what the form says is checked; deciding may take a reconciliation, longer than Slack waits for an answer
+        title = str((view.get("title") or {}).get("text") or "Decision")
+        ack(response_action="update", view=views.notice_view(title, "Recording your decision…"))
+        try:
+            line = apply()
         except KNOWN as error:
-            ack(response_action="errors", errors={field: cut(shown(error), 150)})
+            client.views_update(view_id=view["id"], view=views.notice_view(
+                title, f":warning: {escape(shown(error))}. Nothing was changed."))
             return
-        ack()
+        client.views_update(view_id=view["id"], view=views.notice_view(title, f"{line}\n\nRecorded."))
         update_in_place(client, meta, user_id, line)
 
     listener.__name__ = decide.__name__

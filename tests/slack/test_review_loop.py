@@ -106,7 +106,10 @@ def test_acknowledge_opens_a_modal_whose_submission_updates_the_message_naming_w
     assert view["title"]["text"] == "Acknowledge"
     answer = submit(slack, view, {"review_reason": {"value": "loaner laptops"},
                                   "review_until": {"review_until": day(services, 30)}})
-    assert answer == {}  # the modal closes
+    assert answer["response_action"] == "update"  # at once: deciding may take longer than Slack waits
+    assert "Recording your decision" in str(answer["view"]["blocks"])
+    [shown_after] = slack.fake.open_views(ADMIN_ID)
+    assert "Recorded." in str(shown_after["blocks"]) and "Acknowledged" in str(shown_after["blocks"])
     [update] = updates(slack)
     assert update["ts"] == message.ts and update["channel"] == BILLING
     [line] = decided_lines(update["blocks"])
@@ -204,6 +207,19 @@ def test_a_message_that_cannot_be_read_back_keeps_the_decision_and_tells_the_dec
     [told] = slack.fake.ephemerals(BILLING)
     assert told.user == ADMIN_ID and "Your decision is recorded, but I could not update the message" in told.text
     assert "missing_scope" in told.text
+
+
+def test_a_refused_decision_says_why_in_the_modal_and_writes_nothing(slack, world, services):
+    message = thread_part(slack)
+    submit(slack, open_modal(slack, services, message, "review_fixed", "Acme Corp"),
+           {"review_due": {"review_due": day(services, 20)}})
+    slack.fake.close_views(ADMIN_ID)
+    submit(slack, open_modal(slack, services, message, "review_fixed", "Acme Corp"),
+           {"review_due": {"review_due": day(services, 25)}})
+    [shown_after] = slack.fake.open_views(ADMIN_ID)
+    assert "already has a billing fix pending on Managed workstations" in str(shown_after["blocks"])
+    assert "Nothing was changed" in str(shown_after["blocks"])
+    assert len(services.reviews.fixes("local")) == 1 and len(updates(slack)) == 1
 
 
 @pytest.mark.parametrize("action_id", ["review_ack", "review_fixed", "review_not_billable"])
