@@ -8,6 +8,8 @@ period before the next one starts; the first three are `reconcile.schedule.diges
     previous    the snapshot it is compared with (last month's digest, else the latest earlier one)
     parent, part-1 … part-N, csv        `bot.posting.post_report`: summary, details, CSV in the thread
     changes     what changed since the previous snapshot, in the thread
+    review      the review loop: open items by age, fixes and the money they recovered, acknowledgements
+                ending this month, fixes that did not arrive (`reconcile.reviews.Reviews.loop`)
     chart       a PNG of under- and over-billed money per month, in the thread
     done        the parent's ts; a rerun of a finished digest posts nothing
 
@@ -32,8 +34,10 @@ from bot.schedule.lookup import ChannelLookup, Expected
 from bot.schedule.runtime import Runtime
 from bot.views import report as report_views
 from bot.views.format import context, money, name, quantity, section, signed
+from bot.views.lists import who
 from reconcile.changes import Changes
 from reconcile.checks import CheckResult, renewals_due
+from reconcile.reviews import Loop
 from reconcile.audit import Actor
 from reconcile.schedule import ACTOR, plan
 from reconcile.schedule.digest import Digest, compared_period, not_fresh
@@ -90,6 +94,47 @@ def _with_renewals(text: str, blocks: list[dict], renewing: Sequence[CheckResult
              + f" · {name(r.reducible, 200)}" for r in renewing]
     heading = f"*Renewals in the next 30 days with unassigned seats ({len(renewing)})*"
     return f"{text}; {len(renewing)} renewals due with unassigned seats", blocks + _listed(heading, lines, "none")
+
+
+AGES = ((0, "new this month"), (1, "1 month"), (3, "2–3 months"), (None, "older"))  # upper bounds, in months
+
+
+def months_between(since: str, period: str) -> int:
+    (y0, m0), (y1, m1) = ((int(x) for x in p.split("-")) for p in (since, period))
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def age_bucket(months: int) -> str:
+    return next(label for bound, label in AGES if bound is None or months <= bound)
+
+
+def loop_message(loop: Loop, period: str, previous_period: str | None) -> tuple[str, list[dict]]:
+    """The thread message on the review loop: what is still open and for how long, and what decisions came to."""
+    since = f"since {plan.month_name(previous_period)}" if previous_period else "so far"
+    text = (f"Review loop: {len(loop.open_items)} open, {len(loop.fixed)} fixed {since} "
+            f"({money(loop.recovered)}/mo recovered), {len(loop.expiring)} acknowledgements ending this month, "
+            f"{len(loop.reopened)} re-opened")
+    aged = sorted(((months_between(i.open_since, period), i) for i in loop.open_items),
+                  key=lambda pair: (-pair[0], -(abs(pair[1].impact) if pair[1].impact is not None else 0)))
+    counts = {label: sum(1 for months, _ in aged if age_bucket(months) == label) for _, label in AGES}
+    by_age = " · ".join(f"{label} {n}" for label, n in counts.items())
+    pending = f" · {loop.pending} fixes pending, not counted as open" if loop.pending else ""
+    blocks = [section(f"*The review loop*\nOpen items by age: {by_age}{pending}")]
+    lines = [f"• *{name(i.client)}* — {name(i.check, 100)}: *{signed(i.variance, i.unit)}*"
+             + (f" · {money(i.impact)}/mo" if i.impact is not None else "")
+             + f" · open since {plan.month_name(i.open_since)}" for _, i in aged]
+    blocks += _listed(f"*Open, oldest first ({len(aged)})*", lines, "none: every variance is decided")
+    lines = [f"• *{name(f.client)}* — {name(f.check, 100)}: billed {quantity(f.billed_before)} → "
+             f"{quantity(f.billed_after or f.billed_before)}"
+             + (f" · {money(f.recovered)}/mo recovered" if f.recovered is not None else "") for f in loop.fixed]
+    blocks += _listed(f"*Fixed {since} ({len(loop.fixed)})* · {money(loop.recovered)}/mo recovered", lines, "none")
+    lines = [f"• *{name(e.client)}* — {name(e.check, 100)}: {name(e.reason, 150)} (until {e.until}, "
+             f"by {who(e.created_by)})" for e in loop.expiring]
+    blocks += _listed(f"*Acknowledged, ending this month ({len(loop.expiring)})*", lines, "none")
+    lines = [f"• *{name(f.client)}* — {name(f.check, 100)}: the billing fix {who(f.created_by)} promised by "
+             f"{f.expected_by} did not arrive; open again" for f in loop.reopened]
+    blocks += _listed(f"*Re-opened: a fix did not arrive ({len(loop.reopened)})*", lines, "none")
+    return text, blocks
 
 
 def _listed(heading: str, lines: list[str], empty: str) -> list[dict]:
@@ -153,9 +198,12 @@ def run(rt: Runtime, tenant_id: str, period: str, actor: Actor = ACTOR) -> str:
     csv_name, chart_name = f"billrec-{period}.csv", f"billrec-{period}-trend.png"
     renewing = renewals_due(results, report.generated_at.astimezone(tenant_settings.zone).date())
     changes_text, changes_blocks = changes_message(found, previous_period, renewing)
+    loop_text, loop_blocks = loop_message(
+        services.reviews.loop(tenant_id, snapshot.id, previous.taken_at if previous else None), period,
+        previous_period)
     expected = {"parent": Expected(text=report_views.summary_text(report, title=title)),
                 "csv": Expected(filename=csv_name), "chart": Expected(filename=chart_name),
-                "changes": Expected(text=changes_text)}
+                "changes": Expected(text=changes_text), "review": Expected(text=loop_text)}
     for number, part in enumerate(report_views.detail_parts(results), start=1):
         expected[f"part-{number}"] = Expected(text=part.text)
     journal.lookup = ChannelLookup(slack, channel, expected, parent=lambda: journal.value("parent"))
@@ -169,6 +217,11 @@ def run(rt: Runtime, tenant_id: str, period: str, actor: Actor = ACTOR) -> str:
         answer = slack.chat_postMessage(channel=channel, thread_ts=posted.parent_ts, text=changes_text,
                                         blocks=[*changes_blocks, context(f"Snapshot #{snapshot.id}")])
         journal.record("changes", str(answer["ts"]))
+    if journal.done("review") is None:
+        rt.pacer.wait(channel)
+        answer = slack.chat_postMessage(channel=channel, thread_ts=posted.parent_ts, text=loop_text,
+                                        blocks=[*loop_blocks, context(f"Snapshot #{snapshot.id}")])
+        journal.record("review", str(answer["ts"]))
     if journal.done("chart") is None:
         png = chart.money_by_month(month.months(snapshot))
         answer = slack.files_upload_v2(channel=channel, thread_ts=posted.parent_ts, content=png,

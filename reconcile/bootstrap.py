@@ -23,6 +23,7 @@ from reconcile.linking import Links
 from reconcile.metrics import Metrics
 from reconcile.primary import PrimaryPsa
 from reconcile.reconciliation import Reconciler
+from reconcile.reviews import Reviews
 from reconcile.check_catalog import Checks
 from reconcile.sku_choices import SkuChoices
 from reconcile.snapshots import Snapshots
@@ -41,6 +42,7 @@ class Services:
     reconciler: Reconciler
     snapshots: Snapshots
     exceptions: Exceptions
+    reviews: Reviews
     metrics: Metrics
     primary: PrimaryPsa
     skus: SkuChoices
@@ -91,16 +93,24 @@ def build(
     metrics = Metrics(context, integrations)
     checks = Checks(context, integrations, metrics)
     reconciler = Reconciler(context, checks)
+    exceptions = Exceptions(context, links, checks)
+    reviews = Reviews(context, links, checks, exceptions, reconciler)
+
+    def after_sync(tenant_id: str, integration_id: int) -> None:
+        links.after_sync(tenant_id, integration_id)
+        reviews.settle(tenant_id)  # a billing fix is confirmed (or not) by the data a sync brings
+
     return Services(
         context=context,
         tenants=Tenants(context),
         integrations=integrations,
-        syncs=Syncs(context, integrations, after_sync=links.after_sync),
+        syncs=Syncs(context, integrations, after_sync=after_sync),
         links=links,
         checks=checks,
         reconciler=reconciler,
         snapshots=Snapshots(context, reconciler),
-        exceptions=Exceptions(context, links, checks),
+        exceptions=exceptions,
+        reviews=reviews,
         metrics=metrics,
         primary=PrimaryPsa(context, integrations, links),
         skus=SkuChoices(context),

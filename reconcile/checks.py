@@ -236,6 +236,7 @@ class CheckResult:
     buying: str = ""  # OVER_BOUGHT | BEYOND_BOUGHT | BOUGHT_MATCHED; "" without a bought side
     reducible: str = ""  # "annual term, reducible at renewal on 2027-03-14"
     renews_on: date | None = None  # the soonest renewal that would carry the unassigned seats
+    review: str = ""  # its latest billing fix: "fix pending", "resolved" or "still open" (reconcile.review_state)
 
     @property
     def variance(self) -> Decimal:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import PriceBasis
 from connectors.records import Term
-from reconcile import checks, coverage, naming, sku_choices, tenants
+from reconcile import checks, coverage, naming, review_state, sku_choices, tenants
 from reconcile.checks import COVERAGE, Check, CheckResult, Reading, Source, Status, Summary
 from reconcile.coverage import Machine
 from reconcile.context import Context
@@ -74,6 +74,7 @@ class Reconciler:
             loaded: dict[tuple[int | None, tuple[str, ...], datetime | None], list[Reading]] = {}
             failed: dict[int, str] = {}
             machines: dict[tuple[int, str], list[Machine]] = {}
+            not_billable = review_state.exclusions(session, tenant_id)
             for check in check_list:
                 try:
                     cutoff = seen_since(check, now)
@@ -97,11 +98,20 @@ class Reconciler:
                     readings[check.id, side_name] = loaded[key]
                     if side_name == "bought":  # its subscriptions' terms say when over-bought seats can go
                         readings[check.id, side_name] = with_commitments(session, key[0], metrics, loaded[key])
-            excepted = active_exceptions(session, tenant_id, now.astimezone(settings.zone).date())
+                if check.id in not_billable:  # this check's own exclusions, on a copy of the shared side
+                    readings[check.id, "usage"] = review_state.without(
+                        session, readings[check.id, "usage"], not_billable[check.id],
+                        integration_id=check.usage.integration_id, run_id=runs.get(check.usage.integration_id),
+                        metrics=check.usage.metrics, seen_since=cutoff)
+            today = now.astimezone(settings.zone).date()
+            excepted = active_exceptions(session, tenant_id, today)
+            fixes = review_state.latest_fixes(session, tenant_id)
         results = checks.evaluate(check_list, clients=clients, links=links, account_names=names, readings=readings,
                                   sources={i: s for i, (s, _) in sources.items()}, excepted=excepted,
                                   failed=failed, at_cost=self.priced_at_cost(sources.values()), ignored=ignored,
-                                  machines=machines, today=now.astimezone(settings.zone).date())
+                                  machines=machines, today=today)
+        billed_sources = {c.id: sources.get(c.billed.integration_id, (None, None))[0] for c in check_list}
+        results = review_state.annotate(results, fixes, billed_sources, today)
         name = None
         if client is not None:
             name, results = narrow(results, client, clients)

@@ -378,4 +378,4 @@ def _refuse_snapshot_changes(session: Session, flush_context: Any, instances: An
 
 # The faces' tables live in their own modules; importing them here makes `Base.metadata` the
 # whole schema, whoever imports `tables`.
-from reconcile import delivery_tables, install_tables, schedule_tables  # noqa: E402,F401
+from reconcile import delivery_tables, install_tables, review_tables, schedule_tables  # noqa: E402,F401

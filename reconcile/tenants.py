@@ -12,15 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reconcile import audit
-from reconcile.bounds import digits
-from reconcile.errors import Invalid
+from reconcile.bounds import digits, record_id
+from reconcile.errors import Invalid, NotFound
 from reconcile.install_tables import TenantWorkspace
 from reconcile.tables import Tenant
 
@@ -207,3 +207,18 @@ class Tenants:
     def all(self) -> list[str]:
         with self.context.sessions() as session:
             return list(session.scalars(select(Tenant.id).order_by(Tenant.id)))
+
+
+Row = TypeVar("Row")
+
+
+def owned(session: Session, model: type[Row], value: int | str, tenant_id: str, what: str) -> Row:
+    """The `model` row numbered `value` ("3" or "#3") if it is this tenant's; otherwise "no WHAT #3".
+
+    Another tenant's row reads as missing, never as someone else's.
+    """
+    row_id = record_id(value, what)
+    row = session.get(model, row_id)
+    if row is None or row.tenant_id != tenant_id:  # type: ignore[attr-defined]
+        raise NotFound(f"no {what} #{row_id}")
+    return row

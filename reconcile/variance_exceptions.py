@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from reconcile import audit, tenants
 from reconcile.audit import Actor
-from reconcile.bounds import record_id
 from reconcile.context import Context
-from reconcile.errors import Conflict, Invalid, NotFound
+from reconcile.errors import Conflict, Invalid
 from reconcile.linking import Links
 from reconcile.check_catalog import Checks
 from reconcile.tables import CheckRow, Client, VarianceException
@@ -70,11 +69,8 @@ class Exceptions:
             return self._info(row, found_client.name, found_check.name, self._today(session, tenant_id))
 
     def revoke(self, tenant_id: str, exception_id: int | str, actor: Actor) -> ExceptionInfo:
-        exception_id = record_id(exception_id, "exception")
         with self.context.sessions.begin() as session:
-            row = session.get(VarianceException, exception_id)
-            if row is None or row.tenant_id != tenant_id:
-                raise NotFound(f"no exception #{exception_id}")
+            row = tenants.owned(session, VarianceException, exception_id, tenant_id, "exception")
             row.revoked_at = self.context.clock()
             client, check = session.get(Client, row.client_id), session.get(CheckRow, row.check_id)
             audit.record(session, tenant_id, actor, "exception.revoke", f"{client.name} / {check.name}")

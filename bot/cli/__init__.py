@@ -153,6 +153,7 @@ def main() -> None:
     cli(prog_name="billrec")
 
 
-from bot.cli import admin, checks, demo, integrations, links, reports, scheduler, serve, skus  # noqa: E402  (commands register on `cli`)
+from bot.cli import admin, checks, demo, integrations, links, reports, review, scheduler, serve, skus  # noqa: E402  (commands register on `cli`)
 
-__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "scheduler", "serve", "skus"]
+__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "review", "scheduler", "serve",
+           "skus"]

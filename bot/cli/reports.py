@@ -119,15 +119,19 @@ def except_() -> None:
 @click.pass_obj
 def except_add(env: Env, client: str, check: str, reason: str, until: object, forever: bool) -> None:
     """Acknowledge CLIENT's variance on CHECK, until a day (--until) or until revoked (--forever)."""
+    found = env.services.exceptions.add(env.tenant, client, check, reason, env.actor, until=held_until(until, forever))
+    click.echo(f"Exception #{found.id}: {found.client} / {found.check} "
+               f"until {found.until or 'revoked'} — {found.reason}")
+
+
+def held_until(until: object, forever: bool) -> date | None:
+    """--until's day, or None with --forever; one of the two is required, never both."""
     # an exception without an end silences a variance for good: that must be asked for, not a default
     if until is None and not forever:
         raise Invalid("say how long the exception holds: --until YYYY-MM-DD, or --forever to keep it until revoked")
     if until is not None and forever:
         raise Invalid("use --until or --forever, not both")
-    until_date: date | None = until.date() if until else None  # type: ignore[attr-defined]
-    found = env.services.exceptions.add(env.tenant, client, check, reason, env.actor, until=until_date)
-    click.echo(f"Exception #{found.id}: {found.client} / {found.check} "
-               f"until {found.until or 'revoked'} — {found.reason}")
+    return until.date() if until else None  # type: ignore[attr-defined]
 
 
 @except_.command("list")

@@ -27,6 +27,7 @@ from bot.commands import (
     metrics,
     psa,
     reconcile,
+    review,
     settings,
     skus,
     snapshot,
@@ -63,7 +64,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (checks, connect, disconnect, psa, sync, links):
+    for module in (checks, connect, disconnect, psa, sync, links, review):
         module.register(app)
 
 

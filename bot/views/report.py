@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from bot import text as terminal
 from bot.views import limits
+from bot.views import review as review_views
 from bot.views.format import (
     context,
     cut,
@@ -39,6 +40,7 @@ from bot.views.format import (
     money,
     mrkdwn,
     name,
+    button,
     quantity,
     section,
     signed,
@@ -179,30 +181,68 @@ def sources_text(sources: Iterable[Source]) -> str:
 
 # -- the thread -------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _Piece:
+    """One section of the thread, and the buttons under it when it ends a client that needs a decision."""
+
+    text: str
+    actions: Block | None = None
+
+    @property
+    def blocks(self) -> list[Block]:
+        return [section(self.text), *([self.actions] if self.actions else [])]
+
+    @property
+    def weight(self) -> tuple[int, int]:
+        """(blocks, characters) it may take: with buttons, room for the line a decision adds too."""
+        if self.actions is None:
+            return 1, len(self.text)
+        return 3, len(self.text) + ACTIONS_TEXT + review_views.DECISION_TEXT
+
+
+ACTIONS_TEXT = 100  # characters the buttons' labels take, with room for one more button
+
+
+def client_actions(rows: Sequence[CheckResult]) -> Block | None:
+    """The buttons under one client of the thread, or None when nothing about it needs a decision.
+
+    Every per-client button of the report thread is made here, so the review loop's decisions and
+    any later button (evidence, say) stay one actions block, one place.
+    """
+    first = rows[0]
+    open_checks = list(dict.fromkeys(r.check for r in rows if r.status in (Status.UNDER, Status.OVER)))
+    if first.client_id is None or not open_checks:
+        return None
+    value = review_views.button_value(first.client_id, open_checks)
+    return {"type": "actions", "block_id": review_views.client_block_id(first.client_id),
+            "elements": [button(label, action_id, value) for label, action_id in review_views.BUTTONS]}
+
+
 def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
     """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters."""
-    texts = [*failed_sections(results), *client_sections(results), *matched_sections(results)]
-    packed: list[list[str]] = []
+    pieces = [*map(_Piece, failed_sections(results)), *client_pieces(results), *map(_Piece, matched_sections(results))]
+    packed: list[list[_Piece]] = []
     used_chars = used_blocks = 0
     budget_chars = limits.PART_TEXT - PART_HEADER_RESERVE
-    for text in texts:
-        if not packed or used_blocks + 1 > limits.PART_BLOCKS - 1 or used_chars + len(text) > budget_chars:
+    for piece in pieces:
+        blocks, chars = piece.weight
+        if not packed or used_blocks + blocks > limits.PART_BLOCKS - 1 or used_chars + chars > budget_chars:
             packed.append([])
             used_chars = used_blocks = 0
-        packed[-1].append(text)
-        used_chars += len(text)
-        used_blocks += 1
+        packed[-1].append(piece)
+        used_chars += chars
+        used_blocks += blocks
     if len(packed) > MAX_PARTS:
-        left = sum(1 for texts_in_part in packed[MAX_PARTS - 1:] for t in texts_in_part
-                   if not t.split("\n", 1)[0].endswith("(continued)") and not t.startswith("*Matched"))
+        left = sum(1 for pieces_in_part in packed[MAX_PARTS - 1:] for p in pieces_in_part
+                   if not p.text.split("\n", 1)[0].endswith("(continued)") and not p.text.startswith("*Matched"))
         rest = f"… and {left} more clients that need attention: the CSV below has every result."
-        packed = [*packed[:MAX_PARTS - 1], [rest]]
+        packed = [*packed[:MAX_PARTS - 1], [_Piece(rest)]]
     total = len(packed)
     parts = []
-    for number, texts_in_part in enumerate(packed, start=1):
+    for number, pieces_in_part in enumerate(packed, start=1):
         label = f"Details {number}/{total}"
         blocks = [context(f"*{label}* · {THREAD_ORDER}")]
-        blocks += [section(t) for t in texts_in_part]
+        blocks += [block for p in pieces_in_part for block in p.blocks]
         parts.append(Part(blocks, f"{label} of the reconciliation"))
     return parts
 
@@ -213,8 +253,8 @@ def failed_sections(results: Sequence[CheckResult]) -> list[str]:
     return _split("*Checks that could not be evaluated*", lines) if lines else []
 
 
-def client_sections(results: Sequence[CheckResult]) -> list[str]:
-    """One mrkdwn text per client that needs attention (split if one client is very long)."""
+def client_pieces(results: Sequence[CheckResult]) -> list[_Piece]:
+    """Each client that needs attention: its texts, the last one carrying the client's buttons."""
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
     attention = set()
     for result in (r for r in results if r.status is not Status.FAILED):
@@ -222,11 +262,13 @@ def client_sections(results: Sequence[CheckResult]) -> list[str]:
         groups.setdefault(key, []).append(result)
         if result.status is not Status.MATCHED or _bought_off(result):
             attention.add(key)
-    texts: list[str] = []
+    pieces: list[_Piece] = []
     for key, rows in groups.items():
         if key in attention:
-            texts.extend(_split(_heading(rows), [result_line(r) for r in rows]))
-    return texts
+            texts = _split(_heading(rows), [result_line(r) for r in rows])
+            pieces += [_Piece(t) for t in texts[:-1]]
+            pieces.append(_Piece(texts[-1], None if rows[0].status is Status.UNMAPPED else client_actions(rows)))
+    return pieces
 
 
 def matched_sections(results: Sequence[CheckResult]) -> list[str]:
@@ -269,6 +311,8 @@ def result_line(result: CheckResult) -> str:
         line += f" · {money(result.impact)}/mo" + (" at cost" if result.at_cost else "")
     if result.status is Status.EXCEPTED:
         line += " (acknowledged exception)"
+    if result.review:  # the review loop: "fix pending", "resolved" or "still open"
+        line += f" · *{result.review}*"
     if result.unit:  # storage: how much is used and how it is billed (decimal or binary units)
         line += f" · {name(result.note, 200)}"
     if result.bought is not None and (result.buying or checks.NOT_READ in result.note):  # three-way: its buying side

@@ -40,7 +40,9 @@ def test_the_digest_posts_summary_details_csv_changes_and_chart_in_one_thread(rt
     assert posted(fake) == {
         "parents": ["Monthly billing digest · November 2026"],
         "thread": ["Details 1/1 of the reconciliation",
-                   "What changed: this is the first monthly digest, so there is nothing to compare with yet."],
+                   "What changed: this is the first monthly digest, so there is nothing to compare with yet.",
+                   "Review loop: 8 open, 0 fixed so far ($0.00/mo recovered), 0 acknowledgements ending this month, "
+                   "0 re-opened"],
         "files": ["billrec-2026-11-trend.png", "billrec-2026-11.csv"],
     }
     png = next(f for f in fake.files(CHANNEL) if f.filename.endswith(".png"))
@@ -208,3 +210,53 @@ def test_slack_errors_other_than_5xx_are_not_swallowed(rt, tenant, clock, fake):
     fake.fail_next("chat.postMessage", error="is_archived")
     with pytest.raises(SlackApiError):
         jobs.run_digest(rt, TENANT)
+
+
+# -- the review loop (issue 15, item 5) -------------------------------------------------------------
+
+def billed_for_client_0(value: int) -> None:
+    """After `msp(...)`: the PSA bills Client 000 `value` workstations instead of 10."""
+    from decimal import Decimal
+
+    from connectors.records import Quantity
+    from tests.fakes import ScriptedBilling
+
+    ScriptedBilling.script = [Quantity("c0", "billed:MW-01", Decimal(value), q.unit_price)
+                              if isinstance(q, Quantity) and q.account_id == "c0" else q for q in ScriptedBilling.script]
+
+
+def test_the_digest_reports_the_review_loop_open_by_age_fixed_with_money_expiring_and_reopened(rt, tenant, clock,
+                                                                                                 fake):
+    services = rt.services
+    clock.now = NOVEMBER
+    jobs.run_digest(rt, TENANT)  # under: 0 3 6 9, over: 1 4 7 10
+    clock.now = at("2026-11-05 10:00", "Europe/London")
+    assert all(o.ok for o in services.syncs.run_all(TENANT, ADMIN))
+    from datetime import date
+    services.reviews.fix(TENANT, "Client 000", "Managed workstations", date(2026, 11, 25), ADMIN)
+    services.reviews.fix(TENANT, "Client 003", "Managed workstations", date(2026, 11, 10), ADMIN)
+    services.reviews.acknowledge(TENANT, "Client 006", "Managed workstations", "loaners back mid-December", ADMIN,
+                                 until=date(2026, 12, 15))
+    clock.now = at("2026-11-15 10:00", "Europe/London")
+    msp(12, under={0, 2, 3, 6, 9}, over={1, 4, 7, 10})  # Client 002 newly under-licensed
+    billed_for_client_0(13)  # the invoice for Client 000 was corrected; Client 003's was not
+    assert all(o.ok for o in services.syncs.run_all(TENANT, ADMIN))
+    assert [(f.client, f.state) for f in services.reviews.fixes(TENANT, include_closed=True)] == [
+        ("Client 000", "resolved"), ("Client 003", "reopened")]
+
+    clock.now = at("2026-12-01 09:00", "Europe/London")
+    jobs.run_digest(rt, TENANT)
+    december = digest_parents(fake)[1]
+    [loop] = [m for m in fake.thread(CHANNEL, december.ts) if m.text.startswith("Review loop")]
+    assert loop.text == ("Review loop: 7 open, 1 fixed since November 2026 ($150.00/mo recovered), "
+                         "1 acknowledgements ending this month, 1 re-opened")
+    body = "\n".join(b["text"]["text"] for b in loop.blocks if b["type"] == "section")
+    assert "Open items by age: new this month 1 · 1 month 6 · 2–3 months 0 · older 0" in body
+    assert "*Client 003* — Managed workstations: *+3* · $150.00/mo · open since November 2026" in body
+    assert "*Client 002* — Managed workstations: *+3* · $150.00/mo · open since December 2026" in body
+    assert body.index("Client 003") < body.index("Client 002")  # oldest first
+    assert "*Fixed since November 2026 (1)* · $150.00/mo recovered" in body
+    assert "*Client 000* — Managed workstations: billed 10 → 13 · $150.00/mo recovered" in body
+    assert "*Client 006* — Managed workstations: loaners back mid-December (until 2026-12-15, by <@U_ADMIN>)" in body
+    assert ("*Client 003* — Managed workstations: the billing fix <@U_ADMIN> promised by 2026-11-10 did not arrive"
+            in body)
