@@ -22,6 +22,7 @@ from reconcile.integrations import Integrations
 from reconcile.linking import Links
 from reconcile.metrics import Metrics
 from reconcile.primary import PrimaryPsa
+from reconcile.evidence import EvidenceFinder
 from reconcile.reconciliation import Reconciler
 from reconcile.check_catalog import Checks
 from reconcile.snapshots import Snapshots
@@ -42,6 +43,7 @@ class Services:
     exceptions: Exceptions
     metrics: Metrics
     primary: PrimaryPsa
+    evidence: EvidenceFinder
 
     @property
     def config(self) -> Config:
@@ -101,4 +103,5 @@ def build(
         exceptions=Exceptions(context, links, checks),
         metrics=metrics,
         primary=PrimaryPsa(context, integrations, links),
+        evidence=EvidenceFinder(context, checks),
     )
