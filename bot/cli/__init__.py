@@ -153,6 +153,6 @@ def main() -> None:
     cli(prog_name="billrec")
 
 
-from bot.cli import admin, checks, demo, integrations, links, reports, scheduler, serve  # noqa: E402  (commands register on `cli`)
+from bot.cli import admin, checks, demo, evidence, integrations, links, reports, scheduler, serve  # noqa: E402  (commands register on `cli`)
 
-__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "scheduler", "serve"]
+__all__ = ["admin", "checks", "cli", "demo", "evidence", "integrations", "links", "main", "reports", "scheduler", "serve"]
