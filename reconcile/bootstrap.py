@@ -103,5 +103,5 @@ def build(
         exceptions=Exceptions(context, links, checks),
         metrics=metrics,
         primary=PrimaryPsa(context, integrations, links),
-        evidence=EvidenceFinder(context, checks),
+        evidence=EvidenceFinder(context, checks, links),
     )

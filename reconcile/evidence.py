@@ -41,9 +41,9 @@ from reconcile import coverage, naming, reconciliation
 from reconcile.check_catalog import Checks
 from reconcile.checks import COVERAGE, Check, Side
 from reconcile.context import Context
-from reconcile.errors import NotFound, UserError
-from reconcile.founding import live_clients
-from reconcile.tables import AccountRow, AssetRow, Client, Integration, Link, QuantityRow
+from reconcile.errors import UserError
+from reconcile.linking import Links
+from reconcile.tables import AccountRow, AssetRow, Integration, Link, QuantityRow
 
 ZERO = Decimal(0)
 BILLED, USAGE = "billed", "usage"
@@ -123,9 +123,10 @@ class Evidence:
 class EvidenceFinder:
     """Reads the evidence of one client (and optionally one check) from the current synced data."""
 
-    def __init__(self, context: Context, checks: Checks) -> None:
+    def __init__(self, context: Context, checks: Checks, links: Links) -> None:
         self.context = context
         self.checks = checks
+        self.links = links
 
     def of_client(self, tenant_id: str, client: str | int, check: str | None = None) -> list[Evidence]:
         """Every check's evidence for `client` (a name as people type it, or a client id), or one check's."""
@@ -135,7 +136,8 @@ class EvidenceFinder:
             wanted = naming.pick(check, [c.name for c in check_list], what="check")
             check_list = [c for c in check_list if c.name == wanted]
         with self.context.sessions() as session:
-            client_id, client_name = find_client(session, tenant_id, client)
+            found_client = self.links.find_client(session, tenant_id, client)
+            client_id, client_name = found_client.id, found_client.name
             integrations = {i.id: i for i in session.scalars(select(Integration).where(
                 Integration.tenant_id == tenant_id))}
             links = session.execute(select(Link.integration_id, Link.account_id, Link.status, Link.account_name)
@@ -160,15 +162,10 @@ class EvidenceFinder:
                     or e.usage.left_out or e.billed.left_out or check is not None]
 
 
-def find_client(session: Session, tenant_id: str, client: str | int) -> tuple[int, str]:
-    """A live client by id (a button's value) or by the name a person typed."""
-    names = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
-    if isinstance(client, int) or str(client).isdigit() and int(client) in names:
-        if int(client) not in names:
-            raise NotFound(f"no client #{client}")
-        return int(client), names[int(client)]
-    name = naming.pick(str(client), set(names.values()), what="client")
-    return next(i for i, n in names.items() if n == name), name
+    def client_name(self, tenant_id: str, client: str | int) -> str:
+        """The live client's name (`NotFound` when it is gone)."""
+        with self.context.sessions() as session:
+            return self.links.find_client(session, tenant_id, client).name
 
 
 def wants(check: Check, side_name: str, metric: str) -> bool:

@@ -19,6 +19,7 @@ from bot.commands import (
     checks,
     connect,
     disconnect,
+    evidence,
     exceptions,
     export,
     help,
@@ -61,7 +62,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (checks, connect, disconnect, psa, sync, links):
+    for module in (checks, connect, disconnect, evidence, psa, sync, links):
         module.register(app)
 
 

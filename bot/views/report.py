@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot import text as terminal
+from bot.views import evidence as evidence_views
 from bot.views import limits
 from bot.views.format import (
     context,
@@ -178,29 +179,36 @@ def sources_text(sources: Iterable[Source]) -> str:
 # -- the thread -------------------------------------------------------------------------------
 
 def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
-    """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters."""
-    texts = [*failed_sections(results), *client_sections(results), *matched_sections(results)]
-    packed: list[list[str]] = []
+    """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters.
+
+    Each client's first section carries a **Show evidence** button (`evidence.SHOW`), which opens the
+    devices and billing lines behind its numbers in a modal (`bot.commands.evidence`).
+    """
+    pieces = [*((t, None) for t in failed_sections(results)), *client_sections(results),
+              *((t, None) for t in matched_sections(results))]
+    packed: list[list[tuple[str, int | None]]] = []
     used_chars = used_blocks = 0
     budget_chars = limits.PART_TEXT - PART_HEADER_RESERVE
-    for text in texts:
-        if not packed or used_blocks + 1 > limits.PART_BLOCKS - 1 or used_chars + len(text) > budget_chars:
+    for text, client_id in pieces:
+        # a button's label counts toward the message's text too
+        size = len(text) + (len(evidence_views.SHOW_LABEL) if client_id is not None else 0)
+        if not packed or used_blocks + 1 > limits.PART_BLOCKS - 1 or used_chars + size > budget_chars:
             packed.append([])
             used_chars = used_blocks = 0
-        packed[-1].append(text)
-        used_chars += len(text)
+        packed[-1].append((text, client_id))
+        used_chars += size
         used_blocks += 1
     if len(packed) > MAX_PARTS:
-        left = sum(1 for texts_in_part in packed[MAX_PARTS - 1:] for t in texts_in_part
+        left = sum(1 for pieces_in_part in packed[MAX_PARTS - 1:] for t, _ in pieces_in_part
                    if not t.split("\n", 1)[0].endswith("(continued)") and not t.startswith("*Matched"))
         rest = f"… and {left} more clients that need attention: the CSV below has every result."
-        packed = [*packed[:MAX_PARTS - 1], [rest]]
+        packed = [*packed[:MAX_PARTS - 1], [(rest, None)]]
     total = len(packed)
     parts = []
-    for number, texts_in_part in enumerate(packed, start=1):
+    for number, pieces_in_part in enumerate(packed, start=1):
         label = f"Details {number}/{total}"
         blocks = [context(f"*{label}* · {THREAD_ORDER}")]
-        blocks += [section(t) for t in texts_in_part]
+        blocks += [evidence_views.with_button(section(t), client_id) for t, client_id in pieces_in_part]
         parts.append(Part(blocks, f"{label} of the reconciliation"))
     return parts
 
@@ -211,8 +219,9 @@ def failed_sections(results: Sequence[CheckResult]) -> list[str]:
     return _split("*Checks that could not be evaluated*", lines) if lines else []
 
 
-def client_sections(results: Sequence[CheckResult]) -> list[str]:
-    """One mrkdwn text per client that needs attention (split if one client is very long)."""
+def client_sections(results: Sequence[CheckResult]) -> list[tuple[str, int | None]]:
+    """One mrkdwn text per client that needs attention (split if one client is very long), each with the
+    client's id on its first text (for its evidence button; None for an unlinked account and continuations)."""
     groups: dict[tuple[object, ...], list[CheckResult]] = {}
     attention = set()
     for result in (r for r in results if r.status is not Status.FAILED):
@@ -220,10 +229,12 @@ def client_sections(results: Sequence[CheckResult]) -> list[str]:
         groups.setdefault(key, []).append(result)
         if result.status is not Status.MATCHED:
             attention.add(key)
-    texts: list[str] = []
+    texts: list[tuple[str, int | None]] = []
     for key, rows in groups.items():
         if key in attention:
-            texts.extend(_split(_heading(rows), [result_line(r) for r in rows]))
+            owner = rows[0].client_id if key[0] == "client" else None
+            texts.extend((text, owner if n == 0 else None)
+                         for n, text in enumerate(_split(_heading(rows), [result_line(r) for r in rows])))
     return texts
 
 
