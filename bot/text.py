@@ -14,6 +14,7 @@ from tabulate import tabulate
 
 from reconcile import checks
 from reconcile.checks import GAP_STATUSES, CheckResult, Source, Status, Summary
+from reconcile import csvexport
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
@@ -37,13 +38,7 @@ def when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
 
 
-def price(value: Decimal | None) -> str | None:
-    """A unit price with at least two decimals and no trailing zeros beyond: 45.00, 3.495."""
-    if value is None:
-        return None
-    text = f"{value.normalize():f}"
-    whole, _, fraction = text.partition(".")
-    return f"{whole}.{fraction.ljust(2, '0')}"
+price = csvexport.unit_price  # one spelling of a unit price for every face
 
 
 def cards(summary: Summary) -> str:

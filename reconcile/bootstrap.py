@@ -22,6 +22,7 @@ from reconcile.integrations import Integrations
 from reconcile.linking import Links
 from reconcile.metrics import Metrics
 from reconcile.primary import PrimaryPsa
+from reconcile.evidence import EvidenceFinder
 from reconcile.reconciliation import Reconciler
 from reconcile.reviews import Reviews
 from reconcile.check_catalog import Checks
@@ -46,6 +47,7 @@ class Services:
     metrics: Metrics
     primary: PrimaryPsa
     skus: SkuChoices
+    evidence: EvidenceFinder
 
     @property
     def config(self) -> Config:
@@ -114,4 +116,5 @@ def build(
         metrics=metrics,
         primary=PrimaryPsa(context, integrations, links),
         skus=SkuChoices(context),
+        evidence=EvidenceFinder(context, checks, links),
     )

@@ -46,6 +46,15 @@ def number(value: Decimal | None) -> str:
     return "" if value is None else str(value.quantize(Decimal("0.01")))
 
 
+def unit_price(value: Decimal | None) -> str | None:
+    """A unit price with at least two decimals and no trailing zeros beyond: 45.00, 3.495."""
+    if value is None:
+        return None
+    text = f"{value.normalize():f}"
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.ljust(2, '0')}"
+
+
 def quantity(value: Decimal, unit: str = "") -> str:
     """Counts print without decimals; fractional quantities keep theirs; a unit follows ("2 TB")."""
     shown = str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"

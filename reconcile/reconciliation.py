@@ -60,11 +60,8 @@ class Reconciler:
             sources = load_sources(session, tenant_id, now, stale_after)
             runs = {s.integration_id: run for s, run in sources.values()}
             clients = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
-            links = {(i, a): c for i, a, c in session.execute(
-                select(Link.integration_id, Link.account_id, Link.client_id)
-                .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
-            ignored = frozenset((i, a) for i, a in session.execute(select(Link.integration_id, Link.account_id).where(
-                Link.tenant_id == tenant_id, Link.status == "ignored")))
+            links = approved_links(session, tenant_id)
+            ignored = ignored_accounts(session, tenant_id)
             names = {(i, a): n for i, a, n in session.execute(
                 select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
                 .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
@@ -131,6 +128,19 @@ def seen_since(check: Check, now: datetime) -> datetime | None:
     if not check.seen_within_days:
         return None
     return now - timedelta(days=seen_within_bound(check.seen_within_days))
+
+
+def approved_links(session: Session, tenant_id: str) -> dict[tuple[int, str], int]:
+    """(integration id, account id) → client id, for every approved link: which account counts for whom."""
+    return {(i, a): c for i, a, c in session.execute(
+        select(Link.integration_id, Link.account_id, Link.client_id)
+        .where(Link.tenant_id == tenant_id, Link.status == "approved", Link.client_id.is_not(None)))}
+
+
+def ignored_accounts(session: Session, tenant_id: str) -> frozenset[tuple[int, str]]:
+    """Accounts a person set aside as no client: their readings count for nobody."""
+    return frozenset((i, a) for i, a in session.execute(select(Link.integration_id, Link.account_id).where(
+        Link.tenant_id == tenant_id, Link.status == "ignored")))
 
 
 def load_sources(session: Session, tenant_id: str, now: datetime,

@@ -153,7 +153,8 @@ def main() -> None:
     cli(prog_name="billrec")
 
 
-from bot.cli import admin, checks, demo, integrations, links, reports, review, scheduler, serve, skus  # noqa: E402  (commands register on `cli`)
+from bot.cli import (admin, checks, demo, evidence, integrations, links, reports, review,  # noqa: E402
+                     scheduler, serve, skus)  # (commands register on `cli`)
 
-__all__ = ["admin", "checks", "cli", "demo", "integrations", "links", "main", "reports", "review", "scheduler", "serve",
-           "skus"]
+__all__ = ["admin", "checks", "cli", "demo", "evidence", "integrations", "links", "main", "reports", "review",
+           "scheduler", "serve", "skus"]

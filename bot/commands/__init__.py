@@ -19,6 +19,7 @@ from bot.commands import (
     checks,
     connect,
     disconnect,
+    evidence,
     exceptions,
     export,
     help,
@@ -64,7 +65,7 @@ SUBCOMMANDS: dict[str, Callable[[Invocation], None]] = {
 
 def register(app: App) -> None:
     app.command(COMMAND)(dispatch)
-    for module in (checks, connect, disconnect, psa, sync, links, review):
+    for module in (checks, connect, disconnect, evidence, psa, sync, links, review):
         module.register(app)
 
 

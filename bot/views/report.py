@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from bot import text as terminal
+from bot.views import evidence as evidence_views
 from bot.views import limits
 from bot.views import review as review_views
 from bot.views.format import (
@@ -187,17 +188,21 @@ class _Piece:
 
     text: str
     actions: Block | None = None
+    evidence_of: int | None = None  # the client whose Show evidence button this section carries (its first)
 
     @property
     def blocks(self) -> list[Block]:
-        return [section(self.text), *([self.actions] if self.actions else [])]
+        return [evidence_views.with_button(section(self.text), self.evidence_of),
+                *([self.actions] if self.actions else [])]
 
     @property
     def weight(self) -> tuple[int, int]:
         """(blocks, characters) it may take: with buttons, room for the line a decision adds too."""
+        # a button's label counts toward the message's text too
+        chars = len(self.text) + (len(evidence_views.SHOW_LABEL) if self.evidence_of is not None else 0)
         if self.actions is None:
-            return 1, len(self.text)
-        return 3, len(self.text) + ACTIONS_TEXT + review_views.DECISION_TEXT
+            return 1, chars
+        return 3, chars + ACTIONS_TEXT + review_views.DECISION_TEXT
 
 
 ACTIONS_TEXT = 100  # characters the buttons' labels take, with room for one more button
@@ -219,7 +224,11 @@ def client_actions(rows: Sequence[CheckResult]) -> Block | None:
 
 
 def detail_parts(results: Sequence[CheckResult]) -> list[Part]:
-    """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters."""
+    """The thread's messages, each within `limits.PART_BLOCKS` blocks and `limits.PART_TEXT` characters.
+
+    Each client's first section carries a **Show evidence** button (`evidence.SHOW`), which opens the
+    devices and billing lines behind its numbers in a modal (`bot.commands.evidence`).
+    """
     pieces = [*map(_Piece, failed_sections(results)), *client_pieces(results), *map(_Piece, matched_sections(results))]
     packed: list[list[_Piece]] = []
     used_chars = used_blocks = 0
@@ -265,9 +274,11 @@ def client_pieces(results: Sequence[CheckResult]) -> list[_Piece]:
     pieces: list[_Piece] = []
     for key, rows in groups.items():
         if key in attention:
+            owner = rows[0].client_id if key[0] == "client" else None
             texts = _split(_heading(rows), [result_line(r) for r in rows])
-            pieces += [_Piece(t) for t in texts[:-1]]
-            pieces.append(_Piece(texts[-1], None if rows[0].status is Status.UNMAPPED else client_actions(rows)))
+            pieces += [_Piece(t, evidence_of=owner if n == 0 else None) for n, t in enumerate(texts[:-1])]
+            pieces.append(_Piece(texts[-1], None if rows[0].status is Status.UNMAPPED else client_actions(rows),
+                                 evidence_of=owner if len(texts) == 1 else None))
     return pieces
 
 
