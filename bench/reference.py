@@ -109,20 +109,23 @@ def reconcile(engine: Engine, tenant_id: str, now: datetime | None = None) -> pd
         allowance = np.maximum(units, both.value_billed.abs() * percent / 100)
         status = np.where(variance.abs() <= allowance + 1e-9, "matched", np.where(variance > 0, "under", "over"))
         untrusted = stale.get(check.billed_integration_id, True) or stale.get(check.usage_integration_id, True)
-        for i, owner in enumerate(both.owner):
-            if owner.startswith("a:"):
-                _, integration, account = owner.split(":", 2)
-                state, client_id, client = "unmapped", None, account_names.get((int(integration), account), account)
-            else:
-                client_id = int(owner[2:])
-                client = names.get(client_id) or f"client {client_id}"
-                state = "stale" if untrusted else status[i]
-                if state in ("under", "over") and (client_id, check.id) in excepted:
-                    state = "excepted"
-            out.append((client_id, client, check.name, both.value_billed.iat[i], actual.iat[i], state,
-                        price.iat[i], bool(at_cost.iat[i])))
-    return pd.DataFrame(out, columns=["client_id", "client", "check", "billed", "actual", "status", "unit_price",
-                                      "at_cost"])
+        unmapped = both.owner.str.startswith("a:")
+        client_id = pd.to_numeric(both.owner.str[2:].where(~unmapped), errors="coerce")
+        account = both.owner.str.split(":", n=2).str[2]
+        integration = pd.to_numeric(both.owner.str.split(":", n=2).str[1].where(unmapped), errors="coerce")
+        client = client_id.map(names).fillna("client " + client_id.astype("Int64").astype(str))
+        unmapped_names = [account_names.get((int(i), a), a) for i, a in zip(integration[unmapped], account[unmapped])]
+        client = client.astype(object)
+        client[unmapped] = unmapped_names
+        state = pd.Series("stale" if untrusted else status, index=both.index, dtype=object)
+        exempt = state.isin(["under", "over"]) & pd.Series([(c, check.id) in excepted for c in client_id],
+                                                            index=both.index)
+        state = state.where(~exempt, "excepted").where(~unmapped, "unmapped")
+        out.append(pd.DataFrame({"client_id": client_id.where(~unmapped), "client": client, "check": check.name,
+                                 "billed": both.value_billed, "actual": actual, "status": state,
+                                 "unit_price": price, "at_cost": at_cost}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(
+        columns=["client_id", "client", "check", "billed", "actual", "status", "unit_price", "at_cost"])
 
 
 def _side(quantities: pd.DataFrame, assets: pd.DataFrame, approved: pd.DataFrame, ignored: pd.DataFrame,

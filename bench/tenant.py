@@ -9,7 +9,8 @@ checks with `Checks.add`. Nothing is inserted behind the services' backs.
 
 The three connectors are the real ones with `test()` and `sync()` replaced by a generator, so the
 benchmark measures the database and the core, not HTTP. At scale 1 (`SCALE_1`) the tenant has
-5,000 clients, 250,000 RMM devices (50 per client, last seen 0–90 days ago), 50,000 PSA and
+5,000 clients, 250,000 RMM devices (50 per client, last seen 0–90 days and 12 hours ago: half a day from any
+whole-day window, so a run minutes later counts the same devices), 50,000 PSA and
 50,000 distributor quantities and 20 checks; scale K multiplies clients and devices by K. One RMM
 organisation in 200 is the MSP's own lab, named like no client, so it stays unmapped.
 """
@@ -97,7 +98,7 @@ class BenchRmm(_Synthetic, NinjaOne):
             for d in range(DEVICES_PER_CLIENT):
                 cls = CLASSES[rng.randrange(len(CLASSES))]
                 yield Asset(account_id=org, metric=f"devices:{cls}", id=f"{c}-{d}", name=f"PC-{c}-{d}",
-                            last_seen=world.now - timedelta(days=rng.randint(0, 90)))
+                            last_seen=world.now - timedelta(days=rng.randint(0, 90), hours=12))
 
 
 class BenchDistributor(_Synthetic, Pax8):
