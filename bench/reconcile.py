@@ -1,166 +1,160 @@
-"""Benchmark: reconcile + snapshot + CSV export for a large synthetic tenant.
+"""Benchmark: reconcile + snapshot + CSV export for a large synthetic tenant, optionally beside pandas.
 
-    python bench/reconcile.py [--clients 5000] [--assets 250000] [--checks 20] [--database-url URL]
+    python bench/reconcile.py [--scale K] [--database-url URL] [--reference] [--rounds N]
 
-Loads (not timed) a tenant with one PSA, one RMM and one distributor integration, `clients`
-clients each linked in all three, `assets` RMM devices spread over them, and `checks` checks;
-then times, separately and together, `reconciler.run`, `snapshots.take` and the CSV export, and
-prints wall time and peak memory (tracemalloc peak of the timed phase, and the process's peak RSS).
+The tenant is built through the services a real sync uses (`bench/tenant.py`: connect, sync, found
+clients from the PSA, approve links, add checks) in a child process, so this process's peak RSS is
+the timed phases' alone. Each round times `Reconciler.run`, `Snapshots.take` and the CSV export
+(to a file). `--reference` also runs an independent pandas implementation (`bench/reference.py`, the
+`[bench]` extra) on the same database, checks that it agrees with the product on every row, and
+interleaves the two: product, pandas, product, pandas… Figures are the median and the minimum over
+the rounds, and the ratio of the medians (product ÷ pandas; below 1 the product is faster).
+
+The temporary home (and the SQLite file in it) is removed at the end; on PostgreSQL the tenant lives
+in a schema of its own in the given database, dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
-import random
+import multiprocessing
 import resource
+import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from sqlalchemy import insert
+from sqlalchemy import Engine, create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reconcile import bootstrap, csvexport  # noqa: E402
-from reconcile.audit import Actor  # noqa: E402
+from bench import tenant  # noqa: E402
+from reconcile import bootstrap, csvexport, db  # noqa: E402
 from reconcile.config import Config  # noqa: E402
-from reconcile.tables import (  # noqa: E402
-    AccountRow, AssetRow, CheckRow, Client, Integration, Link, QuantityRow, SyncRun, Tenant,
-)
-
-TENANT = "bench"
-BATCH = 10_000
-CLASSES = ("workstation", "workstation", "workstation", "server", "mobile", "network")
 
 
-def load(services: bootstrap.Services, clients: int, assets: int, checks: int) -> None:
-    rng = random.Random(42)
-    now = datetime.now(UTC)
-    sessions = services.context.sessions
-    with sessions.begin() as session:
-        session.add(Tenant(id=TENANT, name="Bench MSP", settings={}))
-        session.flush()
-        integrations = {}
-        for kind in ("connectwise", "ninjaone", "pax8"):
-            integration = Integration(tenant_id=TENANT, kind=kind, name=kind, status="connected",
-                                      credentials=services.context.vault.seal({"k": "v"}), public_settings={},
-                                      last_success_at=now, last_attempt_at=now)
-            session.add(integration)
-            session.flush()
-            run = SyncRun(tenant_id=TENANT, integration_id=integration.id, status="succeeded", started_at=now,
-                          finished_at=now)
-            session.add(run)
-            session.flush()
-            integration.current_run_id = run.id
-            integrations[kind] = (integration.id, run.id)
-    rows: dict[type, list[dict]] = {AccountRow: [], QuantityRow: [], AssetRow: [], Client: [], Link: []}
-
-    def flush(force: bool = False) -> None:
-        if force or sum(len(v) for v in rows.values()) >= BATCH:
-            with sessions.begin() as session:
-                for table, batch in rows.items():
-                    if batch:
-                        session.execute(insert(table), batch)
-                        batch.clear()
-
-    per_client = assets // clients
-    for c in range(1, clients + 1):
-        name = f"Client {c:05d} Ltd"
-        rows[Client].append({"id": c, "tenant_id": TENANT, "name": name, "created_at": now})
-        for kind, (integration_id, run_id) in integrations.items():
-            account = f"{kind[:2]}-{c}"
-            rows[AccountRow].append({"tenant_id": TENANT, "integration_id": integration_id, "sync_run_id": run_id,
-                                     "external_id": account, "name": name})
-            rows[Link].append({"tenant_id": TENANT, "integration_id": integration_id, "account_id": account,
-                               "account_name": name, "client_id": c, "status": "approved", "score": 1.0,
-                               "reason": "bench", "created_at": now})
-        psa_id, psa_run = integrations["connectwise"]
-        for p in range(10):
-            rows[QuantityRow].append({"tenant_id": TENANT, "integration_id": psa_id, "sync_run_id": psa_run,
-                                      "account_id": f"co-{c}", "metric": f"billed:P{p:02d}",
-                                      "value": Decimal(rng.randint(0, 40)), "unit_price": Decimal("45.00"), "label": ""})
-        pax_id, pax_run = integrations["pax8"]
-        for p in range(10):
-            rows[QuantityRow].append({"tenant_id": TENANT, "integration_id": pax_id, "sync_run_id": pax_run,
-                                      "account_id": f"pa-{c}", "metric": f"licenses:L{p:02d}",
-                                      "value": Decimal(rng.randint(0, 40)), "unit_price": Decimal("22.00"), "label": ""})
-        rmm_id, rmm_run = integrations["ninjaone"]
-        counts: dict[str, int] = {}
-        for d in range(per_client):
-            cls = CLASSES[rng.randrange(len(CLASSES))]
-            counts[cls] = counts.get(cls, 0) + 1
-            rows[AssetRow].append({"tenant_id": TENANT, "integration_id": rmm_id, "sync_run_id": rmm_run,
-                                   "account_id": f"ni-{c}", "metric": f"devices:{cls}", "external_id": f"{c}-{d}",
-                                   "name": f"PC-{c}-{d}", "last_seen": now - timedelta(days=rng.randint(0, 90))})
-        for cls, n in counts.items():
-            rows[QuantityRow].append({"tenant_id": TENANT, "integration_id": rmm_id, "sync_run_id": rmm_run,
-                                      "account_id": f"ni-{c}", "metric": f"devices:{cls}", "value": Decimal(n),
-                                      "unit_price": None, "label": ""})
-        flush()
-    flush(force=True)
-    with sessions.begin() as session:
-        for k in range(checks):
-            psa_id, rmm_id, pax_id = (integrations[k][0] for k in ("connectwise", "ninjaone", "pax8"))
-            if k % 2 == 0:
-                billed, billed_metrics = psa_id, [f"billed:P{k // 2:02d}"]
-                usage, usage_metrics = rmm_id, ["devices:workstation"] if k % 4 == 0 else ["devices:workstation", "devices:server"]
-                seen = 30 if k % 4 == 0 else None
-            else:
-                billed, billed_metrics = psa_id, [f"billed:P{k // 2:02d}"]
-                usage, usage_metrics, seen = pax_id, [f"licenses:L{k // 2:02d}"], None
-            session.add(CheckRow(tenant_id=TENANT, name=f"Check {k:02d}", billed_integration_id=billed,
-                                 billed_metrics=billed_metrics, usage_integration_id=usage, usage_metrics=usage_metrics,
-                                 seen_within_days=seen, created_at=now))
+@contextmanager
+def database(url: str, home: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """(url, connect args) of an empty database: a SQLite file in `home`, or a fresh PostgreSQL schema."""
+    if not url:
+        yield f"sqlite:///{home / 'bench.db'}", {}
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"options": f"-csearch_path={schema}"}
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
-def timed(label: str, function, trace: bool):
-    if trace:
-        tracemalloc.start()
+def services_for(url: str, connect_args: dict[str, str], home: Path, key: str) -> bootstrap.Services:
+    engine: Engine = db.make_engine(url, connect_args=connect_args) if connect_args else db.make_engine(url)
+    return bootstrap.build(Config(home=home, database_url=url, encryption_keys=(key,)),
+                           registry=tenant.registry(), engine=engine)
+
+
+def load(url: str, connect_args: dict[str, str], home: str, key: str, scale: float) -> None:
+    """The child process: build the tenant through the services, then exit (its memory goes with it)."""
+    services = services_for(url, connect_args, Path(home), key)
+    try:
+        tenant.build(services, scale)
+    finally:
+        services.close()
+
+
+def product_round(services: bootstrap.Services, home: Path) -> dict[str, float]:
+    """One reconcile, snapshot and CSV export, as `billrec snapshot` and `billrec export` do them."""
     started = time.perf_counter()
-    value = function()
-    seconds = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
-    if trace:
-        tracemalloc.stop()
-    extra = f"   peak {peak / 2**20:6.1f} MiB traced" if trace else ""
-    print(f"  {label:<12} {seconds:6.2f} s{extra}")
-    return value, seconds
+    report = services.reconciler.run(tenant.TENANT)
+    reconciled = time.perf_counter()
+    services.snapshots.take(tenant.TENANT, tenant.ACTOR, report=report)
+    snapshotted = time.perf_counter()
+    with open(home / "report.csv", "w", newline="", encoding="utf-8") as handle:
+        csvexport.write(report.results, handle)
+    written = time.perf_counter()
+    return {"reconcile": reconciled - started, "snapshot": snapshotted - reconciled, "csv": written - snapshotted,
+            "total": written - started, "results": len(report.results)}
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def figures(label: str, values: list[float]) -> str:
+    return f"{label} median {statistics.median(values):6.3f} s  min {min(values):6.3f} s"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=5000)
-    parser.add_argument("--assets", type=int, default=250_000)
-    parser.add_argument("--checks", type=int, default=20)
-    parser.add_argument("--database-url", default="", help="default: a temporary SQLite file")
-    parser.add_argument("--trace-memory", action="store_true",
-                        help="also trace Python allocations per phase (slows every phase 2-3x)")
+    parser.add_argument("--scale", type=float, default=1,
+                        help="K × (5,000 clients, 250,000 devices); default 1 (0.1 for a quick look)")
+    parser.add_argument("--database-url", default="", help="a PostgreSQL database; default: a temporary SQLite file")
+    parser.add_argument("--reference", action="store_true", help="also run the pandas reference, interleaved")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="billrec-bench-"))
-    services = bootstrap.build(Config(home=home, database_url=args.database_url,
-                                      encryption_keys=(Fernet.generate_key().decode(),)))
-    backend = services.engine.dialect.name
-    started = time.perf_counter()
-    load(services, args.clients, args.assets, args.checks)
-    rss_loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{backend}: loaded {args.clients} clients, {args.assets} assets, {args.checks} checks "
-          f"in {time.perf_counter() - started:.1f} s (not timed below; peak RSS after loading {rss_loaded:.0f} MiB)")
-    actor = Actor("bench", "cli")
-    report, t1 = timed("reconcile", lambda: services.reconciler.run(TENANT), args.trace_memory)
-    _, t2 = timed("snapshot", lambda: services.snapshots.take(TENANT, actor, report=report), args.trace_memory)
-    buffer = io.StringIO()
-    _, t3 = timed("csv export", lambda: csvexport.write(report.results, buffer), args.trace_memory)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  {'total':<12} {t1 + t2 + t3:6.2f} s   process peak RSS {rss:.0f} MiB")
-    summary = report.summary
-    print(f"  {len(report.results)} results ({summary.total} counted), CSV {len(buffer.getvalue()) / 2**20:.1f} MiB")
-    services.close()
+    if args.scale <= 0 or args.rounds < 1:
+        parser.error("--scale must be more than 0 and --rounds at least 1")
+    key = Fernet.generate_key().decode()
+    with tempfile.TemporaryDirectory(prefix="billrec-bench-") as folder, database(args.database_url, Path(folder)) as (
+            url, connect_args):
+        home = Path(folder)
+        started = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(target=load, args=(url, connect_args, folder, key,
+                                                                                  args.scale))
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            sys.exit(f"building the tenant failed (exit {child.exitcode})")
+        services = services_for(url, connect_args, home, key)
+        backend = services.engine.dialect.name
+        clients = tenant.clients_at(args.scale)
+        print(f"{backend}, scale {args.scale:g}: {clients} clients, {clients * tenant.DEVICES_PER_CLIENT} devices, "
+              f"{tenant.CHECKS} checks, "
+              f"built through the services in {time.perf_counter() - started:.1f} s (not timed)")
+        reference: Callable[[], object] | None = None
+        rounds: dict[str, list[float]] = {"reconcile": [], "snapshot": [], "csv": [], "total": [], "pandas": []}
+        rss_product = 0.0
+        for n in range(args.rounds):
+            measured = product_round(services, home)
+            if n == 0:
+                rss_product = peak_rss_mib()  # before pandas is even imported
+                print(f"  {measured['results']:.0f} results")
+            for phase in ("reconcile", "snapshot", "csv", "total"):
+                rounds[phase].append(measured[phase])
+            line = (f"  round {n + 1}: reconcile {measured['reconcile']:.3f} s, snapshot {measured['snapshot']:.3f} s, "
+                    f"csv {measured['csv']:.3f} s")
+            if args.reference:
+                from bench import reference as pandas_reference  # the [bench] extra: pandas
+
+                if reference is None:
+                    agreed = pandas_reference.compare(services.reconciler.run(tenant.TENANT).results,
+                                                      pandas_reference.reconcile(services.engine, tenant.TENANT))
+                    print(f"  pandas agrees with the product on all {agreed} rows")
+                    reference = lambda: pandas_reference.reconcile(services.engine, tenant.TENANT)  # noqa: E731
+                took = time.perf_counter()
+                reference()
+                rounds["pandas"].append(time.perf_counter() - took)
+                line += f"; pandas {rounds['pandas'][-1]:.3f} s"
+            print(line)
+        print(f"over {args.rounds} rounds:")
+        for phase in ("reconcile", "snapshot", "csv", "total"):
+            print("  " + figures(f"{phase:<10}", rounds[phase]))
+        if rounds["pandas"]:
+            print("  " + figures(f"{'pandas':<10}", rounds["pandas"]))
+            ratio = statistics.median(rounds["reconcile"]) / statistics.median(rounds["pandas"])
+            print(f"  reconcile ÷ pandas (medians) {ratio:.2f}")
+        print(f"  process peak RSS {rss_product:.0f} MiB after the first product round"
+              + (f", {peak_rss_mib():.0f} MiB with pandas" if rounds["pandas"] else ""))
+        services.close()
 
 
 if __name__ == "__main__":

@@ -151,12 +151,14 @@ class Check:
         return max(self.tolerance_units, abs(billed) * self.tolerance_percent / HUNDRED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
-    """What one account of one source reports for one side of a check.
+    """What one account of one source reports for one side of a check, or one client's sum of them.
 
     `priced` is the part of `value` that came with a unit price, and `amount` its money, so
-    several quantities combine into a quantity-weighted price.
+    several quantities combine into a quantity-weighted price. With `client_id`, the reading is
+    already that client's, summed over its approved accounts (the database does it); without,
+    it is one account's, and `evaluate` files it by the links.
     """
 
     account_id: str
@@ -164,6 +166,7 @@ class Reading:
     amount: Decimal = ZERO
     priced: Decimal = ZERO
     commitments: tuple[Commitment, ...] = ()  # a bought side's subscriptions with their terms
+    client_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,7 @@ def _moment(moment: datetime | None, now: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckResult:
     client: str
     check: str
@@ -326,8 +329,11 @@ class _Tally:
         self.priced += reading.priced
         self.commitments.extend(reading.commitments)
 
-    def unit_price(self) -> Decimal | None:
-        return (self.amount / self.priced).quantize(PRICE_PLACES) if self.priced else None
+
+
+def _unit_price(side: Reading | _Tally) -> Decimal | None:
+    """A side's quantity-weighted unit price, to four places; None when none of it came priced."""
+    return (side.amount / side.priced).quantize(PRICE_PLACES) if side.priced else None
 
 
 _NOTHING = _Tally()
@@ -401,33 +407,65 @@ def _evaluate_one(
     ignored: frozenset[AccountKey] = frozenset(),
     today: date | None = None,
 ) -> list[CheckResult]:
-    tallies: dict[str, dict[int | AccountKey, _Tally]] = {name: defaultdict(_Tally) for name, _ in check.sides}
+    tallies: dict[str, dict[int | AccountKey, Reading | _Tally]] = {name: {} for name, _ in check.sides}
     for side_name, side in check.sides:
+        owners = tallies[side_name]
         for reading in readings.get((check.id, side_name), ()):
-            key: AccountKey = (side.integration_id, reading.account_id)
-            if key in ignored:
-                continue
-            tallies[side_name][links.get(key, key)].add(reading)
+            owner: int | AccountKey
+            if reading.client_id is not None:
+                owner = reading.client_id
+            else:
+                key: AccountKey = (side.integration_id, reading.account_id)
+                if key in ignored:
+                    continue
+                owner = links.get(key, key)
+            found = owners.get(owner)
+            # one reading per owner is the rule (the database sums them); a second one starts a tally
+            if found is None:
+                owners[owner] = reading
+            elif isinstance(found, _Tally):
+                found.add(reading)
+            else:
+                owners[owner] = tally = _Tally(found.value, found.amount, found.priced, list(found.commitments))
+                tally.add(reading)
 
-    billed_source, usage_source, stale_note, as_of = _trust(check, sources)
+    _, _, stale_note, as_of = _trust(check, sources)
     stale = bool(stale_note)
-    billed_prices = {owner: tally.unit_price() for owner, tally in tallies["billed"].items()}
+    billed_prices = {owner: _unit_price(tally) for owner, tally in tallies["billed"].items()}
     fallback_price = _most_common_price(billed_prices.values())
     buying = _Buying(check, tallies.get("bought", {}), at_cost, today or datetime.now(UTC).date())
+    billed_cost, usage_cost = check.billed.integration_id in at_cost, check.usage.integration_id in at_cost
+    cost_note = f"{AT_COST}: {_cost_source(check, at_cost)}" if billed_cost or usage_cost else ""
+    by_kind = ([kind for kind, cost in (("billed", billed_cost), ("usage", usage_cost), ("fallback", billed_cost))
+                if not cost], [kind for kind, cost in (("billed", billed_cost), ("usage", usage_cost),
+                                                       ("fallback", billed_cost)) if cost])
+
+    def price_of(owner: int | AccountKey, usage: Reading | _Tally) -> tuple[Decimal | None, bool]:
+        for is_cost, kinds in ((False, by_kind[0]), (True, by_kind[1])):
+            for kind in kinds:
+                if kind == "billed":
+                    price = billed_prices.get(owner)
+                elif kind == "usage":
+                    price = _unit_price(usage)
+                else:
+                    price = fallback_price
+                if price is not None:
+                    return price, is_cost
+        return None, False
 
     results = []
+    append = results.append
+    ratio_one, storage = check.ratio == 1 and check.storage is None, check.storage
+    billed_side, usage_side = tallies["billed"], tallies["usage"]
     for owner in set().union(*(t.keys() for t in tallies.values())):
-        billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
-        actual = check.actual(usage.value)
-        unit, used = (check.storage.unit, check.storage.note(usage.value)) if check.storage else ("", "")
-        price, priced_at_cost = pick_price(((billed_prices.get(owner), check.billed.integration_id in at_cost),
-                                            (usage.unit_price(), check.usage.integration_id in at_cost),
-                                            (fallback_price, check.billed.integration_id in at_cost)))
-        cost_note = f"{AT_COST}: {_cost_source(check, at_cost)}" if priced_at_cost else ""
+        billed, usage = billed_side.get(owner, _NOTHING), usage_side.get(owner, _NOTHING)
+        actual = usage.value if ratio_one else check.actual(usage.value)
+        unit, used = (storage.unit, storage.note(usage.value)) if storage else ("", "")
+        price, priced_at_cost = price_of(owner, usage)
         if isinstance(owner, tuple):
             source = next((sources.get(side.integration_id) for _, side in check.sides
                            if side.integration_id == owner[0]), None)
-            results.append(CheckResult(
+            append(CheckResult(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
@@ -440,14 +478,15 @@ def _evaluate_one(
             status, note = Status.STALE, stale_note
         elif status in (Status.UNDER, Status.OVER) and (owner, check.id) in excepted:
             status, note = Status.EXCEPTED, "acknowledged exception"
-        unread = check.bought is not None and not stale and owner not in tallies["usage"]
+        unread = check.bought is not None and not stale and owner not in usage_side
         if unread:  # no tenant read: never advise reducing seats whose use is unknown
             note = _joined(note, NOT_READ)
-        results.append(CheckResult(
+        # only money at stake is labelled in words; every result carries `at_cost`
+        costed = cost_note if priced_at_cost and status in MONEY_AT_STAKE else ""
+        append(CheckResult(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
-            # only money at stake is labelled in words; every result carries `at_cost`
-            note=_joined(note, cost_note if status in MONEY_AT_STAKE else "", used), at_cost=priced_at_cost, unit=unit,
+            note=_joined(note, costed, used) if note or costed or used else "", at_cost=priced_at_cost, unit=unit,
             **buying.compared(owner, actual, trusted=status is not Status.STALE and not unread),
         ))
     return results
@@ -463,7 +502,7 @@ class _Buying:
     def __init__(self, check: Check, tallies: Mapping[int | AccountKey, _Tally], at_cost: frozenset[int],
                  today: date) -> None:
         self.check, self.tallies, self.today = check, tallies, today
-        self.prices = {owner: tally.unit_price() for owner, tally in tallies.items()}
+        self.prices = {owner: _unit_price(tally) for owner, tally in tallies.items()}
         self.fallback = _most_common_price(self.prices.values())
         self.at_cost = check.bought is not None and check.bought.integration_id in at_cost
 
@@ -550,19 +589,6 @@ def _trust(check: Check, sources: Mapping[int, Source]) -> tuple[Source | None, 
     stale = [s for s in every if s is None or s.stale]
     note = ("; ".join(f"{s.name}: {s.reason}" for s in stale if s) or "source missing") if stale else ""
     return every[0], every[1], note, tuple(_as_of(s) for s in every if s is not None)
-def pick_price(candidates: Iterable[tuple[Decimal | None, bool]]) -> tuple[Decimal | None, bool]:
-    """The first known sale price, else the first known cost; and whether it is a cost.
-
-    `candidates` are (price, is a cost) in order of preference: the client's own billed price,
-    its usage side's, then the price most clients are billed. A sale price anywhere in the list
-    wins over a cost before it: a distributor's cost never prices a variance the PSA prices.
-    """
-    candidates = list(candidates)
-    sale = first_price(*(p for p, cost in candidates if not cost))
-    if sale is not None:
-        return sale, False
-    cost = first_price(*(p for p, cost in candidates if cost))
-    return cost, cost is not None
 
 
 def _cost_source(check: Check, at_cost: frozenset[int]) -> str:
@@ -626,26 +652,45 @@ def owner_of(result: CheckResult) -> tuple[object, ...]:
 
 def client_totals(results: Iterable[CheckResult]) -> dict[tuple[object, ...], ClientTotals]:
     """Per owner (see `owner_of`), in first-seen order: the money under and over, and the worst status."""
-    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
-    totals: dict[tuple[object, ...], ClientTotals] = {}
+    return _totals(_by_owner(results))
+
+
+def _by_owner(results: Iterable[CheckResult]) -> dict[tuple[object, ...], list[CheckResult]]:
+    groups: dict[tuple[object, ...], list[CheckResult]] = {}
     for r in results:
         key = owner_of(r)
-        found = totals.get(key) or ClientTotals(r.client, r.client_id, r.status)
-        impact = abs(r.impact) if r.impact is not None else ZERO
-        if r.status is Status.UNDER and r.at_cost:
-            found = replace(found, unbilled_at_cost=found.unbilled_at_cost + impact,
-                            units_under=found.units_under + r.variance)
-        elif r.status is Status.UNDER:
-            found = replace(found, unbilled=found.unbilled + impact, units_under=found.units_under + r.variance)
-        elif r.status is Status.OVER and r.at_cost:
-            found = replace(found, overbilled_at_cost=found.overbilled_at_cost + impact,
-                            units_over=found.units_over - r.variance)
-        elif r.status is Status.OVER:
-            found = replace(found, overbilled=found.overbilled + impact, units_over=found.units_over - r.variance)
-        if rank[r.status] < rank[found.status]:
-            found = replace(found, status=r.status)
-        totals[key] = found
+        found = groups.get(key)
+        if found is None:
+            groups[key] = [r]
+        else:
+            found.append(r)
+    return groups
+
+
+def _totals(groups: Mapping[tuple[object, ...], list[CheckResult]]) -> dict[tuple[object, ...], ClientTotals]:
+    totals = {}
+    for key, results in groups.items():
+        worst = results[0].status
+        # unbilled, overbilled, unbilled at cost, overbilled at cost, units under, units over
+        sums = [ZERO, ZERO, ZERO, ZERO, ZERO, ZERO]
+        for r in results:
+            status = r.status
+            if status is Status.UNDER or status is Status.OVER:
+                impact = r.impact
+                over = status is Status.OVER
+                sums[over + 2 * r.at_cost] += abs(impact) if impact is not None else ZERO
+                if over:
+                    sums[5] -= r.variance
+                else:
+                    sums[4] += r.variance
+            if RANK[status] < RANK[worst]:
+                worst = status
+        first = results[0]
+        totals[key] = ClientTotals(first.client, first.client_id, worst, *sums)
     return totals
+
+
+RANK = {status: i for i, status in enumerate(STATUS_ORDER)}
 
 
 def order(results: Iterable[CheckResult]) -> list[CheckResult]:
@@ -654,22 +699,30 @@ def order(results: Iterable[CheckResult]) -> list[CheckResult]:
     Failed checks first (they are missing from every number), then clients with an under-licensed
     result by their total unbilled money, then those with only over-licensed ones by their total
     overbilled money, then unmapped accounts, stale, excepted and matched clients, by name.
-    """
-    results = list(results)
-    rank = {status: i for i, status in enumerate(STATUS_ORDER)}
-    totals = client_totals(results)
 
-    def client_key(t: ClientTotals) -> tuple[object, ...]:
-        return (rank[t.status], -t.unbilled, -t.overbilled, -t.unbilled_at_cost, -t.overbilled_at_cost,
-                -t.units_under, -t.units_over, t.client.casefold())
+    Sorted in two levels, owners by their totals' key computed once per owner, then each owner's
+    few results: the same order as one sort of every result by (its owner's key, its own key), at a
+    fraction of the per-result work.
+    """
+    groups = _by_owner(results)
+    totals = _totals(groups)
+
+    def owner_key(owner: tuple[object, ...]) -> tuple[object, ...]:
+        t = totals[owner]
+        return (RANK[t.status], -t.unbilled, -t.overbilled, -t.unbilled_at_cost, -t.overbilled_at_cost,
+                -t.units_under, -t.units_over, t.client.casefold(), str(owner))
 
     def key(r: CheckResult) -> tuple[object, ...]:
-        owner = owner_of(r)
-        money = abs(r.impact) if r.impact is not None else ZERO
-        return (*client_key(totals[owner]), str(owner), rank[r.status], -money, -abs(r.variance), r.check,
+        impact = r.impact
+        variance = r.actual - r.billed
+        return (RANK[r.status], -abs(impact) if impact is not None else ZERO, -abs(variance), r.check,
                 r.device.casefold())
 
-    return sorted(results, key=key)
+    ordered: list[CheckResult] = []
+    for owner in sorted(groups, key=owner_key):
+        mine = groups[owner]
+        ordered.extend(sorted(mine, key=key) if len(mine) > 1 else mine)
+    return ordered
 
 
 def renewals_due(results: Iterable[CheckResult], today: date) -> list[CheckResult]:

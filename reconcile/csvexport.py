@@ -62,13 +62,31 @@ def quantity(value: Decimal, unit: str = "") -> str:
 
 
 def rows(results: Iterable[CheckResult], *, three_way: bool = False) -> Iterable[list[str]]:
+    """One line per result, as it comes. Client and check names, sources and notes repeat from line to
+    line, so each distinct one is made safe once (a per-export memo, not a global cache)."""
+    safe: dict[object, str] = {}
+
+    def cell(text: str) -> str:
+        found = safe.get(text)
+        if found is None:
+            found = safe[text] = neutralise(text)
+        return found
+
+    def sources(as_of: tuple[str, ...]) -> str:
+        found = safe.get(as_of)
+        if found is None:
+            found = safe[as_of] = neutralise("; ".join(as_of))
+        return found
+
+    labels = {status: status.label for status in Status}
     for r in results:
         # a failed check has no numbers to show
-        counts = ["", "", ""] if r.status is Status.FAILED or r.status in GAP_STATUSES else [
+        status = r.status
+        counts = ["", "", ""] if status is Status.FAILED or status in GAP_STATUSES else [
             quantity(r.billed, r.unit), quantity(r.actual, r.unit), quantity(r.variance, r.unit)]
         yield [
-            neutralise(r.client), neutralise(r.check), *counts, r.status.label, number(r.unit_price),
-            number(r.impact), *(buying(r) if three_way else ()), neutralise("; ".join(r.sources)), neutralise(r.note),
+            cell(r.client), cell(r.check), *counts, labels[status], number(r.unit_price),
+            number(r.impact), *(buying(r) if three_way else ()), sources(r.sources), cell(r.note),
         ]
 
 

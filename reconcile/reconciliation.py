@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select, type_coerce, union
+from sqlalchemy.types import NullType
 from sqlalchemy.orm import Session
 
 from connectors.base import PriceBasis
@@ -62,13 +63,18 @@ class Reconciler:
             clients = dict(session.execute(select(Client.id, Client.name).where(live_clients(tenant_id))).all())
             links = approved_links(session, tenant_id)
             ignored = ignored_accounts(session, tenant_id)
+            # only an unmapped result is named as its source names the account: the unlinked accounts' names
+            linked = select(Link.id).where(Link.integration_id == AccountRow.integration_id,
+                                           Link.account_id == AccountRow.external_id, Link.status == "approved",
+                                           Link.client_id.is_not(None)).exists()
             names = {(i, a): n for i, a, n in session.execute(
                 select(AccountRow.integration_id, AccountRow.external_id, AccountRow.name)
-                .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r])))}
+                .where(AccountRow.tenant_id == tenant_id, AccountRow.sync_run_id.in_([r for r in runs.values() if r]),
+                       ~linked))}
             counting = sku_choices.counting(session, tenant_id)
             kinds = {i: s.kind for i, (s, _) in sources.items()}
             readings: dict[tuple[int, str], list[Reading]] = {}
-            loaded: dict[tuple[int | None, tuple[str, ...], datetime | None], list[Reading]] = {}
+            loaded: dict[tuple[int | None, tuple[str, ...], datetime | None, bool], list[Reading]] = {}
             failed: dict[int, str] = {}
             machines: dict[tuple[int, str], list[Machine]] = {}
             not_billable = review_state.exclusions(session, tenant_id)
@@ -88,10 +94,14 @@ class Reconciler:
                     since = cutoff if side_name == "usage" else None
                     # a SKU the tenant does not count (free by default) is read by no check
                     metrics = tuple(m for m in side.metrics if counting.counts(kinds.get(side.integration_id, ""), m))
+                    # a side whose accounts matter one by one (a bought side's terms, a check's not-billable
+                    # assets) is read per account, filed by the links in `checks.evaluate`; any other per client
+                    per_account = side_name == "bought" or (side_name == "usage" and check.id in not_billable)
                     # checks often share a side (one PSA product against two sources): read it once
-                    key = (runs.get(side.integration_id), metrics, since)
+                    key = (runs.get(side.integration_id), metrics, since, per_account)
                     if key not in loaded:
-                        loaded[key] = side_readings(session, key[0], metrics, seen_since=since)
+                        loaded[key] = side_readings(session, side.integration_id, key[0], metrics, seen_since=since,
+                                                    by_client=not key[3])
                     readings[check.id, side_name] = loaded[key]
                     if side_name == "bought":  # its subscriptions' terms say when over-bought seats can go
                         readings[check.id, side_name] = with_commitments(session, key[0], metrics, loaded[key])
@@ -185,43 +195,77 @@ def freshness(integration: Integration, now: datetime, stale_after: timedelta) -
                   good_until=as_of + stale_after if as_of is not None and integration.current_run_id else None)
 
 
-def side_readings(session: Session, run_id: int | None, metrics: Iterable[str],
-                  seen_since: datetime | None = None) -> list[Reading]:
-    """Per account: summed value and priced amount.
+def side_readings(session: Session, integration_id: int, run_id: int | None, metrics: Iterable[str],
+                  seen_since: datetime | None = None, *, by_client: bool = True) -> list[Reading]:
+    """One reading per client (summed over its approved accounts) and per account no approved link ties to one.
 
-    With `seen_since`, an account's value is the number of its assets seen since then. An account
-    whose source reports no assets at all for these metrics (licences, billing lines) keeps its
-    quantity: "seen within" cannot apply to what is never seen.
+    The database does the sums: quantities (and, with `seen_since`, assets) joined to the approved links
+    and grouped by client, so Python sees one row per owner, not one per account or asset. An unlinked
+    account's reading carries only its account id; `checks.evaluate` files it as unmapped (or ignored).
+
+    With `seen_since`, an account that reports assets for these metrics counts those seen since then
+    (or never seen), at its quantities' unit price, even when it reports no quantity for them; one that
+    reports no assets at all (licences, billing lines) keeps its quantity: "seen within" cannot apply
+    to what is never seen.
+
+    `by_client=False` keeps one reading per account (no client sums): for a side whose accounts are
+    looked at one by one afterwards (a bought side's subscription terms, not-billable exclusions).
     """
     if run_id is None:
         return []
     metrics = list(metrics)
-    priced = case((QuantityRow.unit_price.is_not(None), QuantityRow.value), else_=0)
-    query = (select(QuantityRow.account_id, func.sum(QuantityRow.value),
-                    func.sum(priced * func.coalesce(QuantityRow.unit_price, 0)), func.sum(priced))
-             .where(QuantityRow.sync_run_id == run_id, QuantityRow.metric.in_(metrics))
-             .group_by(QuantityRow.account_id))
-    # Core execution: aggregate rows need no ORM identity handling (a large part of the cost)
-    connection = session.connection()
-    rows = {account: (Decimal(value or 0), Decimal(amount or 0), Decimal(with_price or 0))
-            for account, value, amount, with_price in connection.execute(query)}
+    quantities = (select(QuantityRow.account_id.label("account_id"),
+                         func.sum(QuantityRow.value).label("value"),
+                         func.sum(_PRICED * func.coalesce(QuantityRow.unit_price, 0)).label("amount"),
+                         func.sum(_PRICED).label("priced"))
+                  .where(QuantityRow.sync_run_id == run_id, QuantityRow.metric.in_(metrics))
+                  .group_by(QuantityRow.account_id))
     if seen_since is None:
-        return [Reading(account, value, amount, with_price) for account, (value, amount, with_price) in rows.items()]
-    seen = case((or_(AssetRow.last_seen.is_(None), AssetRow.last_seen >= seen_since), 1), else_=0)
-    fresh = {account: count for account, count in connection.execute(
-        select(AssetRow.account_id, func.sum(seen))
-        .where(AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics))
-        .group_by(AssetRow.account_id))}
+        per_account = quantities.subquery()
+        sums = (func.sum(per_account.c.value), func.sum(per_account.c.amount), func.sum(per_account.c.priced),
+                literal(None), literal(None), literal(None))
+    else:
+        q = quantities.subquery()
+        seen = case((or_(AssetRow.last_seen.is_(None), AssetRow.last_seen >= seen_since), 1), else_=0)
+        a = (select(AssetRow.account_id.label("account_id"), func.sum(seen).label("fresh"))
+             .where(AssetRow.sync_run_id == run_id, AssetRow.metric.in_(metrics))
+             .group_by(AssetRow.account_id)).subquery()
+        ids = union(select(q.c.account_id), select(a.c.account_id)).subquery()
+        per_account = (select(ids.c.account_id, q.c.value, q.c.amount, q.c.priced, a.c.fresh)
+                       .select_from(ids.outerjoin(q, q.c.account_id == ids.c.account_id)
+                                    .outerjoin(a, a.c.account_id == ids.c.account_id))).subquery()
+        counted, unit_known = per_account.c.fresh.is_not(None), per_account.c.priced > 0
+        # an account's price applies per unit whatever the count: its amount scales to the fresh count
+        # (× 1.0 so SQLite divides in floating point rather than in integers, as PostgreSQL's numeric does)
+        sums = (func.sum(case((counted, None), else_=per_account.c.value)),
+                func.sum(case((counted, None), else_=per_account.c.amount)),
+                func.sum(case((counted, None), else_=per_account.c.priced)),
+                func.sum(per_account.c.fresh),
+                func.sum(case((counted & unit_known, per_account.c.amount * literal_column("1.0") * per_account.c.fresh
+                               / per_account.c.priced), else_=None)),
+                func.sum(case((counted & unit_known, per_account.c.fresh), else_=None)))
+    if by_client:
+        account = case((Link.client_id.is_(None), per_account.c.account_id), else_=None)
+        query = (select(Link.client_id, account, *(type_coerce(s, NullType()) for s in sums))
+                 .select_from(per_account.outerjoin(Link, and_(
+                     Link.integration_id == integration_id, Link.account_id == per_account.c.account_id,
+                     Link.status == "approved", Link.client_id.is_not(None))))
+                 .group_by(Link.client_id, account))
+    else:
+        query = (select(type_coerce(literal(None), NullType()), per_account.c.account_id,
+                        *(type_coerce(s, NullType()) for s in sums))
+                 .select_from(per_account).group_by(per_account.c.account_id))
+    number = _Numbers()
     readings = []
-    for account, (value, amount, with_price) in rows.items():
-        if account not in fresh:
-            readings.append(Reading(account, value, amount, with_price))
-            continue
-        count = Decimal(fresh[account] or 0)
-        # the price applies per unit whatever the count; scale the priced part to the fresh count
-        unit = (amount / with_price) if with_price else None
-        readings.append(Reading(account, count, (unit * count) if unit is not None else ZERO,
-                                count if unit is not None else ZERO))
+    for client_id, account_id, value, amount, priced, fresh, fresh_amount, fresh_priced in session.connection().execute(query):
+        # counts stay whole until here; the quantities' sums keep their column's four places
+        if fresh is not None:
+            value = number.count(fresh) if value is None else number.count(fresh) + number.amount(value)
+            amount = number.amount(fresh_amount) + (number.amount(amount) if amount is not None else ZERO)
+            priced = number.count(fresh_priced or 0) + (number.amount(priced) if priced is not None else ZERO)
+        else:
+            value, amount, priced = number.amount(value), number.amount(amount), number.amount(priced)
+        readings.append(Reading(account_id or "", value, amount, priced, client_id=client_id))
     return readings
 
 
@@ -239,6 +283,35 @@ def with_commitments(session: Session, run_id: int | None, metrics: Iterable[str
         term = Term(cycle or "", commitment, ends, renews) if (cycle or commitment or ends or renews) else None
         found.setdefault(account, []).append(Commitment(Decimal(value or 0), term))
     return [replace(r, commitments=tuple(found.get(r.account_id, ()))) for r in readings]
+
+
+_PRICED = case((QuantityRow.unit_price.is_not(None), QuantityRow.value), else_=0)
+
+
+class _Numbers:
+    """Decimals from the database's raw sums, each distinct one made once per reconcile (counts and
+    quantities repeat a lot): SQLite hands back floats and ints, PostgreSQL numerics already Decimal."""
+
+    def __init__(self) -> None:
+        self._amounts: dict[object, Decimal] = {}
+        self._counts: dict[int, Decimal] = {}
+
+    def amount(self, raw: object) -> Decimal:
+        if raw is None:
+            return ZERO
+        if type(raw) is Decimal:
+            return raw
+        found = self._amounts.get(raw)
+        if found is None:  # as the column's own type reads it: four places
+            found = self._amounts[raw] = Decimal(f"{raw:.4f}")
+        return found
+
+    def count(self, raw: object) -> Decimal:
+        whole = int(raw)
+        found = self._counts.get(whole)
+        if found is None:
+            found = self._counts[whole] = Decimal(whole)
+        return found
 
 
 def side_machines(session: Session, run_id: int | None, patterns: Iterable[str], *, since: datetime | None,
