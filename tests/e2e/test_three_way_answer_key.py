@@ -47,7 +47,12 @@ def world_server():
         yield server
 
 
-@pytest.mark.parametrize("distributor", sandbox.kinds_for(sandbox.Role.DISTRIBUTOR))
+# Partner Center's fake does not render the three-way planting yet (sandbox/truth/licences.py feeds the
+# Pax8 and Sherweb fakes): its subscriptions are the truth's plain purchases, so it is left out until it does
+THREE_WAY_DISTRIBUTORS = [kind for kind in sandbox.kinds_for(sandbox.Role.DISTRIBUTOR) if kind != "partnercenter"]
+
+
+@pytest.mark.parametrize("distributor", THREE_WAY_DISTRIBUTORS)
 def test_every_planted_three_way_discrepancy_is_reported_with_both_variances_and_nothing_else(
         world_server, tmp_path, config, distributor):
     run = demo.run(world_server, tmp_path, say=lambda line: None, config=config,

@@ -120,8 +120,9 @@ def test_a_digest_killed_mid_post_and_rerun_posts_every_part_exactly_once(msp_wo
     parents, thread, files = channel_counts(fake)
     assert parents == 1
     assert all(n == 1 for n in thread.values()), thread
-    assert [t for t in thread if t.startswith("Details")] == ["Details 1/2 of the reconciliation",
-                                                              "Details 2/2 of the reconciliation"]
+    details = [t for t in thread if t.startswith("Details")]
+    parts = len(details)  # as many as the thread's block budget needs (each client's buttons take room)
+    assert parts >= 2 and details == [f"Details {n}/{parts} of the reconciliation" for n in range(1, parts + 1)]
     assert any(t.startswith("What changed") for t in thread)
     assert sorted(files.values()) == [1, 1] and sorted(name[-4:] for name in files) == [".csv", ".png"]
     assert 2 <= posted_before < len(fake.messages(CHANNEL))  # the kill landed mid-digest
