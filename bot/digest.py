@@ -27,10 +27,11 @@ import logging
 from decimal import Decimal
 
 from bot import chart, posting
+from bot import text as terminal
 from bot.schedule.lookup import ChannelLookup, Expected
 from bot.schedule.runtime import Runtime
 from bot.views import report as report_views
-from bot.views.format import context, money, name, section, signed
+from bot.views.format import context, money, name, quantity, section, signed
 from reconcile.changes import Changes
 from reconcile.audit import Actor
 from reconcile.schedule import ACTOR, plan
@@ -71,6 +72,10 @@ def changes_message(found: Changes | None, previous_period: str | None) -> tuple
     lines = [f"• *{name(now.client)}* — {name(now.check, 100)}: was {signed(old.variance, old.unit)} "
              f"{old.status.label}, now matched" for old, now in found.resolved]
     blocks += _listed(f"*Resolved ({len(found.resolved)})*", lines, "none")
+    if found.storage:  # only where a storage check exists, so other digests read as before
+        lines = [f"• *{name(now.client)}* — {name(check, 100)}: {trend} used, billed {quantity(now.billed, now.unit)}"
+                 for old, now in found.storage for check, trend in terminal.storage_trends((old, now)).items()]
+        blocks += _listed(f"*Storage used since {month} ({len(found.storage)})*", lines, "none")
     return text, blocks
 
 

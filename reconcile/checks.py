@@ -206,6 +206,7 @@ class CheckResult:
     device_class: str = ""  # and its class, from its metric (server, workstation, core…)
     at_cost: bool = False  # `unit_price` is what the MSP pays a distributor, not a sale price
     unit: str = ""  # what billed and actual count in, where it is not plain units ("TB")
+    used: Decimal | None = None  # a storage check's usage in `unit`, to hundredths (2.31 TB), before rounding
 
     @property
     def variance(self) -> Decimal:
@@ -355,6 +356,7 @@ def _evaluate_one(
         billed, usage = tallies["billed"].get(owner, _NOTHING), tallies["usage"].get(owner, _NOTHING)
         actual = check.actual(usage.value)
         unit, used = (check.storage.unit, check.storage.note(usage.value)) if check.storage else ("", "")
+        stored = check.storage.used(usage.value) if check.storage else None
         price, priced_at_cost = pick_price(((billed_prices.get(owner), check.billed.integration_id in at_cost),
                                             (usage.unit_price(), check.usage.integration_id in at_cost),
                                             (fallback_price, check.billed.integration_id in at_cost)))
@@ -365,7 +367,7 @@ def _evaluate_one(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
-                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit,
+                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit, used=stored,
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -379,6 +381,7 @@ def _evaluate_one(
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
             # only money at stake is labelled in words; every result carries `at_cost`
             note=_joined(note, cost_note if status in MONEY_AT_STAKE else "", used), at_cost=priced_at_cost, unit=unit,
+            used=stored,
         ))
     return results
 

@@ -52,6 +52,7 @@ class HistoryLine:
     status: Status
     unit_price: Decimal | None
     unit: str = ""  # a storage check's unit ("TB")
+    used: Decimal | None = None  # and the storage used in it, to hundredths (2.31)
 
     @property
     def variance(self) -> Decimal:
@@ -96,7 +97,8 @@ class Snapshots:
                               "client_id": r.client_id, "client_name": r.client, "check_name": r.check,
                               "billed": r.billed, "actual": r.actual, "status": r.status.value,
                               "unit_price": r.unit_price, "sources_as_of": "; ".join(r.sources), "note": r.note,
-                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None})
+                              "device": r.device, "device_class": r.device_class, "unit": r.unit or None,
+                              "used": r.used})
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -149,7 +151,8 @@ class Snapshots:
                      .where(SnapshotRow.snapshot_id.in_(latest_ids), SnapshotRow.client_name == name)
                      .order_by(Snapshot.period, SnapshotRow.check_name))
             return name, [HistoryLine(period, row.check_name, Decimal(row.billed), Decimal(row.actual),
-                                      Status(row.status), _decimal(row.unit_price), row.unit or "")
+                                      Status(row.status), _decimal(row.unit_price), row.unit or "",
+                                      _decimal(row.used))
                           for period, row in session.execute(query)]
 
     def _latest(self, session: Session, tenant_id: str, period: str | None) -> Snapshot:
@@ -207,7 +210,7 @@ def to_result(row: SnapshotRow) -> CheckResult:
                        # the note is where a snapshot keeps that its money was priced at cost (`checks.evaluate`
                        # labels only money at stake, so a matched row's copy no longer knows; it has no money)
                        note=row.note, at_cost=checks.AT_COST + ": " in (row.note or ""), device=row.device or "",
-                       device_class=row.device_class or "", unit=row.unit or "")
+                       device_class=row.device_class or "", unit=row.unit or "", used=_decimal(row.used))
 
 
 def _decimal(value: Decimal | None) -> Decimal | None:
