@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bot import chart, posting
+from bot import text as terminal
 from bot.schedule.lookup import ChannelLookup, Expected
 from bot.schedule.runtime import Runtime
 from bot.views import report as report_views
@@ -80,6 +81,10 @@ def changes_message(found: Changes | None, previous_period: str | None,
     lines = [f"• *{name(now.client)}* — {name(now.check, 100)}: was {signed(old.variance, old.unit)} "
              f"{old.status.label}, now matched" for old, now in found.resolved]
     blocks += _listed(f"*Resolved ({len(found.resolved)})*", lines, "none")
+    if found.storage:  # only where a storage check exists, so other digests read as before
+        lines = [f"• *{name(now.client)}* — {name(check, 100)}: {trend} used, billed {quantity(now.billed, now.unit)}"
+                 for old, now in found.storage for check, trend in terminal.storage_trends((old, now)).items()]
+        blocks += _listed(f"*Storage used since {month} ({len(found.storage)})*", lines, "none")
     return _with_renewals(text, blocks, renewing)
 
 

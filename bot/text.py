@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tabulate import tabulate
 
@@ -18,6 +19,11 @@ from reconcile import csvexport
 from reconcile.csvexport import number as csvnumber
 from reconcile.csvexport import quantity
 from reconcile.reconciliation import Report
+
+if TYPE_CHECKING:
+    from reconcile.snapshots import HistoryLine
+
+    StorageReading = CheckResult | HistoryLine
 
 ZERO = Decimal(0)  # `ZERO - x` negates without making a -0.00
 
@@ -32,6 +38,19 @@ def money(value: Decimal | None) -> str:
 
 def signed(value: Decimal, unit: str = "") -> str:
     return ("+" if value > 0 else "") + quantity(value, unit)
+
+
+def storage_trends(lines: Iterable[StorageReading]) -> dict[str, str]:
+    """Per storage check, its usage over `lines` in their order: {"Backup storage": "2.1 TB → 2.3 TB → 2.6 TB"}.
+
+    `lines` are one client's history lines (oldest first) or a result then and now; a line of another
+    check kind, or frozen before snapshots kept the usage, has none and is passed over.
+    """
+    points: dict[str, list[str]] = {}
+    for line in lines:
+        if line.used is not None and line.unit:
+            points.setdefault(line.check, []).append(quantity(line.used, line.unit))
+    return {check: " → ".join(shown) for check, shown in points.items()}
 
 
 def when(moment: datetime | None) -> str:

@@ -6,6 +6,7 @@ the same:
     protected:server, protected:workstation   Veeam Agents managed by the console, by `operationMode`
     protected:vm                              VMs backed up by Veeam Backup & Replication (image level)
     seats:user, seats:site, seats:team, …     objects protected by Veeam Backup for Microsoft 365
+    storage:bytes                             `usedStorageQuota` of its cloud backup resources, in bytes
 
 Facts from `../shared/vendor-apis/veeam-spc.md` and the OpenAPI document VSPC servers publish:
 
@@ -37,9 +38,20 @@ Readings chosen where the documents leave a fact open (UNCONFIRMED, read toleran
 - A company whose `status` is `Deleted` is no account; `Disabled` and the others still hold
   protected data and count. A workload of an organisation that is no company (the provider's own,
   a reseller's) belongs to no client and is not read.
-- Licence points (`/licensing/usage/organizations`, `usedPoints`) and storage are not read in this
-  version: points are what Veeam bills the MSP, no PSA line bills them, and the doc leaves the
-  storage call's body unconfirmed.
+- Storage is `GET /organizations/companies/sites/backupResources/usage`, one paged list over every
+  company (the doc names no storage call; the path and body are VSPC's REST v3 reference, "Get Usage
+  of All Company Backup Resources", model `CompanySiteBackupResourceUsage`): a row per cloud backup
+  resource a company holds on a Cloud Connect site, `companyUid`, `backupResourceUid`,
+  `usedStorageQuota` ("space consumed by a company, in bytes", int64) and `storageQuota`. A company's
+  rows add up (a resource on each of two sites is twice the storage). UNCONFIRMED, and chosen here:
+  the reference says bytes for v3 (v2's GB-with-units shape is not read); `usedStorageQuota` is the
+  retained storage billed, and the tier figures (`performanceTierUsage`, `capacityTierUsage`,
+  `archiveTierUsage`) are not added to it, as they may count the same backups again once offloaded,
+  as Datto's off-site copy does; a row without `usedStorageQuota` (or null) reports no storage, as a
+  Datto appliance without `localStorageUsed` does, rather than 0 (which would read as over-billing).
+  Storage on the company's own repositories (not Cloud Connect) is not the MSP's to bill and is not read.
+- Licence points (`/licensing/usage/organizations`, `usedPoints`) are not read: points are what Veeam
+  bills the MSP, and no PSA line bills them.
 
 It never reads backup contents, restore points' files, job settings or alarms, and sends only GETs
 (and the token request); the API's job, company and licence-changing calls are never used.
@@ -57,7 +69,7 @@ from connectors.base import Connector, Field, Guidance, Role
 from connectors.endpoints import Endpoint, Item
 from connectors.http import worded
 from connectors.paging import Offset
-from connectors.records import Account, Asset, Record, counted
+from connectors.records import Account, Asset, Quantity, Record, counted
 
 API_PATH = "/api/v3"
 SEAT_TYPES = {"user": "seats:user", "site": "seats:site", "teams": "seats:team"}
@@ -85,11 +97,12 @@ class Veeam(Connector):
     guidance = Guidance(
         reads="Companies (id, name, status, reseller), the computers protected by Veeam Agents (name, company, "
               "server or workstation mode, last restore point), the virtual machines Veeam Backup & "
-              "Replication protects (name, company, last restore point) and the Microsoft 365 users, sites and "
-              "teams Veeam Backup for Microsoft 365 protects (name, company, type).",
+              "Replication protects (name, company, last restore point), the Microsoft 365 users, sites and "
+              "teams Veeam Backup for Microsoft 365 protects (name, company, type) and the Cloud Connect storage "
+              "each company's cloud backup resources use (bytes used, quota).",
         why="Companies are matched to clients; protected servers, workstations and virtual machines, and "
             "protected Microsoft 365 seats by type, are the backup usage compared with what each client is "
-            "billed.",
+            "billed; the storage used is compared with storage billing.",
         never_reads="Backup contents, restore points' files, job settings, passwords, alarms or anything inside a "
                     "protected machine, mailbox or site.",
         writes_back="Never. It sends only GET requests (and the token request); it never starts or changes a "
@@ -107,6 +120,7 @@ class Veeam(Connector):
         "seats:site": "Microsoft 365 sites protected by Veeam Backup for Microsoft 365",
         "seats:team": "Microsoft 365 teams protected by Veeam Backup for Microsoft 365",
         "seats:other": "Other Microsoft 365 objects protected (groups, unknown types)",
+        "storage:bytes": "Cloud Connect storage used by the company's cloud backup resources, in bytes (decimal)",
     }
     auth = OAuth2Password(token_path="token", client_auth=False)
     headers = {"Accept": "application/json"}
@@ -116,6 +130,7 @@ class Veeam(Connector):
     agents = listed("protectedWorkloads/computersManagedByConsole")
     machines = listed("protectedWorkloads/virtualMachines")
     microsoft = listed("protectedWorkloads/vb365ProtectedObjects")
+    storage = listed("organizations/companies/sites/backupResources/usage")
 
     @classmethod
     def clean_settings(cls, settings: Mapping[str, str]) -> dict[str, str]:
@@ -134,6 +149,11 @@ class Veeam(Connector):
             companies.add(uid)
             yield Account(uid, str(company.get("name") or uid))
         yield from counted(self.protected(companies))
+        for resource in self.owned(self.storage, companies, owner="companyUid"):
+            used = self.read.optional_number(resource.get("usedStorageQuota"))
+            if used is not None:
+                yield Quantity(str(resource["companyUid"]), "storage:bytes", used,
+                               label=str(resource.get("backupResourceUid") or "cloud backup resource"))
 
     def protected(self, companies: set[str]) -> Iterator[Asset]:
         """Every protected computer, VM and Microsoft 365 object of a company, as its asset."""
@@ -148,9 +168,9 @@ class Veeam(Connector):
             yield Asset(str(thing["organizationUid"]), seat, uid, str(thing.get("name") or uid),
                         self.read.iso_datetime(thing.get("latestRestorePointDate")))
 
-    def owned(self, endpoint: Endpoint, companies: set[str]) -> Iterator[Item]:
-        """The workloads of `endpoint` that belong to a company (not the provider's or a reseller's own)."""
-        return (item for item in self.items(endpoint) if str(item.get("organizationUid")) in companies)
+    def owned(self, endpoint: Endpoint, companies: set[str], owner: str = "organizationUid") -> Iterator[Item]:
+        """The items of `endpoint` whose `owner` is a company (not the provider's or a reseller's own)."""
+        return (item for item in self.items(endpoint) if str(item.get(owner)) in companies)
 
     def asset(self, workload: Item, metric: str, uid: str) -> Asset:
         uid_value = str(self.read.require(workload, uid))

@@ -240,6 +240,7 @@ class CheckResult:
     reducible: str = ""  # "annual term, reducible at renewal on 2027-03-14"
     renews_on: date | None = None  # the soonest renewal that would carry the unassigned seats
     review: str = ""  # its latest billing fix: "fix pending", "resolved" or "still open" (reconcile.review_state)
+    used: Decimal | None = None  # a storage check's usage in `unit`, to hundredths (2.31 TB), before rounding
 
     @property
     def variance(self) -> Decimal:
@@ -462,6 +463,7 @@ def _evaluate_one(
         actual = usage.value if ratio_one else check.actual(usage.value)
         unit, used = (storage.unit, storage.note(usage.value)) if storage else ("", "")
         price, priced_at_cost = price_of(owner, usage)
+        stored = storage.used(usage.value) if storage else None
         if isinstance(owner, tuple):
             source = next((sources.get(side.integration_id) for _, side in check.sides
                            if side.integration_id == owner[0]), None)
@@ -469,7 +471,7 @@ def _evaluate_one(
                 client=account_names.get(owner, owner[1]), check=check.name, billed=billed.value, actual=actual,
                 status=Status.UNMAPPED, unit_price=price, check_id=check.id, sources=as_of,
                 note=_joined(f"not linked to a client: {source.name if source else 'source'} account {owner[1]}; "
-                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit, **buying.counted(owner),
+                             f"{LINK_IT}", used), at_cost=priced_at_cost, unit=unit, used=stored, **buying.counted(owner),
             ))
             continue
         status = classify(actual - billed.value, check.allowance(billed.value))
@@ -487,7 +489,7 @@ def _evaluate_one(
             client=clients.get(owner) or f"client {owner}", check=check.name, billed=billed.value, actual=actual,
             status=status, unit_price=price, client_id=owner, check_id=check.id, sources=as_of,
             note=_joined(note, costed, used) if note or costed or used else "", at_cost=priced_at_cost, unit=unit,
-            **buying.compared(owner, actual, trusted=status is not Status.STALE and not unread),
+            used=stored, **buying.compared(owner, actual, trusted=status is not Status.STALE and not unread),
         ))
     return results
 

@@ -52,6 +52,7 @@ class HistoryLine:
     status: Status
     unit_price: Decimal | None
     unit: str = ""  # a storage check's unit ("TB")
+    used: Decimal | None = None  # and the storage used in it, to hundredths (2.31)
 
     @property
     def variance(self) -> Decimal:
@@ -95,7 +96,7 @@ class Snapshots:
             for position, r in enumerate(report.results):
                 batch.append((tenant_id, snapshot.id, position, r.client_id, r.client, r.check, r.billed, r.actual,
                               STATUS_VALUES[r.status], r.unit_price, "; ".join(r.sources), r.note, r.device,
-                              r.device_class, r.unit or None, *bought_values(r)))
+                              r.device_class, r.unit or None, *bought_values(r), r.used))
                 if len(batch) >= INSERT_BATCH:
                     write_rows(session, batch)
                     batch = []
@@ -148,7 +149,8 @@ class Snapshots:
                      .where(SnapshotRow.snapshot_id.in_(latest_ids), SnapshotRow.client_name == name)
                      .order_by(Snapshot.period, SnapshotRow.check_name))
             return name, [HistoryLine(period, row.check_name, Decimal(row.billed), Decimal(row.actual),
-                                      Status(row.status), _decimal(row.unit_price), row.unit or "")
+                                      Status(row.status), _decimal(row.unit_price), row.unit or "",
+                                      _decimal(row.used))
                           for period, row in session.execute(query)]
 
     def _latest(self, session: Session, tenant_id: str, period: str | None) -> Snapshot:
@@ -165,7 +167,8 @@ class Snapshots:
 
 COLUMNS = ("tenant_id", "snapshot_id", "position", "client_id", "client_name", "check_name", "billed", "actual",
            "status", "unit_price", "sources_as_of", "note", "device", "device_class", "unit",  # billed, actual, unit_price: 6, 7, 9
-           "bought", "bought_price", "bought_at_cost", "buying", "reducible", "renews_on")  # bought, its price: 15, 16
+           "bought", "bought_price", "bought_at_cost", "buying", "reducible", "renews_on",  # bought, its price: 15, 16
+           "used")  # a storage result's usage in its unit: 21
 NO_BOUGHT_SIDE = (None,) * 6
 STATUS_VALUES = {status: status.value for status in Status}  # an Enum's .value is slow at 100,000 rows
 
@@ -189,7 +192,7 @@ def write_rows(session: Session, rows: list[tuple[object, ...]]) -> None:
         cursor.executemany(f"INSERT INTO snapshot_rows ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                            [(*row[:6], float(row[6]), float(row[7]), row[8], _float(row[9]), *row[10:15],
                              _float(row[15]), _float(row[16]), row[17], row[18], row[19],
-                             None if row[20] is None else row[20].isoformat()) for row in rows])
+                             None if row[20] is None else row[20].isoformat(), _float(row[21])) for row in rows])
     else:
         connection.execute(insert(SnapshotRow.__table__), [dict(zip(COLUMNS, row)) for row in rows])
 
@@ -228,7 +231,7 @@ def to_result(row: SnapshotRow) -> CheckResult:
                        device_class=row.device_class or "", unit=row.unit or "",
                        bought=_decimal(row.bought), bought_price=_decimal(row.bought_price),
                        bought_at_cost=bool(row.bought_at_cost), buying=row.buying or "", reducible=row.reducible or "",
-                       renews_on=row.renews_on)
+                       renews_on=row.renews_on, used=_decimal(row.used))
 
 
 def bought_values(r: CheckResult) -> tuple[object, ...]:

@@ -306,6 +306,8 @@ class SnapshotRow(Base):
     sources_as_of: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     unit: Mapped[str | None] = mapped_column(String(8))  # a storage result's unit ("TB"); None: plain units
+    # a storage result's usage in that unit, to hundredths (2.31): the trend a client's history shows
+    used: Mapped[Decimal | None] = mapped_column(Amount)
     # a coverage gap's device and its class (server, workstation…); empty for every other result
     device: Mapped[str] = mapped_column(String(300), default="", server_default="")
     device_class: Mapped[str] = mapped_column(String(60), default="", server_default="")

@@ -167,3 +167,12 @@ class FakeVendor:
 def stable_uuid(*parts: object) -> str:
     """A UUID that depends only on `parts`: the same record keeps its id in every world built alike."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox:" + ":".join(map(str, parts))))
+
+
+def split(total: int, weights: list[int]) -> list[int]:
+    """`total` in whole bytes, shared out by `weights` (evenly when they are all 0); the last part takes
+    what rounding leaves, so the parts add up to `total` exactly, as a vendor's own figures would."""
+    whole = sum(weights)
+    shares = weights if whole else [1] * len(weights)
+    parts = [total * w // (whole or len(weights)) for w in shares[:-1]]
+    return parts + [total - sum(parts)]

@@ -103,6 +103,11 @@ def history(env: Env, client: str) -> None:
              text.money(l.impact) if l.impact is not None else ""] for l in lines]
     click.echo(tabulate(rows, headers=["Period", "Check", "Billed", "Actual", "Variance", "Status", "Impact/mo"],
                         disable_numparse=True))
+    trends = text.storage_trends(lines)
+    if trends:
+        click.echo("\nStorage used, month over month:")
+        for check, trend in trends.items():
+            click.echo(f"  {check}: {trend}")
 
 
 @cli.group("except")

@@ -12,6 +12,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from bot import text as terminal
 from bot.views import limits
 from bot.views.format import (
     escape,
@@ -138,6 +139,10 @@ def history_message(client: str, lines: Sequence[HistoryLine]) -> Message:
     chunks.append(current)
     blocks = [section(f"*{name(client)}* month over month, from the latest snapshot of each month")]
     blocks += [section("```" + "\n".join(head + chunk) + "```") for chunk in chunks[:40]]
+    trends = terminal.storage_trends(lines)
+    if trends:
+        blocks.append(section("*Storage used, month over month*\n" + "\n".join(
+            f"• {name(check, 100)}: {trend}" for check, trend in list(trends.items())[:20])))
     return f"History of {name(client, 100)}", blocks
 
 

@@ -1,6 +1,7 @@
 """Changes to a world between two syncs; the answer key follows, being computed from the truth.
 
     world = add_devices(world, "Bluebird Logistics LLC", 3)   # enrolled three workstations today
+    world = grow_storage(world)                               # a month on, every backup keeps more
     server.replace_world(world)
 
 The world stays immutable: each change returns a new `World`.
@@ -9,9 +10,21 @@ The world stays immutable: each change returns a new `World`.
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import random
+from datetime import date, timedelta
 
-from sandbox.truth.model import ACTIVE, Account, Customer, Device, DeviceClass, Linking, Role, SecurityAgent, World
+from sandbox.truth.model import (
+    ACTIVE,
+    Account,
+    Customer,
+    Device,
+    DeviceClass,
+    Linking,
+    Role,
+    SecurityAgent,
+    StorageMonth,
+    World,
+)
 
 
 def add_devices(world: World, client: str, count: int, cls: DeviceClass = DeviceClass.WORKSTATION) -> World:
@@ -43,6 +56,24 @@ def grow_fleets(world: World, counts: dict[str, int], cls: DeviceClass = DeviceC
         first, agent = first + count, agent + count
         clients.append(dataclasses.replace(customer, devices=customer.devices + added))
     return dataclasses.replace(world, clients=tuple(clients))
+
+
+def grow_storage(world: World, months: int = 1) -> World:
+    """The world `months` on as far as backup storage goes: every customer's retained storage grows 2–6 %
+    a month, as its past months did (`cloud.storage`), each month a new `StorageMonth` that the backup
+    fakes serve as this month's figure. Devices, people, billing and the world's clock stay as they are,
+    so a history's storage trend is the only thing that moves."""
+    def grown(customer: Customer) -> Customer:
+        if not customer.storage:
+            return customer
+        history = list(customer.storage)
+        for _ in range(months):
+            last = history[-1]
+            rng = random.Random(f"{world.seed}:storage:{customer.canonical}:{last.month.isoformat()}")
+            month = date(last.month.year + last.month.month // 12, last.month.month % 12 + 1, 1)
+            history.append(StorageMonth(month, int(last.bytes * rng.uniform(1.02, 1.06))))
+        return dataclasses.replace(customer, storage=tuple(history))
+    return dataclasses.replace(world, clients=tuple(map(grown, world.clients)), others=tuple(map(grown, world.others)))
 
 
 def _enrolling_account(customer: Customer) -> Account | None:

@@ -36,7 +36,7 @@ from sandbox.paging import list_route
 from sandbox.routing import READ, TOKEN, Call, Incoming, Reply, Route
 from sandbox.tokens import TokenIssuer
 from sandbox.truth.model import Account, Customer, Role, World
-from sandbox.vendor import Owned
+from sandbox.vendor import Owned, split
 
 PATH = "/jsonapi"
 PARTNER = "Sandbox MSP (ops@sandbox-msp.example)"
@@ -172,10 +172,7 @@ def _devices(rng: random.Random, customer: Customer, account: Account, partner_i
             {"I81": ""}, {"I14": "0"}, {"TM": str(protected_people)}]}, 1))
     stored = customer.storage[-1].bytes if customer.storage else None
     if stored is not None and made:
-        weights = [w for _, w in made]
-        whole = sum(weights) or len(weights)
-        parts = [stored * (w if sum(weights) else 1) // whole for w in weights[:-1]]
-        for (record, _), part in zip(made, parts + [stored - sum(parts)]):
+        for (record, _), part in zip(made, split(stored, [w for _, w in made])):
             record["Settings"][6] = {"I14": str(part)}
     else:  # no storage figure in the truth: the column is left out rather than read as 0
         for record, _ in made:

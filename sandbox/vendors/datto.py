@@ -38,7 +38,7 @@ from sandbox.auth import Basic
 from sandbox.paging import Envelope, PageNumber, Whole, list_route
 from sandbox.routing import Call, Incoming, Reply, Route, detail
 from sandbox.truth.model import Account, BackupAgent, Customer, Device, Person, Role, World
-from sandbox.vendor import FakeVendor, Owned, stable_uuid
+from sandbox.vendor import FakeVendor, Owned, split, stable_uuid
 
 API = "/v1"
 PUBLIC_KEY = "sbxDattoPublic7Hq2Lm"
@@ -160,7 +160,7 @@ def _appliances(rng: random.Random, world: World, customer: Customer, account: A
     sites = [(site, machines) for site, machines in sites if machines]
     weights = [sum(a.protected_bytes for d in machines for a in d.backup if not a.previous) for _, machines in sites]
     stored = customer.storage[-1].bytes if customer.storage else None
-    shares = _split(stored, weights) if stored is not None else [None] * len(sites)
+    shares = split(stored, weights) if stored is not None else [None] * len(sites)
     made = []
     for n, ((site, machines), share) in enumerate(zip(sites, shares)):
         serial = hashlib.sha256(f"{world.seed}:datto:{account.number}:{site.key}".encode()).hexdigest()[:12].upper()
@@ -182,13 +182,6 @@ def _appliances(rng: random.Random, world: World, customer: Customer, account: A
             record["uptime"] = rng.randint(3600, 90 * 86400)
         made.append((record, [_agent(rng, d, a) for d in machines for a in d.backup]))
     return made
-
-
-def _split(total: int, weights: list[int]) -> list[int]:
-    """`total` in whole bytes, shared out by `weights`; the last part takes what rounding leaves."""
-    whole = sum(weights) or len(weights)
-    parts = [total * (w if sum(weights) else 1) // whole for w in weights[:-1]]
-    return parts + [total - sum(parts)]
 
 
 def _agent(rng: random.Random, device: Device, agent: BackupAgent) -> JSON:

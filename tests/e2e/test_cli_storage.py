@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 
 import sandbox
+from reconcile.audit import Actor
+from sandbox.truth.changes import grow_storage
 from sandbox.truth import checks as truth_checks
 from tests.e2e.conftest import connect
 
@@ -68,6 +70,23 @@ def test_a_storage_unit_on_a_count_or_an_unknown_unit_is_refused_and_nothing_is_
                     "--usage", "datto:storage:bytes", "--included", "1", ok=False)
     assert alone.exit_code == 1 and "need --unit" in alone.stderr
     assert "No checks yet" in billrec("checks", "list").stdout
+
+
+def test_a_clients_history_shows_the_truths_storage_growing_snapshot_by_snapshot(billrec, world, services):
+    storage_check(billrec, world)
+    stored = {c.canonical for c in world.world.clients if c.storage and c.storage[-1].bytes > 10**12}
+    client = next(e.client for e in sandbox.answer_key(world.world, [STORAGE])
+                  if e.client in stored and e.status != "unmapped")
+    seen = []
+    for period in ("2026-09", "2026-10", "2026-11"):
+        seen.append(world.world.client(client).storage[-1].bytes)
+        services.snapshots.take("local", Actor("setup", "cli"), period=period)
+        world.replace_world(grow_storage(world.world))
+        billrec("sync", "--all")
+    assert seen == sorted(seen) and len(set(seen)) == 3, "the truth's storage grows month over month"
+    trend = " → ".join(f"{(Decimal(b) / 10**12).quantize(Decimal('0.01')).normalize():f} TB" for b in seen)
+    history = billrec("history", client).stdout
+    assert f"Storage used, month over month:\n  Backup storage: {trend}" in history
 
 
 def test_a_snapshots_export_and_a_clients_history_keep_the_unit(billrec, world):

@@ -13,7 +13,7 @@ import sandbox
 from bot import demo
 from reconcile import csvexport
 from reconcile.checks import GAP_STATUSES, Status
-from sandbox.truth.checks import EDR_COVERAGE
+from sandbox.truth.checks import BACKUP_STORAGE, EDR_COVERAGE, SAAS_BACKUP, SERVER_BACKUP
 
 
 def choices() -> list[dict[str, str]]:
@@ -98,6 +98,31 @@ def test_approving_a_hard_variant_by_hand_turns_its_unmapped_rows_into_a_client_
     assert [r for r in results if r.client == hard.client]
 
 
+
+@pytest.mark.parametrize("kind", sandbox.kinds_for(sandbox.Role.BACKUP))
+def test_each_backup_kind_reconciles_devices_seats_and_storage_by_started_tb_beyond_the_free_one(
+        world_server, tmp_path, config, kind):
+    run = demo.run(world_server, tmp_path, say=lambda line: None, config=config,
+                   vendors=demo.DEFAULT_VENDORS | {"backup": kind})
+    world, tb = world_server.world, Decimal(10**12)
+    try:
+        backup = (SERVER_BACKUP, SAAS_BACKUP, BACKUP_STORAGE)
+        assert set(backup) <= {c.name for c in run.checks}
+        reported = {k for k in key(run.report.results) if k[1] in backup}
+        assert reported == {k for k in key(sandbox.answer_key(world, run.checks)) if k[1] in backup}
+        assert {status for *_, status, _, _ in reported} >= {"under", "over", "matched"}
+        stored = {c.canonical: Decimal(c.storage[-1].bytes) for c in world.clients if c.storage}
+        storage = [r for r in run.report.results if r.check == BACKUP_STORAGE and r.client in stored]
+        # 2.3 TB beyond the free TB is 3 started TB: a line billing the 2 whole ones is under by one, at its price
+        rounded = [r for r in storage if r.status is Status.UNDER and r.variance == 1
+                   and (stored[r.client] / tb - 1) % 1 and r.billed == int(stored[r.client] / tb - 1)]
+        assert rounded and rounded[0].impact == rounded[0].unit_price
+        # the first TB is included: a client storing less owes no TB at all
+        small = [r for r in storage if stored[r.client] <= tb]
+        assert small and all(r.actual == 0 for r in small)
+        assert all(r.unit == "TB" and "first 1 TB included" in r.note and "10^12 bytes" in r.note for r in storage)
+    finally:
+        run.services.close()
 
 
 def pairs() -> list[dict[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -14,7 +15,8 @@ from reconcile.schedule.journal import DigestJournal
 from reconcile.schedule_tables import JobRun
 from reconcile.check_catalog import SideSpec
 from reconcile.checks import Status
-from tests.fakes import BROKEN_REASON, OUTAGE, Scripted, stored_before_the_bounds
+from connectors.records import Quantity
+from tests.fakes import BROKEN_REASON, OUTAGE, Scripted, ScriptedBilling, stored_before_the_bounds
 from tests.scheduler.conftest import ADMIN, CHANNEL, TENANT, at, digest_parents, msp
 
 NOVEMBER = at("2026-11-01 09:00", "Europe/London")
@@ -122,6 +124,32 @@ def test_what_changed_since_last_month_and_the_chart_cover_both_months(rt, tenan
     assert "unbilled $600.00/mo (unchanged)" in body
     note = " ".join(str(b) for b in december.blocks if b["type"] == "context")
     assert "Since November 2026: unbilled $600.00/mo (unchanged)" in note
+
+
+def stores(terabytes: str) -> None:
+    """Client 000 billed 2 TB beyond the free one, storing `terabytes` (decimal TB) by this month's sync."""
+    ScriptedBilling.script = [q for q in ScriptedBilling.script if getattr(q, "metric", "") != "billed:BK-TB"] + [
+        Quantity(account_id="c0", metric="billed:BK-TB", value=Decimal(2), unit_price=Decimal(40))]
+    Scripted.script = [q for q in Scripted.script if getattr(q, "metric", "") != "storage:bytes"] + [
+        Quantity(account_id="o0", metric="storage:bytes", value=Decimal(terabytes) * 10**12)]
+
+
+def test_what_changed_shows_storage_growing_in_its_unit_while_the_billed_terabytes_stay(rt, tenant, clock, fake):
+    stores("3.1")
+    rt.services.checks.add(TENANT, "Backup storage", SideSpec("psa", ["billed:BK-TB"]),
+                           SideSpec("rmm", ["storage:bytes"]), ADMIN, unit="TB", included="1")
+    clock.now = NOVEMBER
+    jobs.run_digest(rt, TENANT)
+    clock.now = at("2026-12-01 09:00", "Europe/London")
+    stores("3.45")
+    jobs.run_digest(rt, TENANT)
+    december = digest_parents(fake)[1]
+    changes = next(m for m in fake.thread(CHANNEL, december.ts) if m.text.startswith("What changed"))
+    body = " ".join(b["text"]["text"] for b in changes.blocks if b["type"] == "section")
+    assert "*Storage used since November 2026 (1)*" in body
+    assert "*Client 000* — Backup storage: 3.1 TB → 3.45 TB used, billed 2 TB" in body
+    # the workstation check has no storage, so it is not in that list
+    assert body.count("→") == 1
 
 
 def test_a_tenant_without_a_billing_channel_is_skipped_and_recorded(rt, tenant, clock, fake, caplog):

@@ -44,6 +44,21 @@ def test_the_reconcile_thread_shows_terabytes_and_the_started_tb_rounding(slack,
     assert b",Backup storage,2 TB,3 TB,1 TB,under-licensed,40.00,40.00," in shared.content
 
 
+def test_history_shows_a_clients_storage_used_month_by_month_in_its_unit(slack, world, services):
+    with_storage(services, world)
+    slack.run(ADD)
+    for period, stored in (("2026-09", "2_100_000_000_000"), ("2026-10", "2_300_000_000_000"),
+                           ("2026-11", "2_600_000_000_000")):
+        Scripted.script = [q for q in Scripted.script if getattr(q, "metric", "") != "storage:bytes"] + [
+            Quantity(account_id="acme", metric="storage:bytes", value=Decimal(stored))]
+        services.syncs.run("local", world.rmm, SETUP)
+        services.snapshots.take("local", SETUP, period=period)
+    shown = slack.run("history acme").text
+    assert "Storage used, month over month" in shown
+    assert "Backup storage: 2.1 TB → 2.3 TB → 2.6 TB" in shown
+    assert "2100000000000" not in shown
+
+
 def test_the_modal_refuses_a_storage_unit_on_a_count_beside_the_unit_field(slack, world, services):
     view = open_checks_modal(slack)
     blocks = {b.get("block_id"): b for b in view["blocks"]}

@@ -3,6 +3,8 @@ with under, over and matched clients planted in every world, the started-TB roun
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,6 +13,7 @@ import sandbox
 from sandbox.choice import demo_checks, specs
 from sandbox.truth import build_world, checks
 from sandbox.truth.answers import answer_key
+from sandbox.truth.changes import grow_storage
 from sandbox.vendors import VENDORS
 
 STORAGE = next(c for c in checks.CATALOG if c.name == checks.BACKUP_STORAGE)
@@ -44,3 +47,18 @@ def test_each_backup_kind_that_reports_storage_gets_the_storage_check_and_the_ot
     assert (checks.BACKUP_STORAGE in names) == (VENDORS[kind].metric("storage:bytes") is not None)
     stated = [c for c in demo_checks(choice) if c["name"] == checks.BACKUP_STORAGE]
     assert all((c["unit"], c["rounding"], c["included"]) == ("TB", "started", "1") for c in stated)
+
+
+def test_months_on_every_backup_keeps_two_to_six_percent_more_a_month_and_nothing_else_moves(world) -> None:
+    grown = grow_storage(world, months=2)
+    assert grown.now == world.now and sum(bool(c.storage) for c in world.customers) > 0
+    for before, after in zip(world.customers, grown.customers):
+        assert dataclasses.replace(after, storage=before.storage) == before
+        if not before.storage:
+            assert after.storage == ()
+            continue
+        assert after.storage[:-2] == before.storage
+        for last, new in zip(after.storage[-3:], after.storage[-2:]):
+            assert Decimal("1.0199") <= Decimal(new.bytes) / last.bytes <= Decimal("1.06")
+            assert new.month == date(last.month.year + last.month.month // 12, last.month.month % 12 + 1, 1)
+    assert grow_storage(world, months=2) == grown  # the same seed grows alike

@@ -26,6 +26,7 @@ from tests.vendors.summed import values
 KIND = "veeam"
 VENDOR = sandbox.VENDORS[KIND]
 TOKEN = {"access_token": "acc-1", "token_type": "bearer", "expires_in": 3600, "refresh_token": "ref-1"}
+STORAGE_PATH = "/api/v3/organizations/companies/sites/backupResources/usage"
 ACME, BLUEBIRD = "3f0c1d2e-0000-4000-8000-00000000a001", "3f0c1d2e-0000-4000-8000-00000000a002"
 
 
@@ -35,7 +36,8 @@ def envelope(items: list[dict[str, Any]], offset: int = 0, total: int | None = N
 
 
 def scripted_sync(companies: list[dict[str, Any]], agents: list[dict[str, Any]] = (),
-                  machines: list[dict[str, Any]] = (), objects: list[dict[str, Any]] = ()) -> list[Record]:
+                  machines: list[dict[str, Any]] = (), objects: list[dict[str, Any]] = (),
+                  storage: list[dict[str, Any]] = ()) -> list[Record]:
     """A sync against answers written here, in VSPC's documented shapes."""
     with ScriptedServer() as scripted:
         scripted.answer("/api/v3/token", 200, TOKEN)
@@ -43,6 +45,7 @@ def scripted_sync(companies: list[dict[str, Any]], agents: list[dict[str, Any]] 
         scripted.answer("/api/v3/protectedWorkloads/computersManagedByConsole", 200, envelope(list(agents)))
         scripted.answer("/api/v3/protectedWorkloads/virtualMachines", 200, envelope(list(machines)))
         scripted.answer("/api/v3/protectedWorkloads/vb365ProtectedObjects", 200, envelope(list(objects)))
+        scripted.answer(STORAGE_PATH, 200, envelope(list(storage)))
         with Veeam({"base_url": scripted.url + "/api/v3", "username": "ops", "password": "pw"},
                    policy=FAST_POLICY) as connector:
             return list(connector.sync())
@@ -122,6 +125,7 @@ def test_the_connector_asks_500_at_a_time_and_stops_at_the_total() -> None:
             listed[int(seen.query["offset"]):][:int(seen.query["limit"])], int(seen.query["offset"]), len(listed))))
         for path in ("computersManagedByConsole", "virtualMachines", "vb365ProtectedObjects"):
             scripted.answer(f"/api/v3/protectedWorkloads/{path}", 200, envelope([]))
+        scripted.answer(STORAGE_PATH, 200, envelope([]))
         with Veeam({"base_url": scripted.url + "/api/v3", "username": "ops", "password": "pw"},
                    policy=FAST_POLICY) as connector:
             records = list(connector.sync())
@@ -160,9 +164,41 @@ def test_a_deleted_company_and_the_providers_own_workloads_are_nobodys_usage() -
         agents=[{"backupAgentUid": "a-1", "name": "ACME-DC01", "organizationUid": ACME, "operationMode": "Server"},
                 {"backupAgentUid": "a-2", "name": "BB-DC01", "organizationUid": BLUEBIRD, "operationMode": "Server"},
                 {"backupAgentUid": "a-3", "name": "VSPC-01", "organizationUid": "provider-uid",
-                 "operationMode": "Server"}])
+                 "operationMode": "Server"}],
+        storage=[{"companyUid": BLUEBIRD, "backupResourceUid": "r-9", "usedStorageQuota": 10**12}])
     assert [r.id for r in records if isinstance(r, Account)] == [ACME]
     assert values(records) == {(ACME, "protected:server"): Decimal(1)}
+
+
+def test_storage_is_each_companys_cloud_backup_resources_used_bytes_added_up_tiers_not_added_again() -> None:
+    records = scripted_sync(
+        [company(ACME, "Acme Corp"), company(BLUEBIRD, "Bluebird Logistics"),
+         company("3f0c1d2e-0000-4000-8000-00000000a003", "Cobalt Dental")],
+        storage=[{"companyUid": ACME, "backupResourceUid": "r-1", "storageQuota": 2 * 10**12,
+                  "usedStorageQuota": 1_300_000_000_000, "performanceTierUsage": 1_300_000_000_000,
+                  "capacityTierUsage": 400_000_000_000, "archiveTierUsage": None},  # offloaded: the same backups
+                 {"companyUid": ACME, "backupResourceUid": "r-2", "storageQuota": 10**12,
+                  "usedStorageQuota": 1_000_000_000_000},  # a second site's resource
+                 {"companyUid": BLUEBIRD, "backupResourceUid": "r-3", "storageQuota": 10**12,
+                  "usedStorageQuota": None},  # no figure yet: no storage, rather than a 0 that reads as over-billing
+                 {"companyUid": "reseller-uid", "backupResourceUid": "r-4", "usedStorageQuota": 5 * 10**12}])
+    assert values(records) == {(ACME, "storage:bytes"): Decimal(2_300_000_000_000)}
+
+
+def test_the_fake_serves_every_companys_truth_storage_once_over_one_or_two_sites(server) -> None:
+    shown = VENDOR.view(server.world)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for row in shown.storage:
+        rows.setdefault(row["companyUid"], []).append(row)
+    stored = {uid: customer.storage[-1].bytes for uid, (customer, _) in shown.owners.items() if customer.storage}
+    assert {uid: sum(r["usedStorageQuota"] for r in found) for uid, found in rows.items()} == stored
+    assert any(len(found) == 2 for found in rows.values()), "a company with a resource on each of two sites"
+    assert any(r["capacityTierUsage"] for r in shown.storage), "an offloaded capacity tier, not added"
+    with Veeam(server.settings(KIND), policy=FAST_POLICY) as connector:
+        read = values(list(connector.sync()))
+    live = {uid for uid, (_, account) in shown.owners.items() if account.live}
+    assert {uid: v for (uid, metric), v in read.items() if metric == "storage:bytes"} == {
+        uid: Decimal(b) for uid, b in stored.items() if uid in live}
 
 
 # -- the truth's traps, in Veeam's terms -----------------------------------------------------------
